@@ -1,0 +1,128 @@
+"""The stack under test's AWS side (ECS edit service, DynamoDB sessions table) via boto3.
+
+The same code serves a real Webordinary deployment and the local reference target: the
+reference target records its edit container as an ECS task in moto (group
+``service:<name>``), so listing and stopping tasks works the same way in both worlds.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from harness.aws.clients import client
+from harness.models import ResolvedTarget
+
+_deserializer = TypeDeserializer()
+BATCH_WRITE_LIMIT = 25
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item as plain Python values (numbers as int or float, not Decimal)."""
+    values = {key: _deserializer.deserialize(value) for key, value in item.items()}
+    return {key: _number(value) for key, value in values.items()}
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+class Boto3TargetInfra:
+    """Implements ``harness.ports.TargetInfra``."""
+
+    def __init__(self, target: ResolvedTarget) -> None:
+        self._target = target
+        self._ecs = client("ecs", region=target.region, endpoint_url=target.aws_endpoint_url)
+        self._dynamodb = client(
+            "dynamodb", region=target.region, endpoint_url=target.aws_endpoint_url
+        )
+
+    def desired_count(self) -> int:
+        services = self._ecs.describe_services(
+            cluster=self._target.ecs_cluster, services=[self._target.ecs_service]
+        )["services"]
+        if not services:
+            raise LookupError(
+                f"ECS service {self._target.ecs_service} not found in {self._target.ecs_cluster}"
+            )
+        return int(services[0]["desiredCount"])
+
+    def set_desired_count(self, count: int) -> None:
+        self._ecs.update_service(
+            cluster=self._target.ecs_cluster,
+            service=self._target.ecs_service,
+            desiredCount=count,
+        )
+
+    def running_task_ids(self) -> list[str]:
+        arns: list[str] = []
+        paginator = self._ecs.get_paginator("list_tasks")
+        for page in paginator.paginate(
+            cluster=self._target.ecs_cluster,
+            serviceName=self._target.ecs_service,
+            desiredStatus="RUNNING",
+        ):
+            arns.extend(page["taskArns"])
+        if not arns:
+            return []
+        group = f"service:{self._target.ecs_service}"
+        running: list[str] = []
+        for start in range(0, len(arns), 100):
+            tasks = self._ecs.describe_tasks(
+                cluster=self._target.ecs_cluster, tasks=arns[start : start + 100]
+            )["tasks"]
+            running.extend(
+                task["taskArn"]
+                for task in tasks
+                # moto ignores the serviceName filter; the group names the service everywhere.
+                if task.get("group") == group
+                and task.get("lastStatus") == "RUNNING"
+                and task.get("desiredStatus") == "RUNNING"
+            )
+        return running
+
+    def stop_task(self, task_id: str, reason: str) -> None:
+        self._ecs.stop_task(cluster=self._target.ecs_cluster, task=task_id, reason=reason)
+
+    def get_session_item(self, session_id: str) -> dict[str, Any] | None:
+        answer = self._dynamodb.get_item(
+            TableName=self._target.sessions_table,
+            Key={"sessionId": {"S": session_id}},
+            ConsistentRead=True,
+        )
+        item = answer.get("Item")
+        return _plain(item) if item else None
+
+    def find_session_ids(self, client_id_prefix: str) -> list[str]:
+        ids: list[str] = []
+        paginator = self._dynamodb.get_paginator("scan")
+        for page in paginator.paginate(
+            TableName=self._target.sessions_table,
+            ProjectionExpression="sessionId",
+            FilterExpression="begins_with(clientId, :prefix)",
+            ExpressionAttributeValues={":prefix": {"S": client_id_prefix}},
+        ):
+            ids.extend(item["sessionId"]["S"] for item in page["Items"])
+        return ids
+
+    def delete_session_items(self, session_ids: list[str]) -> int:
+        deleted = 0
+        for start in range(0, len(session_ids), BATCH_WRITE_LIMIT):
+            batch = session_ids[start : start + BATCH_WRITE_LIMIT]
+            requests: list[dict[str, Any]] = [
+                {"DeleteRequest": {"Key": {"sessionId": {"S": sid}}}} for sid in batch
+            ]
+            table = self._target.sessions_table
+            for _attempt in range(5):
+                answer = self._dynamodb.batch_write_item(RequestItems={table: requests})
+                requests = answer.get("UnprocessedItems", {}).get(table, [])
+                if not requests:
+                    break
+            if requests:
+                raise RuntimeError(f"{len(requests)} session items left unprocessed")
+            deleted += len(batch)
+        return deleted

@@ -1,0 +1,43 @@
+"""Errors of the harness.
+
+The class names are the state machine's contract: `statemachines/suite.asl.json` names them
+in `ErrorEquals`, and a test checks that every name used there exists here.
+"""
+
+from __future__ import annotations
+
+
+class HarnessError(Exception):
+    """Base class of every error the harness raises on purpose."""
+
+
+class InvalidRunRequestError(HarnessError):
+    """The run request (state-machine input, CLI flags) failed validation."""
+
+
+class UnknownScenarioError(HarnessError):
+    """A scenario or suite name that the catalogue does not know."""
+
+
+class ConfigError(HarnessError):
+    """The configuration file or an environment override is invalid."""
+
+
+class InvalidEventError(HarnessError):
+    """A Lambda handler received an event that does not match its model."""
+
+
+class TargetUnavailableError(HarnessError):
+    """The stack under test did not answer its health check."""
+
+
+class HistoryError(HarnessError):
+    """Run history could not be read or written."""
+
+
+class CheckFailedError(HarnessError):
+    """A scenario check did not hold; the scenario fails (it does not error)."""
+
+
+class TargetRequestError(HarnessError):
+    """An HTTP request to the target failed at transport level (refused, timed out)."""

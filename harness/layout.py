@@ -1,0 +1,101 @@
+"""Where the project's deployable parts live, and how a Lambda asset is laid out.
+
+The only module that knows the paths of `functions/` and `statemachines/`: the local engine
+and the CDK app both ask it, so both deploy the same code and the same state machine.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = PROJECT_ROOT / "functions"
+STATEMACHINES_DIR = PROJECT_ROOT / "statemachines"
+SUITE_ASL = STATEMACHINES_DIR / "suite.asl.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
+HANDLER = "handler.lambda_handler"
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One Lambda function of the suite."""
+
+    name: str  # folder under functions/, e.g. "run_scenario"
+    placeholder: str  # ASL placeholder for its ARN, e.g. "RunScenarioFunctionArn"
+    description: str
+    timeout_seconds: int
+    memory_mb: int = 256
+
+    @property
+    def source_dir(self) -> Path:
+        return FUNCTIONS_DIR / self.name
+
+
+SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec("plan_run", "PlanRunFunctionArn", "Validate input and plan a run", 30),
+    FunctionSpec("setup_group", "SetupGroupFunctionArn", "Prepare a scenario group", 60),
+    FunctionSpec("run_scenario", "RunScenarioFunctionArn", "Run one scenario", 900, 512),
+    FunctionSpec("teardown_group", "TeardownGroupFunctionArn", "Restore after a group", 120),
+    FunctionSpec("aggregate_run", "AggregateRunFunctionArn", "Summarise and store a run", 60),
+    FunctionSpec(
+        "detect_regressions", "DetectRegressionsFunctionArn", "Compare with baseline", 60
+    ),
+    FunctionSpec("send_alerts", "SendAlertsFunctionArn", "Route alerts", 60),
+    FunctionSpec("cleanup_run", "CleanupRunFunctionArn", "Delete what the run created", 300),
+)
+
+
+def suite_placeholders() -> set[str]:
+    """Every ``${Name}`` placeholder used in the suite ASL."""
+    return set(PLACEHOLDER.findall(SUITE_ASL.read_text()))
+
+
+def render_asl(substitutions: dict[str, str]) -> str:
+    """The suite ASL with placeholders replaced; every placeholder must be given."""
+    text = SUITE_ASL.read_text()
+    missing = suite_placeholders() - set(substitutions)
+    if missing:
+        raise KeyError(f"no substitution for placeholder(s): {sorted(missing)}")
+    return PLACEHOLDER.sub(lambda match: substitutions[match.group(1)], text)
+
+
+def stage_function(function: FunctionSpec, destination: Path) -> Path:
+    """Lay out a function's asset: its handler folder plus the ``harness`` package.
+
+    Third-party dependencies (pydantic, Powertools) come from the Powertools layer in AWS
+    and from the virtualenv locally, so the asset stays small.
+    """
+    destination.mkdir(parents=True, exist_ok=True)
+    for item in function.source_dir.iterdir():
+        if item.name == "__pycache__":
+            continue
+        if item.is_file():
+            shutil.copy2(item, destination / item.name)
+    shutil.copytree(
+        PACKAGE_DIR,
+        destination / "harness",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "local"),
+        dirs_exist_ok=True,
+    )
+    return destination
+
+
+def function_zip(function: FunctionSpec) -> bytes:
+    """The function's asset as zip bytes (what Lambda receives)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in sorted(function.source_dir.iterdir()):
+            if item.is_file() and item.suffix == ".py":
+                archive.write(item, item.name)
+        for item in sorted(PACKAGE_DIR.rglob("*.py")):
+            relative = item.relative_to(PACKAGE_DIR)
+            if relative.parts[0] in {"local"} or "__pycache__" in relative.parts:
+                continue
+            archive.write(item, str(Path("harness") / relative))
+    return buffer.getvalue()

@@ -1,0 +1,126 @@
+"""Run Lambda functions in-process inside moto, without Docker.
+
+moto executes Lambda code only in Docker, which this product must not need. We replace the
+one Docker-bound method, ``LambdaFunction._invoke_lambda``, with a runner that unpacks the
+function's real zip (the same asset CDK deploys), imports its handler module and calls it.
+Handlers share this process's ``os.environ``: the local engine gives every function the same
+environment, so nothing races.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import json
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from moto.awslambda.models import LambdaFunction
+
+_EXTRACT_ROOT = Path(tempfile.gettempdir()) / "harness-lambda"
+_modules: dict[str, ModuleType] = {}
+_modules_lock = threading.Lock()
+_installed = False
+
+
+@dataclass
+class LocalLambdaContext:
+    """The parts of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    timeout_seconds: float
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    _started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        left = self.timeout_seconds - (time.monotonic() - self._started)
+        return max(0, int(left * 1000))
+
+
+def install() -> None:
+    """Patch moto once per process."""
+    global _installed
+    if not _installed:
+        LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]
+        _installed = True
+
+
+def _load_handler(function: LambdaFunction) -> Any:
+    code: bytes = function.code_bytes
+    digest = hashlib.sha256(code).hexdigest()[:16]
+    module_name, _, attribute = function.handler.rpartition(".")
+    key = f"{function.function_name}:{digest}:{module_name}"
+    with _modules_lock:
+        module = _modules.get(key)
+        if module is None:
+            target = _EXTRACT_ROOT / digest
+            if not target.exists():
+                staging = Path(tempfile.mkdtemp(dir=_EXTRACT_ROOT.parent))
+                with zipfile.ZipFile(io.BytesIO(code)) as archive:
+                    archive.extractall(staging)
+                _EXTRACT_ROOT.mkdir(parents=True, exist_ok=True)
+                try:
+                    staging.rename(target)
+                except OSError:  # another process extracted it first
+                    pass
+            source = target / (module_name.replace(".", "/") + ".py")
+            unique = f"_harness_lambda_{digest}_{module_name.replace('.', '_')}"
+            spec = importlib.util.spec_from_file_location(unique, source)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot load handler module {module_name} from {source}")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            _modules[key] = module
+    return getattr(module, attribute)
+
+
+def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+    """Replacement for moto's Docker runner; returns (payload, errored, logs) like it."""
+    self.logs_backend.ensure_log_group(self.logs_group_name)
+    timeout = float(self.timeout or 3)
+    context = LocalLambdaContext(
+        function_name=self.function_name,
+        memory_limit_in_mb=int(self.memory_size or 128),
+        invoked_function_arn=self.function_arn,
+        timeout_seconds=timeout,
+    )
+    outcome: dict[str, Any] = {}
+
+    def call() -> None:
+        try:
+            handler = _load_handler(self)
+            outcome["result"] = handler(event if event is not None else {}, context)
+        except BaseException as err:  # noqa: BLE001 - every failure becomes a Lambda error
+            outcome["error"] = {
+                "errorMessage": str(err),
+                "errorType": type(err).__name__,
+                "stackTrace": traceback.format_exception(err)[-5:],
+            }
+
+    worker = threading.Thread(target=call, name=f"lambda-{self.function_name}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        # Like Lambda: the caller sees a timeout. The thread cannot be killed; it is a daemon.
+        error = {
+            "errorMessage": f"Task timed out after {timeout:.2f} seconds",
+            "errorType": "Sandbox.Timedout",
+        }
+        self.save_logs(error["errorMessage"])
+        return json.dumps(error), True, ""
+    if "error" in outcome:
+        self.save_logs(f"{outcome['error']['errorType']}: {outcome['error']['errorMessage']}")
+        return json.dumps(outcome["error"]), True, ""
+    return json.dumps(outcome.get("result")), False, ""

@@ -1,0 +1,72 @@
+"""A moto server on a free loopback port: the AWS APIs of a local run.
+
+Everything the local engine changes in moto lives here and in `lambda_runtime.py`, so a
+moto upgrade has two files to re-check (see ../shared/FACTS.md for why each change exists).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import urllib.request
+from dataclasses import dataclass
+
+from moto.core import config as moto_config
+from moto.moto_api import state_manager
+from moto.server import ThreadedMotoServer
+
+from harness.local import lambda_runtime
+
+# Credentials and region for talking to the local moto server; never real ones.
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "local-harness",
+    "AWS_SECRET_ACCESS_KEY": "local-harness",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+_NEVER = {"progression": "manual", "times": 10**12}
+
+
+@dataclass
+class MotoServer:
+    endpoint: str
+    port: int
+    _server: ThreadedMotoServer
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_moto_server(port: int | None = None) -> MotoServer:
+    """Start moto (threaded, 127.0.0.1) with Step Functions execution and in-process Lambda.
+
+    moto's backends are process-global, so start one server per process.
+    """
+    port = port or free_port()
+    # The Step Functions interpreter calls Lambda back through localhost:$MOTO_PORT.
+    os.environ["MOTO_PORT"] = str(port)
+    for key, value in LOCAL_CREDENTIALS.items():
+        os.environ.setdefault(key, value)
+    # Run state machines for real instead of returning canned results.
+    moto_config.default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    # moto advances a task's lastStatus one step per DescribeTasks (RUNNING -> ... -> STOPPED);
+    # the reference target's tasks must stay RUNNING until someone calls StopTask.
+    state_manager.set_transition(model_name="ecs::task", transition=_NEVER)
+    # Lambda in moto needs Docker; run our handlers in-process instead.
+    lambda_runtime.install()
+    for noisy in ("werkzeug", "moto.stepfunctions.parser"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    # Backends are process-global: a second server in one process starts from a clean slate.
+    urllib.request.urlopen(
+        urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST"), timeout=30
+    ).close()
+    return MotoServer(endpoint=f"http://127.0.0.1:{port}", port=port, _server=server)

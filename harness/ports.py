@@ -1,0 +1,57 @@
+"""Ports: what the core needs from the outside world. Adapters in `aws/` and `local/`
+implement them; the core and the scenarios only ever see these protocols."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from harness.models import RunSummary
+
+
+class TargetInfra(Protocol):
+    """The AWS side of the stack under test (ECS edit service, DynamoDB sessions table)."""
+
+    def desired_count(self) -> int:
+        """The edit service's desiredCount (0 = scaled to zero)."""
+        ...
+
+    def set_desired_count(self, count: int) -> None: ...
+
+    def running_task_ids(self) -> list[str]:
+        """Ids of the edit service's tasks that are RUNNING and meant to keep running."""
+        ...
+
+    def stop_task(self, task_id: str, reason: str) -> None:
+        """Stop one task: to the stack this is a container crash."""
+        ...
+
+    def get_session_item(self, session_id: str) -> dict[str, Any] | None:
+        """The session's DynamoDB item as plain Python values, or None."""
+        ...
+
+    def find_session_ids(self, client_id_prefix: str) -> list[str]:
+        """Ids of sessions whose clientId starts with the prefix (the harness's own)."""
+        ...
+
+    def delete_session_items(self, session_ids: list[str]) -> int:
+        """Delete session items in batches; returns how many were deleted."""
+        ...
+
+
+class HistoryStore(Protocol):
+    """Where run summaries live: SQLite locally, DynamoDB in AWS."""
+
+    def save_run(self, summary: RunSummary) -> None:
+        """Store one run atomically (all of it or nothing)."""
+        ...
+
+    def get_run(self, run_id: str) -> RunSummary | None: ...
+
+    def previous_run(self, target: str, suite: str, before: datetime) -> RunSummary | None:
+        """The newest stored run of the same target and suite that started before ``before``."""
+        ...
+
+    def list_runs(self, limit: int = 20) -> list[RunSummary]:
+        """Newest first."""
+        ...

@@ -1,0 +1,20 @@
+"""Turn pydantic validation failures into harness errors that name the field and the fix."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from harness.config import format_validation_error
+from harness.errors import HarnessError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_as(model: type[M], data: Any, error: type[HarnessError], what: str) -> M:
+    """Validate ``data`` as ``model``; on failure raise ``error`` listing every bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise error(f"invalid {what}:\n{format_validation_error(err)}") from err
