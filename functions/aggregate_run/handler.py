@@ -1,0 +1,30 @@
+"""Aggregate: one result per planned scenario, the run's numbers, stored in history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from harness.events import AggregateEvent, AggregateOutput
+from harness.lambda_io import history_store, parse_event, settings
+from harness.summary import collect_results, summarize, verdict_reason
+
+logger = Logger(service="harness")
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    parsed = parse_event(AggregateEvent, event)
+    planned = [spec for group in parsed.groups for spec in group.scenarios]
+    results = collect_results(planned, parsed.group_results)
+    summary = summarize(parsed.run, results, finished_at=datetime.now(UTC))
+    history_store(settings()).save_run(summary)
+    logger.info("run stored", extra={"run_id": summary.run_id, "verdict": summary.verdict})
+    return AggregateOutput(
+        run=parsed.run,
+        verdict=summary.verdict,
+        verdict_reason=verdict_reason(summary),
+        summary=summary,
+    ).to_wire()

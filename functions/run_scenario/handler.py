@@ -1,0 +1,30 @@
+"""RunScenario: run one scenario of the catalogue against the target and return its result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from harness.events import ScenarioEvent
+from harness.lambda_io import parse_event, settings, target_api, target_infra
+from harness.runner import run_scenario
+from harness.scenarios import get_scenario
+
+logger = Logger(service="harness")
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    parsed = parse_event(ScenarioEvent, event)
+    target = parsed.run.target
+    result = run_scenario(
+        get_scenario(parsed.scenario.name),
+        parsed.scenario,
+        parsed.run,
+        settings().sla,
+        target_api(target),
+        target_infra(target),
+    )
+    logger.info("scenario finished", extra={"scenario": result.scenario, "status": result.status})
+    return result.to_wire()

@@ -1,0 +1,20 @@
+"""SetupGroup: check the target answers and remember the edit service's desired count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from harness.events import GroupEvent
+from harness.groups import setup_group
+from harness.lambda_io import parse_event, target_api, target_infra
+
+logger = Logger(service="harness")
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    parsed = parse_event(GroupEvent, event)
+    target = parsed.run.target
+    return setup_group(target_api(target), target_infra(target)).to_wire()

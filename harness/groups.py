@@ -1,0 +1,36 @@
+"""Group setup and teardown: check the target is up, and put the edit service back as the
+group found it (scenarios scale it to zero and back)."""
+
+from __future__ import annotations
+
+from harness.errors import TargetRequestError, TargetUnavailableError
+from harness.models import WireModel
+from harness.ports import TargetInfra
+from harness.scenarios.target_api import TargetApi
+
+
+class GroupSetup(WireModel):
+    original_desired_count: int
+
+
+class GroupTeardown(WireModel):
+    restored_desired_count: int | None
+
+
+def setup_group(api: TargetApi, infra: TargetInfra) -> GroupSetup:
+    try:
+        answer = api.health()
+    except TargetRequestError as err:
+        raise TargetUnavailableError(f"target health check failed: {err}") from err
+    if answer.status != 200:
+        raise TargetUnavailableError(f"target /health answered {answer.status}, expected 200")
+    return GroupSetup(original_desired_count=infra.desired_count())
+
+
+def teardown_group(setup: GroupSetup | None, infra: TargetInfra) -> GroupTeardown:
+    if setup is None:
+        return GroupTeardown(restored_desired_count=None)
+    if infra.desired_count() == setup.original_desired_count:
+        return GroupTeardown(restored_desired_count=None)
+    infra.set_desired_count(setup.original_desired_count)
+    return GroupTeardown(restored_desired_count=setup.original_desired_count)

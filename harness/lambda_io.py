@@ -1,0 +1,73 @@
+"""What every Lambda handler shares: config loading, event parsing, adapter wiring.
+
+Handlers stay one call deep: parse the event here, call the core, return ``to_wire()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.utilities.parser import parse
+from pydantic import BaseModel, ValidationError
+
+from harness.config import (
+    CONFIG_FILE_ENV,
+    CONFIG_JSON_ENV,
+    HarnessConfig,
+    format_validation_error,
+    load_config,
+)
+from harness.errors import HarnessError, InvalidEventError
+from harness.models import ResolvedTarget
+from harness.ports import HistoryStore, TargetInfra
+from harness.scenarios.target_api import TargetApi
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def settings() -> HarnessConfig:
+    """The config, loaded once per Lambda container (from $HARNESS_CONFIG_JSON in AWS).
+
+    Keyed on the config's source so a local engine that changes it is seen at once.
+    """
+    return _load_config(os.environ.get(CONFIG_JSON_ENV), os.environ.get(CONFIG_FILE_ENV))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_config(config_json: str | None, config_file: str | None) -> HarnessConfig:
+    return load_config()
+
+
+def parse_event(
+    model: type[M], event: Any, error: type[HarnessError] = InvalidEventError
+) -> M:
+    """Powertools' parser, with failures raised as ``error`` naming every bad field."""
+    try:
+        return parse(event=event, model=model)
+    except ValidationError as err:
+        raise error(f"invalid {model.__name__} event:\n{format_validation_error(err)}") from err
+
+
+def history_store(config: HarnessConfig) -> HistoryStore:
+    if config.history.backend == "sqlite":
+        from harness.local.sqlite_history import SqliteHistory  # local runs only
+
+        return SqliteHistory.in_state_dir(Path(config.local.state_dir))
+    from harness.aws.dynamodb_history import DynamoDbHistory
+
+    return DynamoDbHistory(table_name=config.history.runs_table, region=config.history.region)
+
+
+def target_api(target: ResolvedTarget) -> TargetApi:
+    from harness.http import HttpClient
+
+    return TargetApi(HttpClient(target.endpoint, target.request_timeout_seconds))
+
+
+def target_infra(target: ResolvedTarget) -> TargetInfra:
+    from harness.aws.target_infra import Boto3TargetInfra
+
+    return Boto3TargetInfra(target)

@@ -1,0 +1,173 @@
+"""The local engine: the real suite state machine on moto, with no AWS account and no Docker.
+
+It starts a moto server, deploys the same Lambda assets and the same ASL file that the CDK
+app deploys (``harness.layout``), starts the bundled reference target unless the config
+names a target, and runs executions while following their history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from harness.aws.clients import client
+from harness.aws.executions import start_and_follow
+from harness.config import CONFIG_JSON_ENV, HarnessConfig
+from harness.layout import SUITE_FUNCTIONS, function_zip, render_asl
+from harness.local.moto_server import MotoServer, start_moto_server
+from harness.local.reference_target import ReferenceTarget
+from harness.progress import ExecutionOutcome, Progress
+
+STATE_MACHINE_NAME = "harness-suite"
+LAMBDA_ROLE_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+class LocalEngine:
+    """Use as a context manager; ``run`` may be called several times."""
+
+    def __init__(self, config: HarnessConfig, state_dir: Path) -> None:
+        self.state_dir = state_dir.resolve()
+        self._config = config
+        self._moto: MotoServer | None = None
+        self._target: ReferenceTarget | None = None
+        self._workdir: Path | None = None
+        self._saved_env: dict[str, str | None] = {}
+        self.config = config  # the effective config, once started
+        self.state_machine_arn = ""
+
+    @property
+    def moto(self) -> MotoServer:
+        if self._moto is None:
+            raise RuntimeError("the local engine is not started")
+        return self._moto
+
+    @property
+    def reference_target(self) -> ReferenceTarget | None:
+        return self._target
+
+    def __enter__(self) -> LocalEngine:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._moto = start_moto_server()
+        target = self._config.target
+        if not target.endpoint:
+            self._workdir = Path(tempfile.mkdtemp(prefix="reference-target-"))
+            self._target = ReferenceTarget(
+                target, self._config.reference_target, self._moto.endpoint, self._workdir
+            ).start()
+            target = target.model_copy(
+                update={"endpoint": self._target.endpoint, "aws_endpoint_url": self._moto.endpoint}
+            )
+        self.config = self._config.model_copy(
+            update={
+                "target": target,
+                "local": self._config.local.model_copy(update={"state_dir": str(self.state_dir)}),
+                "history": self._config.history.model_copy(update={"backend": "sqlite"}),
+            }
+        )
+        self._set_env(
+            {
+                CONFIG_JSON_ENV: self.config.model_dump_json(),
+                "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+                "POWERTOOLS_SERVICE_NAME": "harness",
+            }
+        )
+        self.state_machine_arn = self._deploy()
+
+    def stop(self) -> None:
+        if self._target is not None:
+            self._target.stop()
+            self._target = None
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env = {}
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        """In-process handlers read the config from the environment, as they do in Lambda."""
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def _client(self, service: str) -> Any:
+        return client(service, region=self.config.history.region, endpoint_url=self.moto.endpoint)
+
+    def _deploy(self) -> str:
+        iam, lambdas, sfn = self._client("iam"), self._client("lambda"), self._client("stepfunctions")
+        role = iam.create_role(RoleName="harness-local", AssumeRolePolicyDocument=LAMBDA_ROLE_POLICY)
+        arns: dict[str, str] = {}
+        for function in SUITE_FUNCTIONS:
+            created = lambdas.create_function(
+                FunctionName=f"harness-{function.name.replace('_', '-')}",
+                Runtime="python3.12",
+                Role=role["Role"]["Arn"],
+                Handler="handler.lambda_handler",
+                Code={"ZipFile": function_zip(function)},
+                Timeout=function.timeout_seconds,
+                MemorySize=function.memory_mb,
+                Environment={"Variables": {CONFIG_JSON_ENV: os.environ[CONFIG_JSON_ENV]}},
+            )
+            arns[function.placeholder] = created["FunctionArn"]
+        return str(
+            sfn.create_state_machine(
+                name=STATE_MACHINE_NAME,
+                definition=render_asl(arns),
+                roleArn=role["Role"]["Arn"],
+                type="STANDARD",
+            )["stateMachineArn"]
+        )
+
+    def run(
+        self,
+        execution_input: dict[str, Any],
+        name: str,
+        on_progress: Callable[[Progress], None] = lambda progress: None,
+    ) -> ExecutionOutcome:
+        return start_and_follow(
+            self._client("stepfunctions"),
+            self.state_machine_arn,
+            execution_input,
+            name=name,
+            on_progress=on_progress,
+            timeout_seconds=self.config.sla.suite_max_seconds + 60,
+        )

@@ -1,0 +1,115 @@
+"""Run history in SQLite: the local twin of the DynamoDB history, same HistoryStore port.
+
+One file in the state folder. Each run is written in one transaction (summary row plus one
+row per scenario), so a crash leaves either the whole run or none of it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from harness.errors import HistoryError
+from harness.models import RunSummary
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id       TEXT PRIMARY KEY,
+    target       TEXT NOT NULL,
+    suite        TEXT NOT NULL,
+    started_at   TEXT NOT NULL,
+    verdict      TEXT NOT NULL,
+    summary_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_target_suite ON runs (target, suite, started_at);
+CREATE TABLE IF NOT EXISTS scenario_results (
+    run_id           TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    scenario         TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    duration_seconds REAL NOT NULL,
+    result_json      TEXT NOT NULL,
+    PRIMARY KEY (run_id, scenario)
+);
+"""
+
+
+HISTORY_FILE = "history.sqlite3"
+
+
+class SqliteHistory:
+    """Implements ``harness.ports.HistoryStore``."""
+
+    @classmethod
+    def in_state_dir(cls, state_dir: Path) -> SqliteHistory:
+        return cls(state_dir / HISTORY_FILE)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
+                db.execute("PRAGMA foreign_keys = ON")
+                yield db
+        except sqlite3.Error as err:
+            raise HistoryError(f"run history {self.path}: {err}") from err
+
+    def save_run(self, summary: RunSummary) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    summary.run_id,
+                    summary.target,
+                    summary.suite,
+                    summary.started_at.isoformat(),
+                    summary.verdict.value,
+                    summary.model_dump_json(by_alias=True),
+                ),
+            )
+            db.execute("DELETE FROM scenario_results WHERE run_id = ?", (summary.run_id,))
+            db.executemany(
+                "INSERT INTO scenario_results VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        summary.run_id,
+                        result.scenario,
+                        result.status.value,
+                        result.duration_seconds,
+                        result.model_dump_json(by_alias=True),
+                    )
+                    for result in summary.results
+                ],
+            )
+
+    def get_run(self, run_id: str) -> RunSummary | None:
+        with self._connect() as db:
+            row = db.execute("SELECT summary_json FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return RunSummary.model_validate_json(row[0]) if row else None
+
+    def previous_run(self, target: str, suite: str, before: datetime) -> RunSummary | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT summary_json FROM runs WHERE target = ? AND suite = ? AND started_at < ?"
+                " ORDER BY started_at DESC LIMIT 1",
+                (target, suite, before.isoformat()),
+            ).fetchone()
+        return RunSummary.model_validate_json(row[0]) if row else None
+
+    def list_runs(self, limit: int = 20) -> list[RunSummary]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT summary_json FROM runs ORDER BY started_at DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [RunSummary.model_validate_json(row[0]) for row in rows]
+
+    def count_runs(self) -> int:
+        with self._connect() as db:
+            return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])

@@ -1,0 +1,123 @@
+"""Plan a run: validate the request, resolve the suite and the target, lay out the groups."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+
+from harness.config import HarnessConfig, TargetConfig
+from harness.errors import ConfigError, InvalidRunRequestError, UnknownScenarioError
+from harness.models import (
+    GroupPlan,
+    ResolvedTarget,
+    RunContext,
+    RunPlan,
+    RunRequest,
+    ScenarioSpec,
+    TargetOverride,
+)
+from harness.scenarios.base import ScenarioDefinition
+
+
+def new_run_id(now: datetime) -> str:
+    """Sortable by time, unique enough for concurrent starts: ``20261124T053349Z-3fa2c1``."""
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def resolve_target(config: TargetConfig, override: TargetOverride | None) -> ResolvedTarget:
+    fields = config.model_dump()
+    if override is not None:
+        fields.update(override.model_dump(exclude_none=True))
+    if not fields["endpoint"]:
+        raise ConfigError(
+            "target.endpoint is empty: set [target] endpoint in the config, pass "
+            "--target URL, or run locally where the reference target fills it in"
+        )
+    return ResolvedTarget.model_validate(fields)
+
+
+def select_scenarios(
+    request: RunRequest, config: HarnessConfig, catalogue: Mapping[str, ScenarioDefinition]
+) -> tuple[str, list[str]]:
+    """The suite label and the scenario names to run, in catalogue order for suites."""
+    if request.scenarios is not None:
+        unknown = [
+            f"scenarios[{index}]: unknown scenario '{name}'"
+            for index, name in enumerate(request.scenarios)
+            if name not in catalogue
+        ]
+        if unknown:
+            raise UnknownScenarioError(
+                "; ".join(unknown) + f" (known scenarios: {', '.join(sorted(catalogue))})"
+            )
+        return "custom", list(dict.fromkeys(request.scenarios))
+    suite = request.suite.value if request.suite is not None else config.run.default_suite
+    names = [
+        name
+        for name, definition in catalogue.items()
+        if config.scenario(name).enabled
+        and suite in (config.scenario(name).tags or definition.tags)
+    ]
+    if not names:
+        raise InvalidRunRequestError(
+            f"suite: '{suite}' selects no scenarios; tag scenarios with '{suite}' or pick "
+            "another suite (smoke, full)"
+        )
+    return suite, names
+
+
+def spec_for(name: str, definition: ScenarioDefinition, config: HarnessConfig) -> ScenarioSpec:
+    override = config.scenario(name)
+    unknown = sorted(set(override.params) - set(definition.params))
+    if unknown:
+        raise ConfigError(
+            f"scenarios.{name}.params: unknown parameter(s) {unknown}; "
+            f"'{name}' takes {sorted(definition.params)}"
+        )
+    return ScenarioSpec(
+        name=name,
+        group=override.group or definition.group,
+        tags=list(override.tags or definition.tags),
+        timeout_seconds=override.timeout_seconds or definition.timeout_seconds,
+        retries=override.retries if override.retries is not None else 0,
+        params=dict(override.params),
+    )
+
+
+def plan_run(
+    request: RunRequest,
+    config: HarnessConfig,
+    catalogue: Mapping[str, ScenarioDefinition],
+    now: datetime,
+) -> RunPlan:
+    suite, names = select_scenarios(request, config, catalogue)
+    target = resolve_target(config.target, request.target)
+    groups: dict[str, list[ScenarioSpec]] = {}
+    for name in names:
+        spec = spec_for(name, catalogue[name], config)
+        groups.setdefault(spec.group, []).append(spec)
+    group_plans = []
+    for group_name, specs in groups.items():
+        settings = config.group(group_name)
+        group_plans.append(
+            GroupPlan(
+                name=group_name,
+                parallel=settings.parallel,
+                max_concurrency=settings.max_concurrency if settings.parallel else 1,
+                scenarios=specs,
+            )
+        )
+    run = RunContext(
+        run_id=request.run_id or new_run_id(now),
+        suite=suite,
+        started_at=now,
+        target=target,
+        flags=request.flags,
+    )
+    return RunPlan(
+        run=run,
+        groups=group_plans,
+        max_group_concurrency=request.flags.max_group_concurrency
+        or config.run.max_group_concurrency,
+    )

@@ -1,0 +1,123 @@
+"""Read a suite execution's history events: live progress lines and the run's outcome.
+
+Works on the event dicts of ``GetExecutionHistory``, identical from moto and from AWS, so
+local runs and ``--aws`` runs show the same progress.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from harness.cleanup import CleanupReport
+from harness.models import RegressionReport, RunPlan, RunSummary, ScenarioResult, Status
+from harness.summary import CaughtError, error_from_caught
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One thing worth telling the person watching."""
+
+    kind: str  # planned | group | started | finished | aggregated | cleaned | ended
+    text: str
+    scenario: str | None = None
+    status: Status | None = None
+
+
+@dataclass
+class ExecutionOutcome:
+    """What a finished execution tells us; filled in while following its history."""
+
+    execution_arn: str
+    status: str = "RUNNING"
+    error: str | None = None
+    cause: str | None = None
+    plan: RunPlan | None = None
+    summary: RunSummary | None = None
+    regressions: RegressionReport | None = None
+    cleanup: CleanupReport | None = None
+    alert_error: str | None = None
+    cleanup_error: str | None = None
+    results: dict[str, ScenarioResult] = field(default_factory=dict)
+
+
+def _payload(details: dict[str, Any], key: str) -> Any:
+    try:
+        return json.loads(details.get(key) or "null")
+    except ValueError:
+        return None
+
+
+def _state_error(state: Any, key: str) -> str | None:
+    if isinstance(state, dict) and isinstance(state.get(key), dict):
+        try:
+            info = error_from_caught(CaughtError.model_validate(state[key]))
+        except ValidationError:
+            return str(state[key])
+        return f"{info.type}: {info.message}"
+    return None
+
+
+def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | None:
+    """Update ``outcome`` from one history event; return a progress line if there is one."""
+    kind = event["type"]
+    if kind in ("ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"):
+        outcome.status = kind.removeprefix("Execution").upper()
+        details = event.get("executionFailedEventDetails") or {}
+        outcome.error = details.get("error")
+        outcome.cause = details.get("cause")
+        return Progress("ended", f"execution {outcome.status.lower()}")
+    entered = event.get("stateEnteredEventDetails")
+    if entered and kind == "TaskStateEntered" and entered["name"] == "RunScenario":
+        scenario = (_payload(entered, "input") or {}).get("scenario", {})
+        name = scenario.get("name", "?")
+        return Progress("started", f"{name} ({scenario.get('group', '?')}) running", name)
+    exited = event.get("stateExitedEventDetails")
+    if not exited:
+        return None
+    name, output = exited["name"], _payload(exited, "output")
+    if name == "Plan" and isinstance(output, dict) and "run" in output:
+        outcome.plan = RunPlan.model_validate(output)
+        groups = "; ".join(
+            f"{g.name}: {', '.join(s.name for s in g.scenarios)}" for g in outcome.plan.groups
+        )
+        return Progress(
+            "planned",
+            f"run {outcome.plan.run.run_id}: {len(outcome.plan.scenarios)} scenario(s) "
+            f"in {len(outcome.plan.groups)} group(s) [{groups}]",
+        )
+    if name == "RunScenario" and isinstance(output, dict) and "status" in output:
+        result = ScenarioResult.model_validate(output)
+        outcome.results[result.scenario] = result
+        line = f"{result.scenario} {result.status.value} in {result.duration_seconds:.2f}s"
+        if result.reason:
+            line += f" - {result.reason}"
+        return Progress("finished", line, result.scenario, result.status)
+    if name == "RecordScenarioError" and isinstance(output, dict):
+        scenario = output.get("scenario", {}).get("name", "?")
+        reason = _state_error(output, "caught") or "unknown error"
+        return Progress("finished", f"{scenario} error - {reason}", scenario, Status.ERROR)
+    if name == "Aggregate" and isinstance(output, dict) and "summary" in output:
+        outcome.summary = RunSummary.model_validate(output["summary"])
+        return Progress("aggregated", f"run stored: {output.get('verdictReason', '')}")
+    if name == "DetectRegressions" and isinstance(output, dict) and "regressions" in output:
+        outcome.regressions = RegressionReport.model_validate(output["regressions"])
+        return None
+    if name == "Alert":
+        outcome.alert_error = _state_error(output, "alertError")
+        return None
+    if name == "Cleanup" and isinstance(output, dict):
+        outcome.cleanup_error = _state_error(output, "cleanupError")
+        if isinstance(output.get("cleanup"), dict):
+            outcome.cleanup = CleanupReport.model_validate(output["cleanup"])
+            report = outcome.cleanup
+            return Progress(
+                "cleaned",
+                f"cleanup: {report.sessions_found} test session(s) of this run deleted "
+                f"in {report.seconds:.2f}s",
+            )
+        return Progress("cleaned", f"cleanup failed: {outcome.cleanup_error}")
+    return None

@@ -1,0 +1,127 @@
+"""Render a run for people (a text table) and for CI systems (JUnit XML). Pure functions."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from harness.models import Metric, RegressionReport, RunSummary, ScenarioResult, Status
+
+STATUS_MARK = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.SKIPPED: "SKIP"}
+UNIT_SUFFIX = {"seconds": "s", "milliseconds": "ms", "percent": "%", "usd": "$", "count": ""}
+
+
+def format_metric(metric: Metric) -> str:
+    suffix = UNIT_SUFFIX.get(metric.unit, f" {metric.unit}")
+    text = f"{metric.name}={metric.value:g}{suffix}"
+    if metric.sla is not None:
+        symbol = "<=" if metric.comparison.value == "at_most" else ">="
+        mark = "ok" if metric.within_sla else "OVER"
+        text += f" (SLA {symbol}{metric.sla:g}{suffix} {mark})"
+    return text
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def _metrics_cell(result: ScenarioResult) -> str:
+    return ", ".join(format_metric(metric) for metric in result.metrics) or "-"
+
+
+def render_summary(summary: RunSummary, regressions: RegressionReport | None = None) -> str:
+    rows: list[list[str]] = [["SCENARIO", "GROUP", "STATUS", "DURATION", "METRICS (vs SLA)"]]
+    for result in summary.results:
+        rows.append(
+            [
+                result.scenario,
+                result.group,
+                STATUS_MARK[result.status],
+                f"{result.duration_seconds:.2f}s",
+                _metrics_cell(result),
+            ]
+        )
+    lines = _table(rows)
+    failed = [r for r in summary.results if r.status in (Status.FAIL, Status.ERROR)]
+    if failed:
+        lines.append("")
+        lines.append("Why:")
+        lines.extend(f"  {r.scenario}: {r.reason}" for r in failed)
+    counts = ", ".join(f"{n} {s.value}" for s, n in summary.counts.items() if n)
+    lines.append("")
+    lines.append(
+        f"Run {summary.run_id} ({summary.suite} suite on {summary.target}): "
+        f"{summary.verdict.value.upper()} - {counts}; success rate {summary.success_rate:.0%}; "
+        f"{summary.duration_seconds:.1f}s; est. cost ${summary.estimated_cost_usd:.4f}"
+    )
+    if regressions is not None:
+        if regressions.baseline_run_id is None:
+            lines.append("Regressions: no earlier run of this suite and target to compare with")
+        elif not regressions.regressions:
+            lines.append(f"Regressions: none against run {regressions.baseline_run_id}")
+        else:
+            lines.append(f"Regressions against run {regressions.baseline_run_id}:")
+            lines.extend(
+                f"  [{reg.severity}] {reg.message}" for reg in regressions.regressions
+            )
+    return "\n".join(lines)
+
+
+def render_history(runs: Sequence[RunSummary]) -> str:
+    if not runs:
+        return "no runs recorded yet"
+    rows = [["RUN", "STARTED", "SUITE", "TARGET", "VERDICT", "PASSED", "DURATION"]]
+    for run in runs:
+        rows.append(
+            [
+                run.run_id,
+                run.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+                run.suite,
+                run.target,
+                run.verdict.value,
+                f"{run.counts.get(Status.PASS, 0)}/{len(run.results)}",
+                f"{run.duration_seconds:.1f}s",
+            ]
+        )
+    return "\n".join(_table(rows))
+
+
+def junit_xml(summary: RunSummary) -> bytes:
+    """JUnit XML for CodeBuild / GitHub test reports: one testcase per scenario."""
+    failures = sum(1 for r in summary.results if r.status is Status.FAIL)
+    errors = sum(1 for r in summary.results if r.status is Status.ERROR)
+    skipped = sum(1 for r in summary.results if r.status is Status.SKIPPED)
+    suite = ET.Element(
+        "testsuite",
+        name=f"harness.{summary.suite}",
+        tests=str(len(summary.results)),
+        failures=str(failures),
+        errors=str(errors),
+        skipped=str(skipped),
+        time=f"{summary.duration_seconds:.3f}",
+        timestamp=summary.started_at.isoformat(),
+    )
+    for result in summary.results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"harness.{result.group}",
+            name=result.scenario,
+            time=f"{result.duration_seconds:.3f}",
+        )
+        if result.status is Status.FAIL:
+            ET.SubElement(case, "failure", message=result.reason).text = result.reason
+        elif result.status is Status.ERROR:
+            kind = result.error.type if result.error else "Error"
+            ET.SubElement(case, "error", message=result.reason, type=kind).text = result.reason
+        elif result.status is Status.SKIPPED:
+            ET.SubElement(case, "skipped")
+        if result.metrics:
+            ET.SubElement(case, "system-out").text = _metrics_cell(result)
+    suites = ET.Element("testsuites")
+    suites.append(suite)
+    return bytes(ET.tostring(suites, encoding="utf-8", xml_declaration=True))
