@@ -158,8 +158,12 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     with LocalEngine(config, state_dir) as engine:
         target = engine.config.target
         kind = "bundled reference target" if engine.reference_target else "target"
-        print(f"harness: local engine on {engine.moto.endpoint}; {kind} {target.name} at "
-              f"{target.endpoint}", file=out, flush=True)
+        print(
+            f"harness: local engine on {engine.moto.endpoint}; {kind} {target.name} at "
+            f"{target.endpoint}",
+            file=out,
+            flush=True,
+        )
         outcome = engine.run(request.to_wire(), name=str(request.run_id), on_progress=show)
     return _report(outcome, args, state_dir, out)
 
@@ -169,8 +173,11 @@ def _report(outcome: ExecutionOutcome, args: argparse.Namespace, state: Path, ou
         print(f"harness: the state machine rejected the input: {outcome.cause}", file=sys.stderr)
         return EXIT_USAGE
     if outcome.summary is None:
-        print(f"harness: the run could not be judged ({outcome.status}: {outcome.error}: "
-              f"{outcome.cause})", file=sys.stderr)
+        print(
+            f"harness: the run could not be judged ({outcome.status}: {outcome.error}: "
+            f"{outcome.cause})",
+            file=sys.stderr,
+        )
         return EXIT_HARNESS
     print("", file=out)
     print(render_summary(outcome.summary, outcome.regressions), file=out)
@@ -202,8 +209,11 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
 
 def _scenarios(out: TextIO) -> int:
     for definition in CATALOGUE.values():
-        print(f"{definition.name:<22} group={definition.group:<10} tags={','.join(definition.tags)}"
-              f"  {definition.summary}", file=out)
+        print(
+            f"{definition.name:<22} group={definition.group:<10} tags={','.join(definition.tags)}"
+            f"  {definition.summary}",
+            file=out,
+        )
     return EXIT_PASSED
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,7 +65,7 @@ class HttpClient:
             connection.request(method, full_path, body=body, headers=headers)
             response = connection.getresponse()
             payload = response.read()
-        except (TimeoutError, socket.timeout) as err:
+        except TimeoutError as err:
             raise TargetRequestError(
                 f"{method} {full_path} got no answer within {timeout:g}s"
             ) from err

@@ -41,9 +41,7 @@ def _load_config(config_json: str | None, config_file: str | None) -> HarnessCon
     return load_config()
 
 
-def parse_event(
-    model: type[M], event: Any, error: type[HarnessError] = InvalidEventError
-) -> M:
+def parse_event(model: type[M], event: Any, error: type[HarnessError] = InvalidEventError) -> M:
     """Powertools' parser, with failures raised as ``error`` naming every bad field."""
     try:
         return parse(event=event, model=model)

@@ -7,7 +7,7 @@ validated by pydantic on the way in, so a bad field is named where it entered.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -29,12 +29,12 @@ class WireModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-class SuiteName(str, Enum):
+class SuiteName(StrEnum):
     SMOKE = "smoke"
     FULL = "full"
 
 
-class Trigger(str, Enum):
+class Trigger(StrEnum):
     CLI = "cli"
     CONSOLE = "console"
     SCHEDULE = "schedule"
@@ -142,14 +142,14 @@ class RunPlan(WireModel):
         return [spec for group in self.groups for spec in group.scenarios]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
     SKIPPED = "skipped"
 
 
-class Comparison(str, Enum):
+class Comparison(StrEnum):
     """How a metric is held against its SLA limit."""
 
     AT_MOST = "at_most"
@@ -218,7 +218,7 @@ class MetricStats(WireModel):
     max: float
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
 

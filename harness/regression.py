@@ -36,9 +36,8 @@ def detect_regressions(current: RunSummary, baseline: RunSummary | None) -> Regr
         if old is None or old.p95 <= 0:
             continue
         grew_by = stats.p95 - old.p95
-        if (
-            stats.p95 > old.p95 * METRIC_GROWTH_RATIO
-            and grew_by > MIN_ABSOLUTE_GROWTH.get(stats.unit, 0.0)
+        if stats.p95 > old.p95 * METRIC_GROWTH_RATIO and grew_by > MIN_ABSOLUTE_GROWTH.get(
+            stats.unit, 0.0
         ):
             found.append(
                 Regression(

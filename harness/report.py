@@ -7,7 +7,12 @@ from collections.abc import Sequence
 
 from harness.models import Metric, RegressionReport, RunSummary, ScenarioResult, Status
 
-STATUS_MARK = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.SKIPPED: "SKIP"}
+STATUS_MARK = {
+    Status.PASS: "PASS",
+    Status.FAIL: "FAIL",
+    Status.ERROR: "ERROR",
+    Status.SKIPPED: "SKIP",
+}
 UNIT_SUFFIX = {"seconds": "s", "milliseconds": "ms", "percent": "%", "usd": "$", "count": ""}
 
 
@@ -65,9 +70,7 @@ def render_summary(summary: RunSummary, regressions: RegressionReport | None = N
             lines.append(f"Regressions: none against run {regressions.baseline_run_id}")
         else:
             lines.append(f"Regressions against run {regressions.baseline_run_id}:")
-            lines.extend(
-                f"  [{reg.severity}] {reg.message}" for reg in regressions.regressions
-            )
+            lines.extend(f"  [{reg.severity}] {reg.message}" for reg in regressions.regressions)
     return "\n".join(lines)
 
 

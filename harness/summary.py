@@ -82,19 +82,17 @@ def collect_results(
         for item in outcome.results or []:
             result = _result_from_item(item)
             found[result.scenario] = result
-    results = []
-    for spec in planned:
-        result = found.get(spec.name)
-        if result is None:
-            error = group_failures.get(spec.group) or ErrorInfo(
-                type="MissingResult", message="the state machine returned no result"
-            )
-            result = ScenarioResult(
-                scenario=spec.name, group=spec.group, status=Status.ERROR, error=error,
-                attempts=0,
-            )
-        results.append(result)
-    return results
+    return [found.get(spec.name) or _missing(spec, group_failures) for spec in planned]
+
+
+def _missing(spec: ScenarioSpec, group_failures: Mapping[str, ErrorInfo]) -> ScenarioResult:
+    """A planned scenario that produced no result (its group's setup failed, or worse)."""
+    error = group_failures.get(spec.group) or ErrorInfo(
+        type="MissingResult", message="the state machine returned no result"
+    )
+    return ScenarioResult(
+        scenario=spec.name, group=spec.group, status=Status.ERROR, error=error, attempts=0
+    )
 
 
 def _result_from_item(item: Mapping[str, Any]) -> ScenarioResult:
@@ -102,7 +100,9 @@ def _result_from_item(item: Mapping[str, Any]) -> ScenarioResult:
         spec = parse_as(ScenarioSpec, item["scenario"], InvalidEventError, "caught scenario")
         caught = parse_as(CaughtError, item["caught"], InvalidEventError, "caught error")
         return ScenarioResult(
-            scenario=spec.name, group=spec.group, status=Status.ERROR,
+            scenario=spec.name,
+            group=spec.group,
+            status=Status.ERROR,
             error=error_from_caught(caught),
         )
     return parse_as(ScenarioResult, item, InvalidEventError, "scenario result")
@@ -127,9 +127,7 @@ def metric_stats(results: Iterable[ScenarioResult]) -> list[MetricStats]:
     ]
 
 
-def summarize(
-    run: RunContext, results: list[ScenarioResult], finished_at: datetime
-) -> RunSummary:
+def summarize(run: RunContext, results: list[ScenarioResult], finished_at: datetime) -> RunSummary:
     counts = {status: 0 for status in Status}
     for result in results:
         counts[result.status] += 1

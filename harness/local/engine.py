@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -42,10 +43,15 @@ LAMBDA_ROLE_POLICY = json.dumps(
 class LocalEngine:
     """Use as a context manager; ``run`` may be called several times."""
 
-    def __init__(self, config: HarnessConfig, state_dir: Path) -> None:
+    def __init__(
+        self, config: HarnessConfig, state_dir: Path, moto: MotoServer | None = None
+    ) -> None:
         self.state_dir = state_dir.resolve()
         self._config = config
-        self._moto: MotoServer | None = None
+        self._moto: MotoServer | None = moto
+        self._owns_moto = moto is None
+        # Unique names let several engines share one moto server (its state is per process).
+        self._suffix = uuid.uuid4().hex[:8]
         self._target: ReferenceTarget | None = None
         self._workdir: Path | None = None
         self._saved_env: dict[str, str | None] = {}
@@ -61,6 +67,11 @@ class LocalEngine:
     @property
     def reference_target(self) -> ReferenceTarget | None:
         return self._target
+
+    @property
+    def reference_workdir(self) -> Path | None:
+        """The reference target's files (its EFS stand-in); removed when the engine stops."""
+        return self._workdir
 
     def __enter__(self) -> LocalEngine:
         try:
@@ -80,7 +91,8 @@ class LocalEngine:
 
     def start(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self._moto = start_moto_server()
+        if self._moto is None:
+            self._moto = start_moto_server()
         target = self._config.target
         if not target.endpoint:
             self._workdir = Path(tempfile.mkdtemp(prefix="reference-target-"))
@@ -110,7 +122,7 @@ class LocalEngine:
         if self._target is not None:
             self._target.stop()
             self._target = None
-        if self._moto is not None:
+        if self._moto is not None and self._owns_moto:
             self._moto.stop()
             self._moto = None
         if self._workdir is not None:
@@ -133,12 +145,18 @@ class LocalEngine:
         return client(service, region=self.config.history.region, endpoint_url=self.moto.endpoint)
 
     def _deploy(self) -> str:
-        iam, lambdas, sfn = self._client("iam"), self._client("lambda"), self._client("stepfunctions")
-        role = iam.create_role(RoleName="harness-local", AssumeRolePolicyDocument=LAMBDA_ROLE_POLICY)
+        iam, lambdas, sfn = (
+            self._client("iam"),
+            self._client("lambda"),
+            self._client("stepfunctions"),
+        )
+        role = iam.create_role(
+            RoleName=f"harness-local-{self._suffix}", AssumeRolePolicyDocument=LAMBDA_ROLE_POLICY
+        )
         arns: dict[str, str] = {}
         for function in SUITE_FUNCTIONS:
             created = lambdas.create_function(
-                FunctionName=f"harness-{function.name.replace('_', '-')}",
+                FunctionName=f"harness-{function.name.replace('_', '-')}-{self._suffix}",
                 Runtime="python3.12",
                 Role=role["Role"]["Arn"],
                 Handler="handler.lambda_handler",
@@ -150,7 +168,7 @@ class LocalEngine:
             arns[function.placeholder] = created["FunctionArn"]
         return str(
             sfn.create_state_machine(
-                name=STATE_MACHINE_NAME,
+                name=f"{STATE_MACHINE_NAME}-{self._suffix}",
                 definition=render_asl(arns),
                 roleArn=role["Role"]["Arn"],
                 type="STANDARD",

@@ -9,6 +9,7 @@ environment, so nothing races.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import io
@@ -60,7 +61,8 @@ def install() -> None:
 def _load_handler(function: LambdaFunction) -> Any:
     code: bytes = function.code_bytes
     digest = hashlib.sha256(code).hexdigest()[:16]
-    module_name, _, attribute = function.handler.rpartition(".")
+    handler_path: str = function.handler or "handler.lambda_handler"
+    module_name, _, attribute = handler_path.rpartition(".")
     key = f"{function.function_name}:{digest}:{module_name}"
     with _modules_lock:
         module = _modules.get(key)
@@ -71,10 +73,8 @@ def _load_handler(function: LambdaFunction) -> Any:
                 with zipfile.ZipFile(io.BytesIO(code)) as archive:
                     archive.extractall(staging)
                 _EXTRACT_ROOT.mkdir(parents=True, exist_ok=True)
-                try:
+                with contextlib.suppress(OSError):  # another process extracted it first
                     staging.rename(target)
-                except OSError:  # another process extracted it first
-                    pass
             source = target / (module_name.replace(".", "/") + ".py")
             unique = f"_harness_lambda_{digest}_{module_name.replace('.', '_')}"
             spec = importlib.util.spec_from_file_location(unique, source)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import urllib.request
 from dataclasses import dataclass
 
 from moto.core import config as moto_config
@@ -47,7 +46,8 @@ def free_port() -> int:
 def start_moto_server(port: int | None = None) -> MotoServer:
     """Start moto (threaded, 127.0.0.1) with Step Functions execution and in-process Lambda.
 
-    moto's backends are process-global, so start one server per process.
+    moto's backends and $MOTO_PORT are process-global: start one server per process and
+    share it (``LocalEngine(moto=...)``).
     """
     port = port or free_port()
     # The Step Functions interpreter calls Lambda back through localhost:$MOTO_PORT.
@@ -65,8 +65,4 @@ def start_moto_server(port: int | None = None) -> MotoServer:
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    # Backends are process-global: a second server in one process starts from a clean slate.
-    urllib.request.urlopen(
-        urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST"), timeout=30
-    ).close()
     return MotoServer(endpoint=f"http://127.0.0.1:{port}", port=port, _server=server)

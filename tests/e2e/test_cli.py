@@ -1,0 +1,111 @@
+"""The real `harness` command in a subprocess, exactly as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from harness.local.sqlite_history import SqliteHistory
+
+pytestmark = pytest.mark.e2e
+FAST_TARGET = {
+    "HARNESS__REFERENCE_TARGET__COLD_START_SECONDS": "0.3",
+    "HARNESS__REFERENCE_TARGET__RECOVERY_SECONDS": "0.3",
+}
+
+
+def harness(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", *args],
+        cwd=cwd,
+        env={**os.environ, **FAST_TARGET, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
+def runs_in(state: Path) -> int:
+    return SqliteHistory.in_state_dir(state).count_runs()
+
+
+def test_healthy_target_passes_with_progress_table_and_junit(tmp_path: Path) -> None:
+    state, junit = tmp_path / "state", tmp_path / "out" / "junit.xml"
+    done = harness(tmp_path, "run", "--state-dir", str(state), "--junit", str(junit))
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    for name in (
+        "cold-start",
+        "session-persistence",
+        "concurrent-sessions",
+        "alb-routing",
+        "failure-recovery",
+    ):
+        assert f"{name} pass in" in out  # live progress
+    assert "SCENARIO" in out and "METRICS (vs SLA)" in out
+    assert "PASSED - 5 pass" in out
+    assert "cleanup:" in out
+    assert runs_in(state) == 1
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("tests") == "5" and suite.get("failures") == "0"
+
+    again = harness(tmp_path, "run", "--suite", "smoke", "--state-dir", str(state))
+    assert again.returncode == 0, again.stderr
+    assert runs_in(state) == 2
+    listing = harness(tmp_path, "history", "--state-dir", str(state))
+    assert listing.returncode == 0 and listing.stdout.count("passed") == 2
+
+
+def test_broken_target_fails_and_says_which_scenario_and_why(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    done = harness(
+        tmp_path, "run", "--suite", "smoke", "--fault", "misroute", "--state-dir", str(state)
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    table = done.stdout.split("SCENARIO", 1)[1]
+    assert "alb-routing" in table and "FAIL" in table
+    assert "cold-start" in table and "PASS" in table
+    why = table.split("Why:", 1)[1]
+    assert "alb-routing:" in why and "404" in why
+    assert "cleanup:" in done.stdout
+    assert runs_in(state) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--suite", "nightly"], "invalid choice"),
+        (["run", "--scenario", "warm-start"], "unknown scenario 'warm-start'"),
+        (["run", "--fault", "melt"], "invalid choice"),
+        (["run", "--run-id", "not ok!"], "runId"),
+        (["run", "--target", "no-such-file.toml"], "neither an http(s) URL nor an existing file"),
+        (["run", "--config", "missing.toml"], "does not exist"),
+        (["run", "--suite", "smoke", "--scenario", "cold-start"], "not allowed with"),
+        (["launch"], "invalid choice"),
+    ],
+)
+def test_bad_usage_exits_2_with_a_clear_message(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    done = (
+        harness(tmp_path, *args, "--state-dir", str(tmp_path))
+        if args[0] == "run"
+        else harness(tmp_path, *args)
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in done.stderr
+    assert not (tmp_path / "history.sqlite3").exists()
+
+
+def test_bad_config_value_exits_2_naming_the_field(tmp_path: Path) -> None:
+    (tmp_path / "harness.toml").write_text("[sla]\ncold_start_max_seconds = 'soon'\n")
+    done = harness(tmp_path, "run")
+    assert done.returncode == 2
+    assert "sla.cold_start_max_seconds" in done.stderr

@@ -1,0 +1,134 @@
+"""The real suite state machine on moto, in-process, against the reference target."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.aws.target_infra import Boto3TargetInfra
+from harness.config import HarnessConfig, ReferenceTargetConfig, TargetConfig
+from harness.local.engine import LocalEngine
+from harness.local.moto_server import MotoServer
+from harness.local.sqlite_history import SqliteHistory
+from harness.models import ResolvedTarget, Status
+from harness.progress import Progress
+
+
+def config_for(faults: list[str] | None = None) -> HarnessConfig:
+    suffix = uuid.uuid4().hex[:8]
+    return HarnessConfig(
+        target=TargetConfig(
+            name=f"ref-{suffix}",
+            ecs_cluster=f"cluster-{suffix}",
+            ecs_service=f"edit-{suffix}",
+            sessions_table=f"sessions-{suffix}",
+            request_timeout_seconds=3,
+        ),
+        reference_target=ReferenceTargetConfig(
+            cold_start_seconds=0.2, recovery_seconds=0.2, faults=faults or []
+        ),
+    )
+
+
+@pytest.fixture
+def engine_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[list[LocalEngine]]:
+    engines: list[LocalEngine] = []
+    yield engines
+    for engine in engines:
+        engine.stop()
+
+
+def start(
+    engines: list[LocalEngine], config: HarnessConfig, state: Path, moto: MotoServer
+) -> LocalEngine:
+    engine = LocalEngine(config, state, moto=moto)
+    engines.append(engine)
+    engine.start()
+    return engine
+
+
+def leftovers(engine: LocalEngine, run_id: str) -> tuple[list[str], list[str]]:
+    """This run's session items still in DynamoDB, and session folders still on 'EFS'."""
+    target = engine.config.target
+    resolved = ResolvedTarget.model_validate(target.model_dump())
+    items = Boto3TargetInfra(resolved).find_session_ids(f"{target.test_prefix}{run_id}_")
+    assert engine.reference_workdir is not None
+    efs = engine.reference_workdir / "efs"
+    folders = [p.name for p in efs.iterdir() if not p.name.startswith("_")] if efs.exists() else []
+    return items, folders
+
+
+@pytest.mark.parametrize(
+    ("execution_input", "named"),
+    [
+        ({"suite": "nightly"}, "suite"),
+        ({"suite": "smoke", "scenarios": ["cold-start"]}, "not both"),
+        ({"scenarios": ["cold-start", "warm-start"]}, "scenarios[1]"),
+        ({"flags": {"maxGroupConcurrency": 0}}, "flags.maxGroupConcurrency"),
+        ({"runId": "bad id!"}, "runId"),
+    ],
+)
+def test_bad_input_ends_in_a_fail_state_that_names_the_field(
+    engine_factory: list[LocalEngine],
+    moto_server: MotoServer,
+    tmp_path: Path,
+    execution_input: dict[str, object],
+    named: str,
+) -> None:
+    engine = start(engine_factory, config_for(), tmp_path, moto_server)
+    outcome = engine.run(execution_input, name=f"bad-{uuid.uuid4().hex[:6]}")
+    assert outcome.status == "FAILED"
+    assert outcome.error == "InvalidRunRequest"
+    assert named in (outcome.cause or "")
+    assert outcome.plan is None and outcome.summary is None
+    assert SqliteHistory.in_state_dir(tmp_path).count_runs() == 0
+
+
+def test_passing_and_failing_runs_are_stored_and_cleaned_up(
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+) -> None:
+    engine = start(engine_factory, config_for(), tmp_path, moto_server)
+    lines: list[Progress] = []
+    good = engine.run({"scenarios": ["alb-routing"], "runId": "good-1"}, "good-1", lines.append)
+    assert good.status == "SUCCEEDED", good.cause
+    assert good.summary is not None and good.summary.verdict.value == "passed"
+    assert good.cleanup is not None
+    assert [p.kind for p in lines if p.kind in ("planned", "started", "finished")] == [
+        "planned",
+        "started",
+        "finished",
+    ]
+    assert leftovers(engine, "good-1") == ([], [])
+
+    broken = start(engine_factory, config_for(["lose_workspace"]), tmp_path, moto_server)
+    bad = broken.run(
+        {"scenarios": ["session-persistence", "concurrent-sessions"], "runId": "bad-1"}, "bad-1"
+    )
+    assert bad.status == "FAILED" and bad.error == "SuiteFailed"
+    assert "session-persistence (fail" in (bad.cause or "")
+    assert bad.summary is not None
+    statuses = {r.scenario: r.status for r in bad.summary.results}
+    assert statuses == {"session-persistence": Status.FAIL, "concurrent-sessions": Status.PASS}
+    assert bad.cleanup is not None
+    assert leftovers(broken, "bad-1") == ([], [])
+    history = SqliteHistory.in_state_dir(tmp_path)
+    assert [run.run_id for run in history.list_runs()] == ["bad-1", "good-1"]
+
+
+def test_unreachable_target_errors_every_scenario_but_cleanup_still_runs(
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+) -> None:
+    config = config_for()
+    engine = start(engine_factory, config, tmp_path, moto_server)
+    outcome = engine.run(
+        {"suite": "smoke", "runId": "down-1", "target": {"endpoint": "http://127.0.0.1:9"}},
+        "down-1",
+    )
+    assert outcome.error == "SuiteFailed"
+    assert outcome.summary is not None
+    assert {r.status for r in outcome.summary.results} == {Status.ERROR}
+    assert all("TargetUnavailableError" in r.reason for r in outcome.summary.results)
+    assert outcome.cleanup is not None and outcome.cleanup.sessions_found == 0

@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+
+from harness.config import HarnessConfig, load_config
+from harness.errors import ConfigError
+
+
+def test_defaults_carry_the_seed_slas() -> None:
+    config = HarnessConfig()
+    assert config.sla.success_rate_min == 0.95
+    assert config.sla.cold_start_max_seconds == 60
+    assert config.sla.session_creation_p95_max_seconds == 5
+    assert config.sla.cleanup_max_seconds == 120
+    assert config.target.test_prefix == "TEST_"
+
+
+def test_file_then_env_override(tmp_path: Path) -> None:
+    file = tmp_path / "h.toml"
+    file.write_text('[sla]\ncold_start_max_seconds = 30\n[target]\nendpoint = "http://x:1"\n')
+    config = load_config(
+        file,
+        environ={
+            "HARNESS__SLA__COLD_START_MAX_SECONDS": "12.5",
+            "HARNESS__REFERENCE_TARGET__FAULTS": '["no_recovery"]',
+            "UNRELATED": "1",
+        },
+    )
+    assert config.sla.cold_start_max_seconds == 12.5
+    assert config.target.endpoint == "http://x:1"
+    assert config.reference_target.faults == ["no_recovery"]
+
+
+def test_no_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_config(environ={}) == HarnessConfig()
+
+
+def test_json_config_from_env_is_used_in_lambda() -> None:
+    config = load_config(environ={"HARNESS_CONFIG_JSON": '{"target": {"name": "prod"}}'})
+    assert config.target.name == "prod"
+
+
+@pytest.mark.parametrize(
+    ("toml", "named"),
+    [
+        ("[sla]\ncold_start_max_seconds = -1\n", "sla.cold_start_max_seconds"),
+        ("[sla]\ncold_start_max = 1\n", "sla.cold_start_max"),
+        ('[reference_target]\nfaults = ["melt"]\n', "reference_target.faults"),
+        ('[target]\ntest_prefix = ""\n', "target.test_prefix"),
+    ],
+)
+def test_bad_values_name_the_field(tmp_path: Path, toml: str, named: str) -> None:
+    file = tmp_path / "bad.toml"
+    file.write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_config(file, environ={})
+    assert named in str(caught.value)
+    assert str(file) in str(caught.value)
+
+
+def test_missing_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.toml", environ={})
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[sla\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(broken, environ={})

@@ -1,0 +1,85 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from harness.config import HarnessConfig, ScenarioOverride, TargetConfig
+from harness.errors import ConfigError, InvalidRunRequestError, UnknownScenarioError
+from harness.models import RunRequest, TargetOverride
+from harness.planning import plan_run, resolve_target
+from harness.scenarios import CATALOGUE
+
+NOW = datetime(2026, 11, 24, 5, 33, 49, tzinfo=UTC)
+CONFIG = HarnessConfig(target=TargetConfig(endpoint="http://127.0.0.1:9"))
+
+
+def test_full_suite_groups_scenarios_in_catalogue_order() -> None:
+    plan = plan_run(RunRequest(), CONFIG, CATALOGUE, NOW)
+    assert [g.name for g in plan.groups] == ["lifecycle", "load", "routing"]
+    assert [s.name for s in plan.groups[0].scenarios] == ["cold-start", "session-persistence"]
+    assert len(plan.scenarios) == 5
+    assert plan.run.run_id.startswith("20261124T053349Z-")
+    assert plan.max_group_concurrency == 1
+    assert all(g.max_concurrency == 1 for g in plan.groups)
+
+
+def test_smoke_suite_is_selected_by_tag() -> None:
+    plan = plan_run(RunRequest(suite="smoke"), CONFIG, CATALOGUE, NOW)
+    assert {s.name for s in plan.scenarios} == {"cold-start", "alb-routing"}
+    assert plan.run.suite == "smoke"
+
+
+def test_explicit_scenarios_are_deduplicated() -> None:
+    request = RunRequest(scenarios=["alb-routing", "alb-routing"], runId="r1")
+    plan = plan_run(request, CONFIG, CATALOGUE, NOW)
+    assert [s.name for s in plan.scenarios] == ["alb-routing"]
+    assert plan.run.run_id == "r1"
+    assert plan.run.suite == "custom"
+
+
+def test_unknown_scenario_names_its_position() -> None:
+    request = RunRequest(scenarios=["cold-start", "warm-start"])
+    with pytest.raises(
+        UnknownScenarioError, match=r"scenarios\[1\]: unknown scenario 'warm-start'"
+    ):
+        plan_run(request, CONFIG, CATALOGUE, NOW)
+
+
+def test_config_overrides_shape_the_plan() -> None:
+    config = CONFIG.model_copy(
+        update={
+            "scenarios": {
+                "cold-start": ScenarioOverride(group="solo", timeout_seconds=42, retries=1),
+                "alb-routing": ScenarioOverride(enabled=False),
+                "concurrent-sessions": ScenarioOverride(params={"users": 3}),
+            }
+        }
+    )
+    plan = plan_run(RunRequest(), config, CATALOGUE, NOW)
+    cold = next(s for s in plan.scenarios if s.name == "cold-start")
+    assert (cold.group, cold.timeout_seconds, cold.retries) == ("solo", 42, 1)
+    assert "alb-routing" not in {s.name for s in plan.scenarios}
+    assert next(s for s in plan.scenarios if s.name == "concurrent-sessions").params == {"users": 3}
+
+
+def test_unknown_scenario_parameter_is_a_config_error() -> None:
+    config = CONFIG.model_copy(
+        update={"scenarios": {"cold-start": ScenarioOverride(params={"userz": 3})}}
+    )
+    with pytest.raises(ConfigError, match=r"scenarios.cold-start.params"):
+        plan_run(RunRequest(), config, CATALOGUE, NOW)
+
+
+def test_suite_with_nothing_selected_is_rejected() -> None:
+    config = CONFIG.model_copy(
+        update={"scenarios": {n: ScenarioOverride(enabled=False) for n in CATALOGUE}}
+    )
+    with pytest.raises(InvalidRunRequestError, match="selects no scenarios"):
+        plan_run(RunRequest(suite="smoke"), config, CATALOGUE, NOW)
+
+
+def test_target_override_wins_and_empty_endpoint_is_refused() -> None:
+    resolved = resolve_target(CONFIG.target, TargetOverride(endpoint="https://edit.example.com"))
+    assert resolved.endpoint == "https://edit.example.com"
+    assert resolved.sessions_table == CONFIG.target.sessions_table
+    with pytest.raises(ConfigError, match="target.endpoint is empty"):
+        resolve_target(TargetConfig(), None)

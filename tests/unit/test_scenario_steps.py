@@ -1,0 +1,116 @@
+"""Pure parts of the scenarios: percentiles, the session-item rules, create outcomes, and the
+catalogue's metadata (groups and tags come from the brief)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.http import Response
+from harness.scenarios import CATALOGUE
+from harness.scenarios.concurrent_sessions import peers_of
+from harness.scenarios.session_persistence import session_item_problems
+from harness.scenarios.steps import CreateAttempt, Probe, Session
+from harness.stats import percentile
+
+NOW = 1_700_000_000.0
+SESSION = Session("s-1", "TEST_r1_session-persistence_1", "r1-user-1", 0.1)
+GOOD_ITEM = {
+    "sessionId": "s-1",
+    "clientId": SESSION.client_id,
+    "userId": SESSION.user_id,
+    "status": "active",
+    "createdAt": "2023-11-14T22:13:20+00:00",
+    "ttl": int(NOW) + 3600,
+}
+
+
+@pytest.mark.parametrize(
+    ("values", "q", "expected"),
+    [
+        ([5.0], 95, 5.0),
+        ([1.0, 2.0, 3.0, 4.0], 0, 1.0),
+        ([1.0, 2.0, 3.0, 4.0], 100, 4.0),
+        ([1.0, 2.0, 3.0, 4.0], 50, 2.5),
+        ([4.0, 1.0, 3.0, 2.0], 50, 2.5),
+        ([float(n) for n in range(1, 11)], 95, 9.55),
+    ],
+)
+def test_percentile_interpolates_linearly(values: list[float], q: float, expected: float) -> None:
+    assert percentile(values, q) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("values", "q"), [([], 50), ([1.0], -1), ([1.0], 100.5)])
+def test_percentile_rejects_what_has_no_answer(values: list[float], q: float) -> None:
+    with pytest.raises(ValueError, match="percentile"):
+        percentile(values, q)
+
+
+def test_a_complete_session_item_has_no_problems() -> None:
+    assert session_item_problems(GOOD_ITEM, SESSION, NOW) == []
+    assert (
+        session_item_problems({**GOOD_ITEM, "createdAt": "2023-11-14T22:13:20Z"}, SESSION, NOW)
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"userId": None}, "userId is None"),
+        ({"clientId": "someone-else"}, "clientId is 'someone-else'"),
+        ({"status": ""}, "status missing"),
+        ({"createdAt": "yesterday"}, "createdAt 'yesterday' is not ISO-8601"),
+        ({"ttl": None}, "ttl None is not epoch seconds"),
+        ({"ttl": "1700003600"}, "is not epoch seconds"),
+        ({"ttl": True}, "is not epoch seconds"),
+        ({"ttl": int(NOW) - 1}, "is not in the future"),
+    ],
+)
+def test_session_item_problems_name_the_attribute(change: dict[str, object], problem: str) -> None:
+    problems = session_item_problems({**GOOD_ITEM, **change}, SESSION, NOW)
+
+    assert len(problems) == 1
+    assert problem in problems[0]
+
+
+def _attempt(outcome: Probe) -> CreateAttempt:
+    return CreateAttempt("c", "u", outcome, 0.2)
+
+
+def _response(status: int, body: object) -> Response:
+    return Response(status=status, headers={}, body=json.dumps(body).encode(), elapsed_seconds=0.1)
+
+
+def test_a_create_attempt_needs_a_201_with_a_session_id() -> None:
+    created = _attempt(Probe(response=_response(201, {"sessionId": "s-9"})))
+    assert created.problem() is None
+    assert created.session().session_id == "s-9"
+
+    assert _attempt(Probe(response=_response(201, {}))).problem() == "u: 201 without a sessionId"
+    assert _attempt(Probe(response=_response(500, {"error": "x"}))).problem() == "u: answered 500"
+    assert "no answer (timed out)" in str(_attempt(Probe(error="timed out")).problem())
+
+
+def test_the_catalogue_follows_the_brief() -> None:
+    groups = {name: definition.group for name, definition in CATALOGUE.items()}
+    smoke = {name for name, definition in CATALOGUE.items() if "smoke" in definition.tags}
+
+    assert groups == {
+        "cold-start": "lifecycle",
+        "session-persistence": "lifecycle",
+        "concurrent-sessions": "load",
+        "alb-routing": "routing",
+        "failure-recovery": "routing",
+    }
+    assert smoke == {"cold-start", "alb-routing"}
+    assert all("full" in definition.tags for definition in CATALOGUE.values())
+    assert all(definition.metrics and definition.checks for definition in CATALOGUE.values())
+
+
+def test_each_user_probes_the_next_users_up_to_the_limit() -> None:
+    assert peers_of(1, 1) == []
+    assert peers_of(2, 3) == [3, 1]
+    assert sorted(peers_of(4, 10)) == [1, 2, 3, 5, 6, 7, 8, 9, 10]
+    assert peers_of(50, 50) == list(range(1, 10))

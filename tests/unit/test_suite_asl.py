@@ -1,0 +1,55 @@
+"""The suite ASL's contract with the code: names, placeholders, and cleanup on every path."""
+
+import json
+from typing import Any
+
+import harness.errors
+from harness.layout import SUITE_ASL, SUITE_FUNCTIONS, render_asl, suite_placeholders
+
+ASL: dict[str, Any] = json.loads(SUITE_ASL.read_text())
+BUILT_IN_ERROR_PREFIXES = ("States.", "Lambda.", "Sandbox.")
+
+
+def all_states(states: dict[str, Any]) -> dict[str, Any]:
+    found = dict(states)
+    for state in states.values():
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor:
+            found.update(all_states(processor["States"]))
+    return found
+
+
+def test_every_error_name_is_an_exception_class_in_the_code() -> None:
+    names = {
+        name
+        for state in all_states(ASL["States"]).values()
+        for rule in state.get("Catch", []) + state.get("Retry", [])
+        for name in rule["ErrorEquals"]
+        if not name.startswith(BUILT_IN_ERROR_PREFIXES)
+    }
+    assert names, "the ASL should route harness errors by name"
+    for name in names:
+        assert issubclass(getattr(harness.errors, name), harness.errors.HarnessError), name
+
+
+def test_placeholders_are_exactly_the_suite_functions() -> None:
+    assert suite_placeholders() == {f.placeholder for f in SUITE_FUNCTIONS}
+    rendered = render_asl({f.placeholder: f"arn:{f.name}" for f in SUITE_FUNCTIONS})
+    assert "${" not in rendered
+
+
+def test_every_failure_after_planning_reaches_cleanup() -> None:
+    top = ASL["States"]
+    for name in ("RunGroups", "Aggregate", "DetectRegressions", "Alert"):
+        assert all(c["Next"] == "Cleanup" for c in top[name]["Catch"]), name
+        assert top[name]["Next"] in ("Aggregate", "DetectRegressions", "Alert", "Cleanup")
+    assert top["Cleanup"]["Next"] == "Gate"
+    assert top["Cleanup"]["Catch"][0]["Next"] == "Gate"
+    assert {c["Next"] for c in top["Plan"]["Catch"]} == {"RejectInput", "PlanFailed"}
+
+
+def test_run_scenario_retries_service_errors_and_catches_everything() -> None:
+    task = all_states(ASL["States"])["RunScenario"]
+    assert "Lambda.ServiceException" in task["Retry"][0]["ErrorEquals"]
+    assert task["Catch"][0]["ErrorEquals"] == ["States.ALL"]
+    assert task["Catch"][0]["Next"] == "RecordScenarioError"

@@ -1,0 +1,101 @@
+import json
+from datetime import UTC, datetime, timedelta
+
+from harness.models import (
+    ResolvedTarget,
+    RunContext,
+    RunFlags,
+    ScenarioResult,
+    ScenarioSpec,
+    Status,
+    Verdict,
+)
+from harness.summary import GroupOutcome, collect_results, summarize, verdict_reason
+
+STARTED = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+TARGET = ResolvedTarget(
+    name="t",
+    endpoint="http://x",
+    region="us-east-1",
+    ecs_cluster="c",
+    ecs_service="s",
+    sessions_table="tbl",
+    test_prefix="TEST_",
+    request_timeout_seconds=5,
+)
+RUN = RunContext(run_id="r1", suite="full", started_at=STARTED, target=TARGET, flags=RunFlags())
+
+
+def spec(name: str, group: str) -> ScenarioSpec:
+    return ScenarioSpec(name=name, group=group, tags=["full"], timeout_seconds=60)
+
+
+PLANNED = [spec("a", "g1"), spec("b", "g1"), spec("c", "g2"), spec("d", "g3")]
+
+
+def passed(name: str, group: str, cold: float) -> dict[str, object]:
+    return ScenarioResult.model_validate(
+        {
+            "scenario": name,
+            "group": group,
+            "status": "pass",
+            "durationSeconds": 1.5,
+            "metrics": [{"name": "cold_start_seconds", "value": cold, "unit": "seconds"}],
+        }
+    ).to_wire()
+
+
+def test_every_planned_scenario_gets_exactly_one_result() -> None:
+    lambda_cause = json.dumps({"errorType": "KeyError", "errorMessage": "'sessionId'"})
+    outcomes = [
+        GroupOutcome.model_validate(
+            {
+                "group": {"name": "g1"},
+                "results": [
+                    passed("a", "g1", 2.0),
+                    {
+                        "scenario": spec("b", "g1").to_wire(),
+                        "caught": {"Error": "KeyError", "Cause": lambda_cause},
+                    },
+                ],
+            }
+        ),
+        GroupOutcome.model_validate(
+            {
+                "group": {"name": "g2"},
+                "setupError": {"Error": "TargetUnavailableError", "Cause": "down"},
+            }
+        ),
+        # g3 never reported at all
+    ]
+    results = collect_results(PLANNED, outcomes)
+    assert [r.scenario for r in results] == ["a", "b", "c", "d"]
+    assert [r.status for r in results] == [Status.PASS, Status.ERROR, Status.ERROR, Status.ERROR]
+    assert results[1].error is not None and results[1].error.type == "KeyError"
+    assert results[1].error.message == "'sessionId'"
+    assert results[2].reason.startswith("TargetUnavailableError: group 'g2' setup failed: down")
+    assert results[3].error is not None and results[3].error.type == "MissingResult"
+
+
+def test_summary_counts_rates_and_percentiles() -> None:
+    results = [
+        ScenarioResult.model_validate(passed("a", "g1", 1.0)),
+        ScenarioResult.model_validate(passed("b", "g1", 3.0)),
+        ScenarioResult(scenario="c", group="g2", status=Status.FAIL, duration_seconds=2),
+        ScenarioResult(scenario="d", group="g3", status=Status.SKIPPED),
+    ]
+    summary = summarize(RUN, results, STARTED + timedelta(seconds=12))
+    assert summary.verdict is Verdict.FAILED
+    assert summary.counts[Status.PASS] == 2 and summary.counts[Status.SKIPPED] == 1
+    assert summary.success_rate == round(2 / 3, 4)
+    assert summary.duration_seconds == 12
+    (cold,) = summary.metrics
+    assert (cold.count, cold.p50, cold.max) == (2, 2.0, 3.0)
+    assert summary.estimated_cost_usd > 0
+    assert verdict_reason(summary).startswith("1 of 4 scenario(s) did not pass: c (fail")
+
+
+def test_all_passing_is_a_pass() -> None:
+    summary = summarize(RUN, [ScenarioResult.model_validate(passed("a", "g1", 1))], STARTED)
+    assert summary.verdict is Verdict.PASSED
+    assert verdict_reason(summary) == "all 1 scenario(s) passed"
