@@ -1,0 +1,357 @@
+"""The reference target's HTTP side: an ALB-like path router in front of the sessions API
+and the edit container. Test scaffolding that imitates the Webordinary stack; it is not it.
+
+Routes (docs/reference-target.md): ``/health``, ``/api/sessions[/<id>]`` (sessions in the
+moto DynamoDB table) and ``/session/<id>/...`` (answered by the edit container when the
+controller reports one healthy). Every error is JSON ``{"error": code, "message": text}``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol, cast
+from urllib.parse import unquote, urlsplit
+
+from botocore.exceptions import ClientError
+
+from harness.config import TargetConfig
+from harness.local.reference_target.controller import task_id
+from harness.local.reference_target.workspace import (
+    WorkspaceConflictError,
+    WorkspacePathError,
+    Workspaces,
+    is_safe_name,
+)
+
+_log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 16 * 1024 * 1024
+MAX_ID_LENGTH = 256
+HANG_SECONDS = 60.0
+SESSION_TTL_SECONDS = 24 * 3600
+RETRY_AFTER_SECONDS = "1"
+
+
+class EditService(Protocol):
+    """The app's view of the edit container (``EditServiceController``)."""
+
+    def healthy_task(self) -> str | None: ...
+
+    def notice_scale_from_zero(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def json_reply(status: int, payload: Any, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
+    return Reply(status, json.dumps(payload).encode(), "application/json", headers)
+
+
+def error_reply(
+    status: int, code: str, message: str, headers: tuple[tuple[str, str], ...] = ()
+) -> Reply:
+    return json_reply(status, {"error": code, "message": message}, headers)
+
+
+def _not_found(what: str) -> Reply:
+    return error_reply(404, "not_found", what)
+
+
+def _plain(item: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A DynamoDB item (only S and N attributes here) as JSON-ready values."""
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        if "S" in value:
+            out[key] = value["S"]
+        elif "N" in value:
+            number = float(value["N"])
+            out[key] = int(number) if number.is_integer() else number
+    return out
+
+
+class TargetApp:
+    """Request handling without sockets: ``handle(method, path, body) -> Reply``."""
+
+    def __init__(
+        self,
+        target: TargetConfig,
+        faults: Collection[str],
+        dynamodb: Any,
+        ecs: Any,
+        workspaces: Workspaces,
+        health: EditService,
+        stopping: threading.Event,
+    ) -> None:
+        self._target = target
+        self._faults = frozenset(faults)
+        self._dynamodb = dynamodb  # boto3 clients aimed at the target's moto server
+        self._ecs = ecs
+        self._workspaces = workspaces
+        self._health = health
+        self._stopping = stopping
+
+    def handle(self, method: str, raw_path: str, body: bytes) -> Reply:
+        segments = urlsplit(raw_path).path.split("/")[1:]
+        if segments == ["health"] and method == "GET":
+            return json_reply(200, {"status": "ok"})
+        if segments == ["api", "sessions"] and method == "POST":
+            return self._create_session(body)
+        if len(segments) == 3 and segments[:2] == ["api", "sessions"]:
+            session_id = unquote(segments[2])
+            if method == "GET":
+                return self._get_session(session_id)
+            if method == "DELETE":
+                return self._delete_session(session_id)
+        if len(segments) >= 2 and segments[0] == "session":
+            return self._route_to_container(method, unquote(segments[1]), segments[2:], body)
+        return _not_found(f"no route for {method} {urlsplit(raw_path).path}")
+
+    # --- sessions API (independent of the edit container) -------------------------------
+
+    def _create_session(self, body: bytes) -> Reply:
+        try:
+            request = json.loads(body or b"null")
+        except ValueError:
+            return error_reply(400, "invalid_json", "the request body is not JSON")
+        if not isinstance(request, dict):
+            return error_reply(400, "bad_request", "the body must be a JSON object")
+        fields = {name: request.get(name) for name in ("clientId", "userId")}
+        for name, value in fields.items():
+            if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
+                return error_reply(
+                    400, "bad_request", f"{name} must be a string of 1-{MAX_ID_LENGTH} chars"
+                )
+        session_id = str(uuid.uuid4())
+        item = {
+            "sessionId": {"S": session_id},
+            "clientId": {"S": str(fields["clientId"])},
+            "userId": {"S": str(fields["userId"])},
+            "status": {"S": "active"},
+            "createdAt": {"S": datetime.now(UTC).isoformat(timespec="milliseconds")},
+            "ttl": {"N": str(int(time.time()) + SESSION_TTL_SECONDS)},
+        }
+        if "drop_session_attributes" in self._faults:
+            del item["userId"], item["ttl"]
+        self._dynamodb.put_item(TableName=self._target.sessions_table, Item=item)
+        self._scale_from_zero()
+        session = {**_plain(item), "userId": fields["userId"]}
+        return json_reply(
+            201,
+            self._session_json(session),
+            (("Location", f"/api/sessions/{session_id}"),),
+        )
+
+    def _scale_from_zero(self) -> None:
+        """The cold start: the API asks ECS for an edit container when there is none."""
+        services = self._ecs.describe_services(
+            cluster=self._target.ecs_cluster, services=[self._target.ecs_service]
+        )["services"]
+        if services and int(services[0]["desiredCount"]) == 0:
+            self._ecs.update_service(
+                cluster=self._target.ecs_cluster,
+                service=self._target.ecs_service,
+                desiredCount=1,
+            )
+            self._health.notice_scale_from_zero()
+
+    def _get_session(self, session_id: str) -> Reply:
+        item = self._load(session_id)
+        if item is None:
+            return _not_found(f"session {session_id} does not exist")
+        return json_reply(200, self._session_json(item))
+
+    def _delete_session(self, session_id: str) -> Reply:
+        try:
+            self._dynamodb.delete_item(
+                TableName=self._target.sessions_table,
+                Key={"sessionId": {"S": session_id}},
+                ConditionExpression="attribute_exists(sessionId)",
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return _not_found(f"session {session_id} does not exist")
+            raise
+        self._workspaces.delete_session(session_id)
+        return Reply(204)
+
+    def _load(self, session_id: str) -> dict[str, Any] | None:
+        if not is_safe_name(session_id):
+            return None
+        answer = self._dynamodb.get_item(
+            TableName=self._target.sessions_table,
+            Key={"sessionId": {"S": session_id}},
+            ConsistentRead=True,
+        )
+        item = answer.get("Item")
+        return _plain(item) if item else None
+
+    @staticmethod
+    def _session_json(item: dict[str, Any]) -> dict[str, Any]:
+        return {**item, "previewPath": f"/session/{item['sessionId']}/"}
+
+    # --- /session/<id>/...: the edit container behind the ALB ---------------------------
+
+    def _route_to_container(
+        self, method: str, session_id: str, rest: list[str], body: bytes
+    ) -> Reply:
+        known = self._load(session_id) is not None
+        if not known and "misroute" not in self._faults:
+            return error_reply(404, "session_not_found", f"session {session_id} does not exist")
+        task_arn = self._health.healthy_task()
+        if task_arn is None:
+            return self._unavailable()
+        if rest in ([], [""]) and method == "GET":
+            return self._preview(session_id, task_arn)
+        if rest == ["health"] and method == "GET":
+            payload = {"status": "ok", "sessionId": session_id, "taskArn": task_arn}
+            return json_reply(200, payload)
+        if rest and rest[0] == "workspace" and method in ("GET", "PUT"):
+            parts = [unquote(part) for part in rest[1:]] or [""]
+            return self._workspace(method, session_id if known else None, task_arn, parts, body)
+        return _not_found(f"the edit container has no {method} /{'/'.join(rest)}")
+
+    def _unavailable(self) -> Reply:
+        if "hang_when_unhealthy" in self._faults:
+            self._stopping.wait(HANG_SECONDS)
+        if "crash_error_500" in self._faults:
+            return error_reply(500, "internal_error", "the edit container is unavailable")
+        return error_reply(
+            503,
+            "service_unavailable",
+            "no healthy edit container yet; retry shortly",
+            (("Retry-After", RETRY_AFTER_SECONDS),),
+        )
+
+    @staticmethod
+    def _preview(session_id: str, task_arn: str) -> Reply:
+        page = (
+            "<!doctype html><html><head><title>Preview</title></head><body>"
+            f"<h1>Preview of session {html.escape(session_id)}</h1>"
+            f"<p>Served by edit task {html.escape(task_id(task_arn))} "
+            "(reference target, a test stand-in).</p></body></html>"
+        )
+        return Reply(200, page.encode(), "text/html; charset=utf-8")
+
+    def _workspace(
+        self, method: str, session_id: str | None, task_arn: str, parts: list[str], body: bytes
+    ) -> Reply:
+        try:
+            root = self._workspaces.root(session_id, task_id(task_arn))
+            if method == "PUT":
+                created = self._workspaces.write(root, parts, body)
+                return json_reply(
+                    201 if created else 200,
+                    {"path": "/".join(parts), "size": len(body), "created": created},
+                )
+            content = self._workspaces.read(root, parts)
+        except WorkspacePathError as err:
+            return error_reply(400, "invalid_path", str(err))
+        except WorkspaceConflictError as err:
+            return error_reply(409, "conflict", str(err))
+        if content is None:
+            return _not_found(f"no file {'/'.join(parts)} in the workspace")
+        return Reply(200, content, "application/octet-stream")
+
+
+class ReferenceHTTPServer(ThreadingHTTPServer):
+    """Threaded, daemon handler threads, a deep accept queue for bursts of clients."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], app: TargetApp) -> None:
+        super().__init__(address, RequestHandler)
+        self.app = app
+
+
+class RequestHandler(BaseHTTPRequestHandler):
+    """Reads the body, calls the app, writes the reply; one request per connection."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "reference-target/1"
+    timeout = 30  # a client that connects and says nothing must not hold a thread forever
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def do_OPTIONS(self) -> None:
+        self._dispatch()
+
+    def do_HEAD(self) -> None:  # answered like GET, without the body
+        self._dispatch()
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: no stderr per request
+        _log.debug("%s %s", self.address_string(), format % args)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own errors (bad request line, ...) as JSON too."""
+        self.close_connection = True
+        phrase = HTTPStatus(code).phrase
+        self._send(error_reply(code, phrase.lower().replace(" ", "_"), message or phrase))
+
+    def _dispatch(self) -> None:
+        reply = self._read_body_or_error()
+        if isinstance(reply, bytes):
+            app = cast(ReferenceHTTPServer, self.server).app
+            try:
+                method = "GET" if self.command == "HEAD" else self.command
+                reply = app.handle(method, self.path, reply)
+            except Exception:  # noqa: BLE001 - a bug must answer JSON 500, not drop the socket
+                _log.exception("reference target failed on %s %s", self.command, self.path)
+                reply = error_reply(500, "internal_error", "the reference target failed")
+        self._send(reply)
+
+    def _read_body_or_error(self) -> bytes | Reply:
+        if self.headers.get("Transfer-Encoding"):
+            return error_reply(411, "length_required", "send a Content-Length, not chunks")
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return error_reply(400, "bad_request", "invalid Content-Length")
+        if length < 0:
+            return error_reply(400, "bad_request", "invalid Content-Length")
+        if length > MAX_BODY_BYTES:
+            return error_reply(413, "payload_too_large", f"bodies are limited to {MAX_BODY_BYTES}")
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, reply: Reply) -> None:
+        self.close_connection = True
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            if reply.status != 204:
+                self.send_header("Content-Type", reply.content_type)
+                self.send_header("Content-Length", str(len(reply.body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if reply.body and reply.status != 204 and self.command != "HEAD":
+                self.wfile.write(reply.body)
+        except OSError:
+            _log.debug("client went away before the reply to %s", getattr(self, "path", "?"))

@@ -1,0 +1,122 @@
+"""``ReferenceTarget``: the bundled stand-in for the Webordinary stack (test scaffolding).
+
+It wires the pieces together — AWS resources in moto (``provision``), the edit container
+(``controller``), workspaces on disk (``workspace``) and the HTTP router (``server``) — and
+gives them one start/stop lifecycle. Real users point the harness at their own endpoint.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from harness.aws.clients import client
+from harness.config import ReferenceTargetConfig, TargetConfig
+from harness.local.reference_target.controller import EditServiceController
+from harness.local.reference_target.provision import provision_with
+from harness.local.reference_target.server import ReferenceHTTPServer, TargetApp
+from harness.local.reference_target.workspace import Workspaces
+
+SERVE_POLL_SECONDS = 0.05  # how quickly serve_forever notices shutdown()
+
+
+@functools.cache
+def _clients(region: str, aws_endpoint_url: str) -> tuple[Any, Any]:
+    """ECS and DynamoDB clients, shared by every target on one moto server: a client
+    takes 0.1-0.3 s to create and boto3 clients are thread-safe."""
+    return (
+        client("ecs", region=region, endpoint_url=aws_endpoint_url),
+        client("dynamodb", region=region, endpoint_url=aws_endpoint_url),
+    )
+
+
+class ReferenceTarget:
+    """An HTTP server on 127.0.0.1 that honours the target contract, backed by moto.
+
+    ``workdir`` holds the workspaces (``efs/``) and container storage (``containers/``);
+    the caller owns it and removes it. Use as ``with ReferenceTarget(...) as target:``.
+    """
+
+    def __init__(
+        self,
+        target: TargetConfig,
+        settings: ReferenceTargetConfig,
+        aws_endpoint_url: str,
+        workdir: Path,
+    ) -> None:
+        self.target = target
+        self.settings = settings
+        self.aws_endpoint_url = aws_endpoint_url
+        self.workdir = Path(workdir)
+        self.endpoint = ""
+        self._stopping = threading.Event()
+        self._controller: EditServiceController | None = None
+        self._server: ReferenceHTTPServer | None = None
+        self._serve_thread: threading.Thread | None = None
+
+    def start(self) -> ReferenceTarget:
+        """Provision (idempotent), then start the controller and the HTTP server."""
+        if self._server is not None:
+            return self
+        ecs, dynamodb = _clients(self.target.region, self.aws_endpoint_url)
+        provision_with(self.target, ecs=ecs, dynamodb=dynamodb)
+        workspaces = Workspaces(self.workdir, self.settings.faults)
+        self._stopping.clear()
+        self._controller = EditServiceController(
+            self.target, self.settings, ecs, workspaces.wipe_container
+        )
+        app = TargetApp(
+            self.target,
+            self.settings.faults,
+            dynamodb,
+            ecs,
+            workspaces,
+            self._controller,
+            self._stopping,
+        )
+        try:
+            self._controller.start()
+            self._server = ReferenceHTTPServer(("127.0.0.1", 0), app)
+        except BaseException:
+            self.stop()
+            raise
+        self._serve_thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": SERVE_POLL_SECONDS},
+            name="reference-target-http",
+            daemon=True,
+        )
+        self._serve_thread.start()
+        self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self
+
+    def stop(self) -> None:
+        """Stop the controller and the server; hanging requests return at once. Idempotent.
+
+        The edit task stays RUNNING in moto (the next start() on the same service stops it).
+        """
+        self._stopping.set()  # wakes requests held by the hang_when_unhealthy fault
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+        if self._server is not None:
+            if self._serve_thread is not None:
+                self._server.shutdown()
+                self._serve_thread.join(1.0)
+                self._serve_thread = None
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> ReferenceTarget:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
