@@ -10,7 +10,7 @@ def test_request_accepts_camel_case_and_defaults_the_trigger() -> None:
     )
     assert request.run_id == "r-1"
     assert request.flags.trigger.value == "console"
-    assert request.to_wire()["flags"]["changedFiles"] == ["a.py"]
+    assert request.model_dump(by_alias=True)["flags"]["changedFiles"] == ["a.py"]
 
 
 @pytest.mark.parametrize(

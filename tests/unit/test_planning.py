@@ -29,7 +29,7 @@ def test_smoke_suite_is_selected_by_tag() -> None:
 
 
 def test_explicit_scenarios_are_deduplicated() -> None:
-    request = RunRequest(scenarios=["alb-routing", "alb-routing"], runId="r1")
+    request = RunRequest(scenarios=["alb-routing", "alb-routing"], run_id="r1")
     plan = plan_run(request, CONFIG, CATALOGUE, NOW)
     assert [s.name for s in plan.scenarios] == ["alb-routing"]
     assert plan.run.run_id == "r1"
@@ -81,5 +81,5 @@ def test_target_override_wins_and_empty_endpoint_is_refused() -> None:
     resolved = resolve_target(CONFIG.target, TargetOverride(endpoint="https://edit.example.com"))
     assert resolved.endpoint == "https://edit.example.com"
     assert resolved.sessions_table == CONFIG.target.sessions_table
-    with pytest.raises(ConfigError, match="target.endpoint is empty"):
+    with pytest.raises(ConfigError, match=r"target\.endpoint is empty"):
         resolve_target(TargetConfig(), None)
