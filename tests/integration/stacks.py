@@ -1,0 +1,107 @@
+"""Isolated reference-target stacks on the shared moto server, for integration tests."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from harness.aws.target_infra import Boto3TargetInfra
+from harness.config import ReferenceTargetConfig, SlaConfig, TargetConfig
+from harness.http import HttpClient
+from harness.local.moto_server import MotoServer
+from harness.local.reference_target import ReferenceTarget, provision_target_resources
+from harness.models import ResolvedTarget, RunContext, RunFlags, ScenarioResult, ScenarioSpec
+from harness.runner import run_scenario
+from harness.scenarios import CATALOGUE
+from harness.scenarios.target_api import TargetApi
+
+SLA = SlaConfig(
+    cold_start_max_seconds=2.0,
+    session_creation_p95_max_seconds=2.0,
+    recovery_max_seconds=3.0,
+    error_response_max_seconds=2.0,
+)
+SCENARIO_TIMEOUT_SECONDS = 30
+
+
+@dataclass
+class Stack:
+    """One isolated target (its own table, cluster and service) and the ports to drive it."""
+
+    run: RunContext
+    api: TargetApi
+    infra: Boto3TargetInfra
+    workdir: Path
+
+    def run_scenario(
+        self, name: str, sla: SlaConfig = SLA, params: dict[str, Any] | None = None
+    ) -> ScenarioResult:
+        definition = CATALOGUE[name]
+        spec = ScenarioSpec(
+            name=name,
+            group=definition.group,
+            tags=list(definition.tags),
+            timeout_seconds=SCENARIO_TIMEOUT_SECONDS,
+            params=params or {},
+        )
+        return run_scenario(definition, spec, self.run, sla, self.api, self.infra)
+
+    def warm(self) -> None:
+        """Scale the edit service to 1 and wait for its task, as an earlier scenario would."""
+        self.infra.set_desired_count(1)
+        deadline = time.monotonic() + 5
+        while not self.infra.running_task_ids():
+            assert time.monotonic() < deadline, "the reference target never started its task"
+            time.sleep(0.05)
+
+
+StackFactory = Callable[..., Stack]
+
+
+@contextmanager
+def stack_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFactory]:
+    """Start as many isolated stacks as a test needs; all are stopped afterwards."""
+    targets: list[ReferenceTarget] = []
+
+    def start(faults: tuple[str, ...] = (), request_timeout: float = 2.0) -> Stack:
+        suffix = uuid.uuid4().hex[:8]
+        config = TargetConfig(
+            ecs_cluster=f"cluster-{suffix}",
+            ecs_service=f"edit-{suffix}",
+            sessions_table=f"sessions-{suffix}",
+            request_timeout_seconds=request_timeout,
+        )
+        settings = ReferenceTargetConfig(
+            cold_start_seconds=0.3, recovery_seconds=0.3, faults=list(faults)
+        )
+        provision_target_resources(config, moto_server.endpoint)
+        target = ReferenceTarget(config, settings, moto_server.endpoint, tmp_path / suffix)
+        targets.append(target.start())
+        resolved = ResolvedTarget.model_validate(
+            {
+                **config.model_dump(),
+                "endpoint": target.endpoint,
+                "aws_endpoint_url": moto_server.endpoint,
+            }
+        )
+        run = RunContext(
+            run_id=f"t{suffix}",
+            suite="full",
+            started_at=datetime.now(UTC),
+            target=resolved,
+            flags=RunFlags(),
+        )
+        api = TargetApi(HttpClient(target.endpoint, timeout_seconds=request_timeout))
+        return Stack(run=run, api=api, infra=Boto3TargetInfra(resolved), workdir=tmp_path / suffix)
+
+    try:
+        yield start
+    finally:
+        for target in targets:
+            target.stop()

@@ -1,0 +1,59 @@
+"""Cleanup deletes this run's sessions and workspaces, and nothing else."""
+
+from __future__ import annotations
+
+from harness.cleanup import cleanup_run
+from harness.http import HttpClient
+from harness.scenarios.target_api import TargetApi
+from tests.integration.stacks import Stack, StackFactory
+
+
+def create(stack: Stack, client_id: str) -> str:
+    answer = stack.api.create_session(client_id, "someone")
+    assert answer.status == 201
+    session_id = str(answer.json()["sessionId"])
+    stack.api.put_file(session_id, "notes/a.txt", b"kept?")
+    return session_id
+
+
+def workspaces(stack: Stack) -> set[str]:
+    efs = stack.workdir / "efs"
+    return {p.name for p in efs.iterdir() if not p.name.startswith("_")} if efs.exists() else set()
+
+
+def test_deletes_only_this_runs_sessions_and_their_workspaces(stack: StackFactory) -> None:
+    target = stack()
+    ours = [create(target, f"{target.run.client_prefix}x_{n}") for n in range(30)]
+    other_run = create(target, f"{target.run.target.test_prefix}otherrun_x_1")
+    customer = create(target, "customer-42")
+    # A clientId that merely contains the run id is not ours either.
+    lookalike = create(target, f"prod_{target.run.client_prefix}x")
+
+    report = cleanup_run(target.run, target.api, target.infra)
+
+    assert report.sessions_found == 30
+    assert report.deleted_via_api == 30 and report.deleted_directly == 0
+    for session_id in ours:
+        assert target.infra.get_session_item(session_id) is None
+    for session_id in (other_run, customer, lookalike):
+        assert target.infra.get_session_item(session_id) is not None
+    assert workspaces(target) == {other_run, customer, lookalike}
+
+
+def test_items_the_api_cannot_delete_are_deleted_directly(stack: StackFactory) -> None:
+    target = stack()
+    ours = [create(target, f"{target.run.client_prefix}x_{n}") for n in range(3)]
+    customer = create(target, "customer-7")
+    unreachable_api = TargetApi(HttpClient("http://127.0.0.1:9", timeout_seconds=1))
+
+    report = cleanup_run(target.run, unreachable_api, target.infra)
+
+    assert (report.sessions_found, report.deleted_directly) == (3, 3)
+    assert all(target.infra.get_session_item(sid) is None for sid in ours)
+    assert target.infra.get_session_item(customer) is not None
+
+
+def test_nothing_to_do_is_fine(stack: StackFactory) -> None:
+    target = stack()
+    report = cleanup_run(target.run, target.api, target.infra)
+    assert report.sessions_found == 0

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from harness.errors import HistoryError
+from harness.local.sqlite_history import SqliteHistory
+from harness.models import RunSummary, ScenarioResult, Status
+
+T0 = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+
+
+def summary(run_id: str, minutes: int, suite: str = "full", target: str = "ref") -> RunSummary:
+    started = T0 + timedelta(minutes=minutes)
+    return RunSummary.model_validate(
+        {
+            "runId": run_id,
+            "suite": suite,
+            "target": target,
+            "trigger": "cli",
+            "startedAt": started,
+            "finishedAt": started + timedelta(seconds=20),
+            "durationSeconds": 20,
+            "verdict": "passed",
+            "successRate": 1.0,
+            "counts": {"pass": 2},
+            "results": [
+                ScenarioResult(scenario=name, group="g", status=Status.PASS).to_wire()
+                for name in ("a", "b")
+            ],
+            "metrics": [],
+        }
+    )
+
+
+def test_round_trip_previous_and_listing(tmp_path: Path) -> None:
+    store = SqliteHistory.in_state_dir(tmp_path / "state")
+    for run in (
+        summary("r1", 0),
+        summary("r2", 5),
+        summary("s1", 6, suite="smoke"),
+        summary("o1", 7, target="other"),
+        summary("r3", 10),
+    ):
+        store.save_run(run)
+    assert store.count_runs() == 5
+    assert store.get_run("r2") == summary("r2", 5)
+    assert store.get_run("nope") is None
+    previous = store.previous_run("ref", "full", before=T0 + timedelta(minutes=10))
+    assert previous is not None and previous.run_id == "r2"
+    assert store.previous_run("ref", "full", before=T0) is None
+    assert [r.run_id for r in store.list_runs(limit=3)] == ["r3", "o1", "s1"]
+    with sqlite3.connect(store.path) as db:
+        rows = db.execute("SELECT run_id, scenario FROM scenario_results ORDER BY 1, 2").fetchall()
+    assert ("r1", "a") in rows and len(rows) == 10
+
+
+def test_saving_a_run_again_replaces_it(tmp_path: Path) -> None:
+    store = SqliteHistory(tmp_path / "h.sqlite3")
+    store.save_run(summary("r1", 0))
+    store.save_run(summary("r1", 0))
+    assert store.count_runs() == 1
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    store = SqliteHistory(tmp_path / "h.sqlite3")
+    with sqlite3.connect(store.path) as db:  # make the per-scenario insert fail
+        db.execute(
+            "CREATE TRIGGER boom BEFORE INSERT ON scenario_results "
+            "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+        )
+    with pytest.raises(HistoryError, match="disk on fire"):
+        store.save_run(summary("r1", 0))
+    assert store.count_runs() == 0
