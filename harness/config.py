@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -92,9 +93,7 @@ class ReferenceTargetConfig(Section):
     def _known_faults(cls, faults: list[str]) -> list[str]:
         unknown = sorted(set(faults) - set(KNOWN_FAULTS))
         if unknown:
-            raise ValueError(
-                f"unknown fault(s) {unknown}; known faults are {sorted(KNOWN_FAULTS)}"
-            )
+            raise ValueError(f"unknown fault(s) {unknown}; known faults are {sorted(KNOWN_FAULTS)}")
         return faults
 
 
@@ -186,11 +185,18 @@ class SchedulesConfig(Section):
     timezone: str = "UTC"
     daily_smoke: str = Field(default="cron(0 6 * * ? *)", pattern=CRON)
     daily_cleanup: str = Field(default="cron(30 5 * * ? *)", pattern=CRON)
-    daily_budget_check: str = Field(default="cron(0 7 * * ? *)", pattern=CRON)
     weekly_full: str = Field(default="cron(0 3 ? * SUN *)", pattern=CRON)
-    smoke_target: str = ""
     retry_attempts: int = Field(default=2, ge=0, le=185)
     max_event_age_seconds: int = Field(default=3600, ge=60, le=86400)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown IANA time zone {name!r}") from err
+        return name
 
 
 class AlertsConfig(Section):

@@ -43,9 +43,7 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("run_scenario", "RunScenarioFunctionArn", "Run one scenario", 900, 512),
     FunctionSpec("teardown_group", "TeardownGroupFunctionArn", "Restore after a group", 120),
     FunctionSpec("aggregate_run", "AggregateRunFunctionArn", "Summarise and store a run", 60),
-    FunctionSpec(
-        "detect_regressions", "DetectRegressionsFunctionArn", "Compare with baseline", 60
-    ),
+    FunctionSpec("detect_regressions", "DetectRegressionsFunctionArn", "Compare with baseline", 60),
     FunctionSpec("send_alerts", "SendAlertsFunctionArn", "Route alerts", 60),
     FunctionSpec("cleanup_run", "CleanupRunFunctionArn", "Delete what the run created", 300),
 )

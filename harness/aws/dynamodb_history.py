@@ -1,0 +1,125 @@
+"""Run history in DynamoDB: implements ``harness.ports.HistoryStore`` (key design in
+``harness.history_keys``; the CDK app creates the table with the same keys)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from harness import history_keys as keys
+from harness.aws.clients import client
+from harness.errors import HistoryError
+from harness.models import RunSummary
+
+MAX_ITEM_BYTES = 400_000
+
+
+def timestamp(moment: datetime) -> str:
+    """A sortable UTC timestamp (naive datetimes count as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class DynamoDbHistory:
+    """Implements ``harness.ports.HistoryStore`` on the runs table."""
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        region: str,
+        endpoint_url: str | None = None,
+        retention_days: int = 400,
+    ) -> None:
+        self._table = table_name
+        self._retention = timedelta(days=retention_days)
+        self._dynamodb = client("dynamodb", region=region, endpoint_url=endpoint_url)
+
+    @property
+    def table_name(self) -> str:
+        return self._table
+
+    def save_run(self, summary: RunSummary) -> None:
+        body = summary.model_dump_json(by_alias=True)
+        if len(body.encode()) > MAX_ITEM_BYTES:
+            raise HistoryError(f"run {summary.run_id} is too large for one DynamoDB item")
+        expires = int((summary.started_at + self._retention).timestamp())
+        item = {
+            keys.RUN_ID: {"S": summary.run_id},
+            keys.SERIES: {"S": keys.series_key(summary.target, summary.suite)},
+            keys.KIND: {"S": keys.RUN_KIND},
+            keys.STARTED_AT: {"S": timestamp(summary.started_at)},
+            keys.EXPIRES_AT: {"N": str(expires)},
+            keys.SUMMARY: {"S": body},
+        }
+        self._call("PutItem", TableName=self._table, Item=item)
+
+    def get_run(self, run_id: str) -> RunSummary | None:
+        answer = self._call(
+            "GetItem",
+            TableName=self._table,
+            Key={keys.RUN_ID: {"S": run_id}},
+            ConsistentRead=True,
+        )
+        item = answer.get("Item")
+        return _summary(item) if item else None
+
+    def previous_run(self, target: str, suite: str, before: datetime) -> RunSummary | None:
+        answer = self._call(
+            "Query",
+            TableName=self._table,
+            IndexName=keys.SERIES_INDEX,
+            KeyConditionExpression="#series = :series AND #started < :before",
+            ExpressionAttributeNames={"#series": keys.SERIES, "#started": keys.STARTED_AT},
+            ExpressionAttributeValues={
+                ":series": {"S": keys.series_key(target, suite)},
+                ":before": {"S": timestamp(before)},
+            },
+            ScanIndexForward=False,
+            Limit=1,
+        )
+        items = answer.get("Items", [])
+        return _summary(items[0]) if items else None
+
+    def list_runs(self, limit: int = 20) -> list[RunSummary]:
+        if limit <= 0:
+            return []
+        runs: list[RunSummary] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.TIME_INDEX,
+            "KeyConditionExpression": "#kind = :kind",
+            "ExpressionAttributeNames": {"#kind": keys.KIND},
+            "ExpressionAttributeValues": {":kind": {"S": keys.RUN_KIND}},
+            "ScanIndexForward": False,
+        }
+        while len(runs) < limit:
+            answer = self._call("Query", Limit=limit - len(runs), **request)
+            runs.extend(_summary(item) for item in answer.get("Items", []))
+            start = answer.get("LastEvaluatedKey")
+            if not start:
+                break
+            request["ExclusiveStartKey"] = start
+        return runs
+
+    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+        method = getattr(self._dynamodb, _snake(operation))
+        try:
+            answer: dict[str, Any] = method(**params)
+        except ClientError as err:
+            code = err.response.get("Error", {}).get("Code", "Unknown")
+            raise HistoryError(f"DynamoDB {operation} on {self._table} failed: {code}") from err
+        except BotoCoreError as err:
+            raise HistoryError(f"DynamoDB {operation} on {self._table} failed: {err}") from err
+        return answer
+
+
+def _summary(item: dict[str, Any]) -> RunSummary:
+    return RunSummary.model_validate_json(item[keys.SUMMARY]["S"])
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{char.lower()}" if char.isupper() else char for char in operation)[1:]

@@ -1,0 +1,33 @@
+"""Key design of the harness's DynamoDB tables, shared by the adapters and the CDK app.
+
+Pure constants (no boto3, no aws_cdk), so `infra/` and `harness/aws/` agree on one schema.
+
+Runs table (``history.runs_table``):
+    partition key ``runId``; GSI ``bySeries`` (``series`` = "<target>#<suite>", sort
+    ``startedAt``) answers "previous run of this target and suite"; GSI ``byTime`` (``kind``
+    = "RUN", sort ``startedAt``) answers "newest runs"; TTL attribute ``expiresAt``.
+Baselines table (``storage.baselines_table``): partition ``series``, sort ``name``.
+Alert-state table (``storage.alert_state_table``): partition ``alertKey``; TTL ``expiresAt``.
+"""
+
+from __future__ import annotations
+
+RUN_ID = "runId"
+SERIES = "series"
+STARTED_AT = "startedAt"
+KIND = "kind"
+RUN_KIND = "RUN"
+SUMMARY = "summary"
+EXPIRES_AT = "expiresAt"
+SERIES_INDEX = "bySeries"
+TIME_INDEX = "byTime"
+
+BASELINE_SERIES = "series"
+BASELINE_NAME = "name"
+
+ALERT_KEY = "alertKey"
+
+
+def series_key(target: str, suite: str) -> str:
+    """The ``series`` value of a target and suite."""
+    return f"{target}#{suite}"

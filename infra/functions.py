@@ -1,0 +1,138 @@
+"""One suite Lambda: asset staged locally (no Docker), own role, own log group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from harness import layout
+from harness.config import HarnessConfig
+from infra.nag import acknowledge
+
+RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+RUNTIMES = {"python3.12": lambda_.Runtime.PYTHON_3_12, "python3.13": lambda_.Runtime.PYTHON_3_13}
+
+
+@jsii.implements(cdk.ILocalBundling)
+class StageLocally:
+    """Bundles a function asset with ``layout.stage_function``: handler folder + ``harness``."""
+
+    def __init__(self, spec: layout.FunctionSpec) -> None:
+        self._spec = spec
+
+    def try_bundle(self, output_dir: str, *_options: Any, **_kwoptions: Any) -> bool:
+        layout.stage_function(self._spec, Path(output_dir))
+        return True
+
+
+def function_code(spec: layout.FunctionSpec) -> lambda_.Code:
+    """The asset of one function; its hash covers the staged output, so harness changes count."""
+    return lambda_.Code.from_asset(
+        str(spec.source_dir),
+        asset_hash_type=cdk.AssetHashType.OUTPUT,
+        bundling=cdk.BundlingOptions(
+            # Never pulled: local bundling always succeeds, so no Docker is needed.
+            image=cdk.DockerImage.from_registry("local-bundling-only"),
+            local=StageLocally(spec),
+        ),
+    )
+
+
+def powertools_layer(scope: Construct, config: HarnessConfig) -> lambda_.ILayerVersion:
+    deploy = config.deploy
+    pattern = deploy.powertools_layer_arn.replace(
+        "{runtime}", deploy.python_runtime.replace(".", "")
+    )
+    arn = pattern.replace("{version}", str(deploy.powertools_layer_version))
+    return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", cdk.Fn.sub(arn))
+
+
+class SuiteFunction(Construct):
+    """A suite function; callers add its least-privilege statements via ``allow``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: layout.FunctionSpec,
+        config: HarnessConfig,
+        layer: lambda_.ILayerVersion,
+        environment: dict[str, str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.spec = spec
+        override = config.deploy.functions.get(spec.name)
+        timeout = (override and override.timeout_seconds) or spec.timeout_seconds
+        memory = (override and override.memory_mb) or spec.memory_mb
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=RETENTION[config.deploy.log_retention_days],
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"harness {spec.name}: least privilege, declared in infra/permissions.py",
+        )
+        self.log_group.grant_write(self.role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=spec.description,
+            runtime=RUNTIMES[config.deploy.python_runtime],
+            architecture=lambda_.Architecture.X86_64,
+            handler=layout.HANDLER,
+            code=function_code(spec),
+            role=self.role,
+            timeout=cdk.Duration.seconds(timeout),
+            memory_size=memory,
+            layers=[layer],
+            environment=environment,
+            log_group=self.log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+        )
+        acknowledge(
+            self,
+            "AwsSolutions-L1",
+            f"Pinned to {config.deploy.python_runtime} (deploy.python_runtime): the runtime the "
+            "public Powertools layer variant is built for and the handlers are tested on.",
+        )
+        acknowledge(
+            self,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+        )
+
+    def allow(self, actions: list[str], resources: list[str], **kwargs: Any) -> None:
+        """Add one least-privilege statement to this function's role."""
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=actions, resources=resources, **kwargs)
+        )

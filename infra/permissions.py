@@ -1,0 +1,193 @@
+"""Least-privilege IAM of each suite function, one function per handler.
+
+Every statement names exact resources; the few wildcards are those the APIs require (ECS task
+ids, S3 object keys under a prefix, the random suffix of a secret ARN) and are acknowledged
+for cdk-nag right where they are granted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from harness import history_keys as keys
+from harness.config import HarnessConfig
+from infra.alerts import Alerts
+from infra.functions import SuiteFunction
+from infra.nag import acknowledge, ref
+from infra.storage import CACHE_PREFIX, JUNIT_PREFIX, REPORTS_PREFIX, Storage
+
+ECS_SERVICE_ACTIONS = ["ecs:DescribeServices", "ecs:UpdateService"]
+ECS_TASK_ACTIONS = ["ecs:DescribeTasks", "ecs:StopTask"]
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What the functions may touch: our storage and alerts, and the target's ECS + table."""
+
+    scope: Construct
+    config: HarnessConfig
+    storage: Storage
+    alerts: Alerts
+
+    def _arn(self, service: str, resource: str, *, region: str | None = None) -> str:
+        region = region or cdk.Aws.REGION
+        return f"arn:{cdk.Aws.PARTITION}:{service}:{region}:{cdk.Aws.ACCOUNT_ID}:{resource}"
+
+    @property
+    def target_cluster_arn(self) -> str:
+        target = self.config.target
+        return self._arn("ecs", f"cluster/{target.ecs_cluster}", region=target.region)
+
+    @property
+    def target_service_arn(self) -> str:
+        target = self.config.target
+        return self._arn(
+            "ecs", f"service/{target.ecs_cluster}/{target.ecs_service}", region=target.region
+        )
+
+    @property
+    def target_tasks_arn(self) -> str:
+        target = self.config.target
+        return self._arn("ecs", f"task/{target.ecs_cluster}/*", region=target.region)
+
+    @property
+    def sessions_table_arn(self) -> str:
+        target = self.config.target
+        return self._arn("dynamodb", f"table/{target.sessions_table}", region=target.region)
+
+    def secret_arn(self, name: str) -> str:
+        return self._arn("secretsmanager", f"secret:{name}-??????")
+
+    def object_arn(self, prefix: str) -> str:
+        return f"{self.storage.bucket.bucket_arn}/{prefix}*"
+
+
+def _index_arns(table: dynamodb.Table, *indexes: str) -> list[str]:
+    return [f"{table.table_arn}/index/{index}" for index in indexes]
+
+
+def _ecs_service(fn: SuiteFunction, res: Resources) -> None:
+    fn.allow(ECS_SERVICE_ACTIONS, [res.target_service_arn])
+
+
+def _ecs_tasks(fn: SuiteFunction, res: Resources, *, stop: bool) -> None:
+    fn.allow(
+        ["ecs:ListTasks"],
+        ["*"],
+        conditions={"ArnEquals": {"ecs:cluster": res.target_cluster_arn}},
+    )
+    fn.allow(ECS_TASK_ACTIONS if stop else ["ecs:DescribeTasks"], [res.target_tasks_arn])
+    acknowledge(
+        fn,
+        "AwsSolutions-IAM5[Resource::*]",
+        "ecs:ListTasks has no resource-level permission; it is limited by the ecs:cluster "
+        "condition to the target cluster (X-Ray also needs Resource *).",
+    )
+    acknowledge(
+        fn,
+        f"AwsSolutions-IAM5[Resource::{_nag_text(res.target_tasks_arn)}]",
+        "Task ids of the target's service are only known at run time; scoped to its cluster.",
+    )
+
+
+def _objects(fn: SuiteFunction, res: Resources, actions: list[str], *prefixes: str) -> None:
+    fn.allow(actions, [res.object_arn(prefix) for prefix in prefixes])
+    bucket = ref(fn, res.storage.bucket, "Arn")
+    for prefix in prefixes:
+        acknowledge(
+            fn,
+            f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]",
+            f"Object keys under {prefix} are made per run; access is limited to that prefix.",
+        )
+
+
+def _nag_text(arn: str) -> str:
+    """An ARN with CDK's pseudo-parameter tokens as cdk-nag prints them."""
+    return (
+        arn.replace(cdk.Aws.PARTITION, "<AWS::Partition>")
+        .replace(cdk.Aws.REGION, "<AWS::Region>")
+        .replace(cdk.Aws.ACCOUNT_ID, "<AWS::AccountId>")
+    )
+
+
+def plan_run(fn: SuiteFunction, res: Resources) -> None:
+    runs = res.storage.runs_table
+    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX))
+    _objects(fn, res, ["s3:GetObject"], CACHE_PREFIX)
+
+
+def setup_group(fn: SuiteFunction, res: Resources) -> None:
+    _ecs_service(fn, res)
+    _ecs_tasks(fn, res, stop=False)
+
+
+def run_scenario(fn: SuiteFunction, res: Resources) -> None:
+    _ecs_service(fn, res)
+    _ecs_tasks(fn, res, stop=True)
+    fn.allow(["dynamodb:GetItem", "dynamodb:Scan"], [res.sessions_table_arn])
+
+
+def teardown_group(fn: SuiteFunction, res: Resources) -> None:
+    _ecs_service(fn, res)
+    _ecs_tasks(fn, res, stop=False)
+
+
+def aggregate_run(fn: SuiteFunction, res: Resources) -> None:
+    runs = res.storage.runs_table
+    fn.allow(["dynamodb:PutItem", "dynamodb:GetItem"], [runs.table_arn])
+    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX, keys.TIME_INDEX))
+    _objects(fn, res, ["s3:PutObject"], REPORTS_PREFIX, JUNIT_PREFIX, CACHE_PREFIX)
+
+
+def detect_regressions(fn: SuiteFunction, res: Resources) -> None:
+    runs, baselines = res.storage.runs_table, res.storage.baselines_table
+    fn.allow(["dynamodb:GetItem"], [runs.table_arn])
+    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX))
+    fn.allow(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"], [baselines.table_arn])
+
+
+def send_alerts(fn: SuiteFunction, res: Resources) -> None:
+    alerts, state = res.alerts, res.storage.alert_state_table
+    fn.allow(
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        [state.table_arn],
+    )
+    fn.allow(["sns:Publish"], [alerts.standard_topic.topic_arn, alerts.critical_topic.topic_arn])
+    fn.allow(["kms:GenerateDataKey", "kms:Decrypt"], [alerts.key.key_arn])
+    names = (
+        res.config.alerts.slack_webhook_secret_name,
+        res.config.alerts.github_token_secret_name,
+    )
+    fn.allow(["secretsmanager:GetSecretValue"], [res.secret_arn(name) for name in names])
+    for name in names:
+        acknowledge(
+            fn,
+            f"AwsSolutions-IAM5[Resource::{_nag_text(res.secret_arn(name))}]",
+            "Secrets Manager appends 6 random characters to a secret's ARN; '-??????' matches "
+            "exactly that suffix of this one named secret.",
+        )
+
+
+def cleanup_run(fn: SuiteFunction, res: Resources) -> None:
+    _ecs_service(fn, res)
+    fn.allow(
+        ["dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"],
+        [res.sessions_table_arn],
+    )
+
+
+GRANTS: dict[str, Callable[[SuiteFunction, Resources], None]] = {
+    "plan_run": plan_run,
+    "setup_group": setup_group,
+    "run_scenario": run_scenario,
+    "teardown_group": teardown_group,
+    "aggregate_run": aggregate_run,
+    "detect_regressions": detect_regressions,
+    "send_alerts": send_alerts,
+    "cleanup_run": cleanup_run,
+}

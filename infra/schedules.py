@@ -1,0 +1,129 @@
+"""Schedules (EventBridge Scheduler): daily smoke run, daily cleanup of expired test data,
+weekly full suite (its report carries the trend charts and the cost review). Each schedule
+has its own encrypted, TLS-only dead-letter queue and a retry policy.
+
+The budget check is not a schedule: AWS Budgets (infra/alerts.py) evaluates spend daily.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from harness.config import HarnessConfig
+from infra.nag import acknowledge, ref
+
+SMOKE_INPUT = {"suite": "smoke", "flags": {"trigger": "schedule"}}
+FULL_INPUT = {"suite": "full", "flags": {"trigger": "schedule"}}
+CLEANUP_INPUT = {"job": "cleanup-expired", "trigger": "schedule"}
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    expression: str
+    payload: dict[str, Any]
+
+
+class Schedules(Construct):
+    """One ``AWS::Scheduler::Schedule`` per job; ``self.queues`` are their dead letters."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: HarnessConfig,
+        state_machine: sfn.IStateMachine,
+        cleanup_function: lambda_.IFunction,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        cfg = config.schedules
+        self.queues: dict[str, sqs.Queue] = {}
+        self.schedules: dict[str, scheduler.Schedule] = {}
+        suite_jobs = (
+            Job("DailySmoke", "Daily smoke run on the main target", cfg.daily_smoke, SMOKE_INPUT),
+            Job(
+                "WeeklyFull",
+                "Weekly full suite, trend report, cost review",
+                cfg.weekly_full,
+                FULL_INPUT,
+            ),
+        )
+        for job in suite_jobs:
+            self._add(job, lambda dlq, job=job: self._start(state_machine, job, dlq))
+        cleanup = Job(
+            "DailyCleanup",
+            "Delete expired test data on the target",
+            cfg.daily_cleanup,
+            CLEANUP_INPUT,
+        )
+        self._add(cleanup, lambda dlq: self._invoke(cleanup_function, cleanup, dlq))
+        acknowledge(
+            cdk.Stack.of(self),  # the Scheduler L2 puts its target roles at stack level
+            f"AwsSolutions-IAM5[Resource::{ref(self, cleanup_function, 'Arn')}:*]",
+            "CDK's Scheduler Lambda target grants invoke on the function and its versions "
+            "(':*'); it is one function, and the schedule calls it unqualified.",
+        )
+
+    def _add(self, job: Job, make_target: Any) -> None:
+        queue = sqs.Queue(
+            self,
+            f"{job.name}DeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+        )
+        acknowledge(
+            queue,
+            "AwsSolutions-SQS3",
+            f"This queue is the dead-letter queue of the {job.name} schedule; it needs none.",
+        )
+        self.queues[job.name] = queue
+        self.schedules[job.name] = scheduler.Schedule(
+            self,
+            job.name,
+            description=job.description,
+            schedule=scheduler.ScheduleExpression.expression(
+                job.expression, cdk.TimeZone.of(self._config.schedules.timezone)
+            ),
+            target=make_target(queue),
+            enabled=self._config.schedules.enabled,
+        )
+
+    def _retry(self) -> dict[str, Any]:
+        cfg = self._config.schedules
+        return {
+            "retry_attempts": cfg.retry_attempts,
+            "max_event_age": cdk.Duration.seconds(cfg.max_event_age_seconds),
+        }
+
+    def _start(
+        self, machine: sfn.IStateMachine, job: Job, dlq: sqs.IQueue
+    ) -> scheduler.IScheduleTarget:
+        return targets.StepFunctionsStartExecution(
+            machine,
+            input=scheduler.ScheduleTargetInput.from_object(job.payload),
+            dead_letter_queue=dlq,
+            **self._retry(),
+        )
+
+    def _invoke(
+        self, function: lambda_.IFunction, job: Job, dlq: sqs.IQueue
+    ) -> scheduler.IScheduleTarget:
+        return targets.LambdaInvoke(
+            function,
+            input=scheduler.ScheduleTargetInput.from_object(job.payload),
+            dead_letter_queue=dlq,
+            **self._retry(),
+        )

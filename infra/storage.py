@@ -1,0 +1,157 @@
+"""Storage: DynamoDB tables (run history, baselines, alert state) and the results bucket."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from harness import history_keys as keys
+from harness.config import HarnessConfig
+from infra.nag import acknowledge
+
+CACHE_PREFIX = "cache/"
+REPORTS_PREFIX = "reports/"
+JUNIT_PREFIX = "junit/"
+ACCESS_LOGS_PREFIX = "results-bucket/"
+
+
+class Storage(Construct):
+    """Tables and buckets; names of tables come from config so the CLI finds them too."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: HarnessConfig) -> None:
+        super().__init__(scope, construct_id)
+        removal = (
+            cdk.RemovalPolicy.RETAIN if config.deploy.retain_data else cdk.RemovalPolicy.DESTROY
+        )
+        self.runs_table = self._table(
+            "RunsTable",
+            config.history.runs_table,
+            dynamodb.Attribute(name=keys.RUN_ID, type=dynamodb.AttributeType.STRING),
+            ttl=keys.EXPIRES_AT,
+            removal=removal,
+        )
+        for index, partition in ((keys.SERIES_INDEX, keys.SERIES), (keys.TIME_INDEX, keys.KIND)):
+            self.runs_table.add_global_secondary_index(
+                index_name=index,
+                partition_key=dynamodb.Attribute(
+                    name=partition, type=dynamodb.AttributeType.STRING
+                ),
+                sort_key=dynamodb.Attribute(
+                    name=keys.STARTED_AT, type=dynamodb.AttributeType.STRING
+                ),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        self.baselines_table = self._table(
+            "BaselinesTable",
+            config.storage.baselines_table,
+            dynamodb.Attribute(name=keys.BASELINE_SERIES, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(
+                name=keys.BASELINE_NAME, type=dynamodb.AttributeType.STRING
+            ),
+            removal=removal,
+        )
+        self.alert_state_table = self._table(
+            "AlertStateTable",
+            config.storage.alert_state_table,
+            dynamodb.Attribute(name=keys.ALERT_KEY, type=dynamodb.AttributeType.STRING),
+            ttl=keys.EXPIRES_AT,
+            removal=removal,
+        )
+        self.logs_bucket = self._logs_bucket(config, removal)
+        self.bucket = self._results_bucket(config, removal)
+
+    def _table(
+        self,
+        construct_id: str,
+        name: str,
+        partition_key: dynamodb.Attribute,
+        *,
+        removal: cdk.RemovalPolicy,
+        sort_key: dynamodb.Attribute | None = None,
+        ttl: str | None = None,
+    ) -> dynamodb.Table:
+        return dynamodb.Table(
+            self,
+            construct_id,
+            table_name=name,
+            partition_key=partition_key,
+            sort_key=sort_key,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=ttl,
+            deletion_protection=removal == cdk.RemovalPolicy.RETAIN,
+            removal_policy=removal,
+        )
+
+    def _logs_bucket(self, config: HarnessConfig, removal: cdk.RemovalPolicy) -> s3.Bucket:
+        bucket = s3.Bucket(
+            self,
+            "AccessLogsBucket",
+            # Server access logs can only be delivered to SSE-S3 buckets.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-access-logs",
+                    expiration=cdk.Duration.days(config.storage.access_logs_expiry_days),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+                )
+            ],
+            removal_policy=removal,
+        )
+        acknowledge(
+            bucket,
+            "AwsSolutions-S1",
+            "This is the access-log destination bucket; logging it into itself would loop.",
+        )
+        return bucket
+
+    def _results_bucket(self, config: HarnessConfig, removal: cdk.RemovalPolicy) -> s3.Bucket:
+        storage = config.storage
+        return s3.Bucket(
+            self,
+            "ResultsBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.logs_bucket,
+            server_access_logs_prefix=ACCESS_LOGS_PREFIX,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-cache",
+                    prefix=CACHE_PREFIX,
+                    expiration=cdk.Duration.days(storage.cache_expiry_days),
+                ),
+                s3.LifecycleRule(
+                    id="age-reports",
+                    prefix=REPORTS_PREFIX,
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                            transition_after=cdk.Duration.days(storage.reports_transition_days),
+                        )
+                    ],
+                    expiration=cdk.Duration.days(storage.reports_expiry_days),
+                ),
+                s3.LifecycleRule(
+                    id="expire-junit",
+                    prefix=JUNIT_PREFIX,
+                    expiration=cdk.Duration.days(storage.junit_expiry_days),
+                ),
+                s3.LifecycleRule(
+                    id="tidy-versions",
+                    noncurrent_version_expiration=cdk.Duration.days(30),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+                ),
+            ],
+            removal_policy=removal,
+        )

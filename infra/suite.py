@@ -1,0 +1,144 @@
+"""The suite: one Lambda per ``layout.SUITE_FUNCTIONS`` entry and the state machine built
+from ``statemachines/suite.asl.json`` with every placeholder bound to a function ARN."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from harness import layout
+from harness.config import CONFIG_JSON_ENV, HarnessConfig
+from infra.alerts import Alerts
+from infra.functions import RETENTION, SuiteFunction, powertools_layer
+from infra.nag import acknowledge
+from infra.permissions import GRANTS, Resources
+from infra.storage import Storage
+
+# Lambda allows 4 KB of environment in total; keep room for the Powertools variables.
+MAX_CONFIG_JSON_BYTES = 3500
+DEPLOY_ONLY_SECTIONS = {"deploy", "schedules", "pipeline", "reference_target", "local"}
+
+
+def state_machine_name(config: HarnessConfig) -> str:
+    return f"{config.deploy.stack_name}-suite"
+
+
+def handler_config(config: HarnessConfig, storage: Storage, alerts: Alerts) -> str:
+    """The config the handlers see: defaults left out, AWS resources filled in."""
+    data: dict[str, Any] = config.model_dump(
+        mode="json", exclude_defaults=True, exclude=DEPLOY_ONLY_SECTIONS
+    )
+    data["history"] = {
+        **data.get("history", {}),
+        "backend": "dynamodb",
+        "runs_table": storage.runs_table.table_name,
+        "region": cdk.Aws.REGION,
+    }
+    data["storage"] = {**data.get("storage", {}), "bucket": storage.bucket.bucket_name}
+    data["alerts"] = {
+        **data.get("alerts", {}),
+        "standard_topic_arn": alerts.standard_topic.topic_arn,
+        "critical_topic_arn": alerts.critical_topic.topic_arn,
+    }
+    HarnessConfig.model_validate(data)  # fail at synth, not in the first Lambda call
+    text = json.dumps(data, separators=(",", ":"), sort_keys=True)
+    if len(text) > MAX_CONFIG_JSON_BYTES:
+        raise ValueError(
+            f"the handlers' config is {len(text)} bytes, more than Lambda's environment allows "
+            f"({MAX_CONFIG_JSON_BYTES}); move large sections (scenarios) to defaults"
+        )
+    return text
+
+
+class Suite(Construct):
+    """Functions, their grants, and the STANDARD state machine that runs them."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: HarnessConfig,
+        storage: Storage,
+        alerts: Alerts,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        layer = powertools_layer(self, config)
+        environment = {
+            CONFIG_JSON_ENV: handler_config(config, storage, alerts),
+            "POWERTOOLS_SERVICE_NAME": config.deploy.service_name,
+            "POWERTOOLS_METRICS_NAMESPACE": config.deploy.metrics_namespace,
+        }
+        resources = Resources(scope=self, config=config, storage=storage, alerts=alerts)
+        self.functions: dict[str, SuiteFunction] = {}
+        for spec in layout.SUITE_FUNCTIONS:
+            function = SuiteFunction(
+                self,
+                _pascal(spec.name),
+                spec=spec,
+                config=config,
+                layer=layer,
+                environment=environment,
+            )
+            GRANTS[spec.name](function, resources)
+            self.functions[spec.name] = function
+        self.state_machine = self._state_machine(config)
+
+    def _state_machine(self, config: HarnessConfig) -> sfn.StateMachine:
+        by_placeholder = {spec.placeholder: spec.name for spec in layout.SUITE_FUNCTIONS}
+        unknown = layout.suite_placeholders() - set(by_placeholder)
+        if unknown:
+            raise KeyError(f"{layout.SUITE_ASL.name} uses unknown placeholder(s) {sorted(unknown)}")
+        substitutions = {
+            placeholder: self.functions[by_placeholder[placeholder]].function.function_arn
+            for placeholder in sorted(layout.suite_placeholders())
+        }
+        log_group = logs.LogGroup(
+            self,
+            "StateMachineLogs",
+            log_group_name=f"/aws/vendedlogs/states/{config.deploy.stack_name}-suite",
+            retention=RETENTION[config.deploy.log_retention_days],
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=state_machine_name(config),
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_file(str(layout.SUITE_ASL)),
+            definition_substitutions=substitutions,
+            logs=sfn.LogOptions(
+                destination=log_group, level=sfn.LogLevel.ERROR, include_execution_data=False
+            ),
+            tracing_enabled=True,
+        )
+        machine.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"],
+                resources=[fn.function.function_arn for fn in self.functions.values()],
+            )
+        )
+        acknowledge(
+            machine,
+            "AwsSolutions-IAM5[Resource::*]",
+            "CloudWatch Logs delivery (logs:*LogDelivery*, DescribeLogGroups, PutResourcePolicy) "
+            "and X-Ray actions support no resource-level permissions.",
+        )
+        acknowledge(
+            machine,
+            "AwsSolutions-SF1",
+            "Logs at ERROR without execution data on purpose: ALL would copy every run's input "
+            "and state (targets, commits) into CloudWatch Logs at a cost per transition; the "
+            "execution history keeps the full trace for 90 days.",
+        )
+        return machine
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))

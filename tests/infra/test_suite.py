@@ -1,0 +1,202 @@
+"""The suite functions and state machine: the deployed definition IS the ASL file."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match
+
+from harness import layout
+from harness.config import HarnessConfig
+from tests.infra.conftest import Synth, flatten, logical_id, resources
+
+pytestmark = pytest.mark.infra
+
+
+def _function_id(synth: Synth, spec: layout.FunctionSpec) -> str:
+    return logical_id(synth.main, "AWS::Lambda::Function", Description=spec.description)
+
+
+@pytest.mark.parametrize("spec", layout.SUITE_FUNCTIONS, ids=lambda spec: spec.name)
+def test_each_function_is_configured_from_layout_and_config(
+    synth: Synth, spec: layout.FunctionSpec
+) -> None:
+    override = synth.config.deploy.functions.get(spec.name)
+    props = synth.main_json["Resources"][_function_id(synth, spec)]["Properties"]
+    assert props["Handler"] == layout.HANDLER
+    assert props["Runtime"] == synth.config.deploy.python_runtime
+    assert props["Timeout"] == ((override and override.timeout_seconds) or spec.timeout_seconds)
+    assert props["MemorySize"] == ((override and override.memory_mb) or spec.memory_mb)
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["Layers"] == [
+        {
+            "Fn::Sub": "arn:aws:lambda:${AWS::Region}:017000801446:layer:"
+            "AWSLambdaPowertoolsPythonV3-python312-x86_64:"
+            f"{synth.config.deploy.powertools_layer_version}"
+        }
+    ]
+    env = props["Environment"]["Variables"]
+    assert env["POWERTOOLS_SERVICE_NAME"] == synth.config.deploy.service_name
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == synth.config.deploy.metrics_namespace
+    log_group = props["LoggingConfig"]["LogGroup"]["Ref"]
+    retention = synth.main_json["Resources"][log_group]["Properties"]["RetentionInDays"]
+    assert retention == synth.config.deploy.log_retention_days
+
+
+def test_function_asset_is_handler_plus_harness_package(synth: Synth) -> None:
+    spec = layout.SUITE_FUNCTIONS[0]
+    props = synth.main_json["Resources"][_function_id(synth, spec)]["Properties"]
+    key = props["Code"]["S3Key"]
+    asset = synth.outdir / f"asset.{key.removesuffix('.zip')}"
+    assert (asset / "handler.py").is_file()
+    assert (asset / "harness" / "layout.py").is_file()
+    assert not (asset / "harness" / "local").exists()
+
+
+def test_handlers_get_the_config_with_dynamodb_history_and_aws_resources(synth: Synth) -> None:
+    props = synth.main_json["Resources"][_function_id(synth, layout.SUITE_FUNCTIONS[0])][
+        "Properties"
+    ]
+    text = flatten(props["Environment"]["Variables"]["HARNESS_CONFIG_JSON"])
+    config = HarnessConfig.model_validate(json.loads(text))
+    runs_table = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-runs")
+    assert config.history.backend == "dynamodb"
+    assert config.history.runs_table == f"<{runs_table}>"
+    assert config.history.region == "<AWS::Region>"
+    assert config.storage.bucket.startswith("<") and config.alerts.critical_topic_arn
+    assert config.sla == synth.config.sla
+    assert config.target == synth.config.target
+    assert config.alerts.slack_webhook_secret_name == "it/slack"
+
+
+def _state_machine(synth: Synth) -> dict[str, Any]:
+    (machine,) = resources(synth.main, "AWS::StepFunctions::StateMachine").values()
+    return machine["Properties"]  # type: ignore[no-any-return]
+
+
+def test_state_machine_definition_is_the_asl_file(synth: Synth) -> None:
+    props = _state_machine(synth)
+    key = props["DefinitionS3Location"]["Key"]
+    deployed = (synth.outdir / f"asset.{key}").read_text()
+    assert json.loads(deployed) == json.loads(layout.SUITE_ASL.read_text())
+
+
+def test_every_placeholder_is_bound_to_its_function(synth: Synth) -> None:
+    substitutions = _state_machine(synth)["DefinitionSubstitutions"]
+    assert set(substitutions) == layout.suite_placeholders()
+    for spec in layout.SUITE_FUNCTIONS:
+        if spec.placeholder in substitutions:
+            assert substitutions[spec.placeholder] == {
+                "Fn::GetAtt": [_function_id(synth, spec), "Arn"]
+            }
+    rendered = layout.render_asl({name: f"arn:{name}" for name in substitutions})
+    assert "${" not in rendered
+    json.loads(rendered)
+
+
+def test_state_machine_is_standard_traced_and_logs_errors_without_data(synth: Synth) -> None:
+    props = _state_machine(synth)
+    assert props["StateMachineType"] == "STANDARD"
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    assert props["LoggingConfiguration"]["Level"] == "ERROR"
+    assert props["LoggingConfiguration"]["IncludeExecutionData"] is False
+
+
+def test_state_machine_may_invoke_exactly_the_suite_functions(synth: Synth) -> None:
+    role = _state_machine(synth)["RoleArn"]["Fn::GetAtt"][0]
+    expected = sorted(
+        ({"Fn::GetAtt": [_function_id(synth, spec), "Arn"]} for spec in layout.SUITE_FUNCTIONS),
+        key=json.dumps,
+    )
+    policies = synth.main.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role}]}}
+    )
+    statements = [
+        s
+        for policy in policies.values()
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s["Action"] == "lambda:InvokeFunction"
+    ]
+    assert len(statements) == 1
+    assert sorted(statements[0]["Resource"], key=json.dumps) == expected
+
+
+def _error_classes() -> set[str]:
+    tree = ast.parse((layout.PACKAGE_DIR / "errors.py").read_text())
+    return {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+
+
+def test_every_error_name_in_the_asl_exists_in_harness_errors() -> None:
+    names = set(re.findall(r'"ErrorEquals":\s*\[([^\]]*)\]', layout.SUITE_ASL.read_text()))
+    used = {
+        name
+        for group in names
+        for name in json.loads(f"[{group}]")
+        if not name.startswith(("States.", "Lambda.", "Sandbox."))
+    }
+    assert used <= _error_classes(), used - _error_classes()
+
+
+def _policy_statements(synth: Synth, spec: layout.FunctionSpec) -> list[dict[str, Any]]:
+    function = synth.main_json["Resources"][_function_id(synth, spec)]
+    role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies = synth.main.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": Match.array_with([{"Ref": role}])}}
+    )
+    assert synth.main_json["Resources"][role]["Properties"].get("ManagedPolicyArns") is None
+    return [s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def _allows(statements: list[dict[str, Any]], action: str) -> list[str]:
+    found: list[str] = []
+    for statement in statements:
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        if action in actions:
+            targets = statement["Resource"]
+            targets = targets if isinstance(targets, list) else [targets]
+            found.extend(flatten(target) for target in targets)
+    return found
+
+
+def _spec(name: str) -> layout.FunctionSpec:
+    return next(spec for spec in layout.SUITE_FUNCTIONS if spec.name == name)
+
+
+def test_run_scenario_may_touch_only_the_target(synth: Synth) -> None:
+    statements = _policy_statements(synth, _spec("run_scenario"))
+    service = _allows(statements, "ecs:UpdateService")
+    assert service == [
+        "arn:<AWS::Partition>:ecs:us-east-1:<AWS::AccountId>:service/shop-edit/editor"
+    ]
+    assert _allows(statements, "ecs:StopTask") == [
+        "arn:<AWS::Partition>:ecs:us-east-1:<AWS::AccountId>:task/shop-edit/*"
+    ]
+    assert _allows(statements, "dynamodb:Scan") == [
+        "arn:<AWS::Partition>:dynamodb:us-east-1:<AWS::AccountId>:table/shop-sessions"
+    ]
+    (list_tasks,) = [s for s in statements if s["Action"] == "ecs:ListTasks"]
+    assert list_tasks["Condition"]["ArnEquals"]["ecs:cluster"]
+    assert _allows(statements, "dynamodb:PutItem") == []
+
+
+def test_send_alerts_reads_only_the_named_secrets(synth: Synth) -> None:
+    statements = _policy_statements(synth, _spec("send_alerts"))
+    assert sorted(_allows(statements, "secretsmanager:GetSecretValue")) == [
+        f"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{name}-??????"
+        for name in ("it/github", "it/slack")
+    ]
+    assert len(_allows(statements, "sns:Publish")) == 2
+
+
+def test_aggregate_run_writes_runs_table_and_report_prefixes(synth: Synth) -> None:
+    statements = _policy_statements(synth, _spec("aggregate_run"))
+    runs = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-runs")
+    assert _allows(statements, "dynamodb:PutItem") == [f"<{runs}.Arn>"]
+    puts = _allows(statements, "s3:PutObject")
+    assert sorted(put.split(">", 1)[1] for put in puts) == ["/cache/*", "/junit/*", "/reports/*"]
