@@ -4,10 +4,12 @@ config, 3 the harness itself failed (the run could not be judged)."""
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,6 +31,8 @@ from harness.report import junit_xml, render_history, render_summary
 from harness.scenarios import CATALOGUE
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
+STATE_MACHINE_ARN_ENV = "HARNESS_STATE_MACHINE_ARN"
+STATE_MACHINE_ARN = re.compile(r"^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:stateMachine:\S+$")
 PROGRESS_MARK = {"pass": "ok  ", "fail": "FAIL", "error": "ERR ", "skipped": "skip"}
 
 
@@ -63,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
         + ", ".join(sorted(KNOWN_FAULTS)),
     )
     run.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
+    run.add_argument(
+        "--aws",
+        action="store_true",
+        help="run on the deployed state machine in AWS instead of locally (see docs/deploy.md)",
+    )
+    run.add_argument(
+        "--state-machine-arn",
+        metavar="ARN",
+        help=f"with --aws: the suite state machine (default: ${STATE_MACHINE_ARN_ENV})",
+    )
 
     history = commands.add_parser("history", help="list recorded runs, newest first")
     history.add_argument("--config", type=Path)
@@ -109,9 +123,10 @@ def _config(args: argparse.Namespace) -> HarnessConfig:
     return config.model_copy(update=updates)
 
 
-def _target_from_flag(value: str, current: TargetConfig) -> TargetConfig:
+def _target_fields(value: str) -> dict[str, Any]:
+    """What ``--target`` sets: an endpoint URL, or the keys of a TOML file's [target]."""
     if value.startswith(("http://", "https://")):
-        return current.model_copy(update={"endpoint": value.rstrip("/")})
+        return {"endpoint": value.rstrip("/")}
     path = Path(value)
     if not path.is_file():
         raise UsageError(f"--target {value}: neither an http(s) URL nor an existing file")
@@ -119,20 +134,29 @@ def _target_from_flag(value: str, current: TargetConfig) -> TargetConfig:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as err:
         raise UsageError(f"--target {value}: not valid TOML: {err}") from err
-    fields = {**current.model_dump(), **data.get("target", data)}
+    fields = data.get("target", data)
+    if not isinstance(fields, dict):
+        raise UsageError(f"--target {value}: [target] must be a table")
+    return fields
+
+
+def _target_from_flag(value: str, current: TargetConfig) -> TargetConfig:
     try:
-        return TargetConfig.model_validate(fields)
+        return TargetConfig.model_validate({**current.model_dump(), **_target_fields(value)})
     except ValidationError as err:
         raise UsageError(f"--target {value}:\n{format_validation_error(err)}") from err
 
 
 def _request(args: argparse.Namespace, config: HarnessConfig) -> RunRequest:
-    raw = {
+    raw: dict[str, Any] = {
         "suite": args.suite,
         "scenarios": args.scenario,
         "runId": args.run_id or new_run_id(datetime.now(UTC)),
         "flags": {"trigger": "cli"},
     }
+    if args.aws and args.target:
+        # The deployed config names the target; this run points elsewhere, for once.
+        raw["target"] = _target_fields(args.target)
     try:
         request = RunRequest.model_validate({k: v for k, v in raw.items() if v is not None})
     except ValidationError as err:
@@ -141,11 +165,7 @@ def _request(args: argparse.Namespace, config: HarnessConfig) -> RunRequest:
     return request
 
 
-def _run(args: argparse.Namespace, out: TextIO) -> int:
-    config = _config(args)
-    request = _request(args, config)
-    from harness.local.engine import LocalEngine  # moto loads only for local runs
-
+def _progress_printer(out: TextIO) -> Callable[[Progress], None]:
     started = time.monotonic()
 
     def show(progress: Progress) -> None:
@@ -154,6 +174,19 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             mark = " .. "
         print(f"[{time.monotonic() - started:6.1f}s] {mark} {progress.text}", file=out, flush=True)
 
+    return show
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.aws and args.fault:
+        raise UsageError("--fault applies only to the bundled reference target, not to --aws")
+    config = _config(args)
+    request = _request(args, config)
+    if args.aws:
+        return _run_in_aws(args, config, request, out)
+    from harness.local.engine import LocalEngine  # moto loads only for local runs
+
+    show = _progress_printer(out)
     state_dir = Path(config.local.state_dir)
     with LocalEngine(config, state_dir) as engine:
         target = engine.config.target
@@ -165,10 +198,39 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             flush=True,
         )
         outcome = engine.run(request.to_wire(), name=str(request.run_id), on_progress=show)
-    return _report(outcome, args, state_dir, out)
+    history = f"History: {state_dir} (see: harness history --state-dir {state_dir})"
+    return _report(outcome, args, history, out)
 
 
-def _report(outcome: ExecutionOutcome, args: argparse.Namespace, state: Path, out: TextIO) -> int:
+def _run_in_aws(
+    args: argparse.Namespace, config: HarnessConfig, request: RunRequest, out: TextIO
+) -> int:
+    """Start the deployed state machine and follow it exactly like a local run."""
+    from harness.aws.clients import client
+    from harness.aws.executions import start_and_follow
+
+    arn = args.state_machine_arn or os.environ.get(STATE_MACHINE_ARN_ENV, "")
+    match = STATE_MACHINE_ARN.match(arn)
+    if match is None:
+        raise UsageError(
+            "--aws needs the suite state machine: pass --state-machine-arn ARN or set "
+            f"${STATE_MACHINE_ARN_ENV} (the stack output SuiteStateMachineArn)"
+            + (f"; {arn!r} is not a state machine ARN" if arn else "")
+        )
+    sfn = client("stepfunctions", region=match.group(1))
+    print(f"harness: starting {arn}", file=out, flush=True)
+    outcome = start_and_follow(
+        sfn,
+        arn,
+        request.to_wire(),
+        name=str(request.run_id),
+        on_progress=_progress_printer(out),
+        timeout_seconds=config.sla.suite_max_seconds + 60,
+    )
+    return _report(outcome, args, f"Execution: {outcome.execution_arn}", out)
+
+
+def _report(outcome: ExecutionOutcome, args: argparse.Namespace, history: str, out: TextIO) -> int:
     if outcome.status == "FAILED" and outcome.error == "InvalidRunRequest":
         print(f"harness: the state machine rejected the input: {outcome.cause}", file=sys.stderr)
         return EXIT_USAGE
@@ -184,7 +246,7 @@ def _report(outcome: ExecutionOutcome, args: argparse.Namespace, state: Path, ou
     for problem in (outcome.alert_error, outcome.cleanup_error):
         if problem:
             print(f"warning: {problem}", file=out)
-    print(f"History: {state} (see: harness history --state-dir {state})", file=out)
+    print(history, file=out)
     if args.junit is not None:
         args.junit.parent.mkdir(parents=True, exist_ok=True)
         args.junit.write_bytes(junit_xml(outcome.summary))

@@ -1,0 +1,96 @@
+"""`harness run --aws` against a moto server standing in for AWS: a deployed suite state
+machine (the local engine's deployment) started, followed, and judged by the CLI."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.aws.clients import client
+from harness.cli import main
+from harness.config import HarnessConfig, ReferenceTargetConfig, TargetConfig
+from harness.local.engine import LocalEngine
+from harness.local.moto_server import MotoServer
+
+
+def deployed(moto: MotoServer, state: Path, faults: list[str]) -> LocalEngine:
+    suffix = uuid.uuid4().hex[:8]
+    config = HarnessConfig(
+        target=TargetConfig(
+            name=f"deployed-{suffix}",
+            ecs_cluster=f"c-{suffix}",
+            ecs_service=f"s-{suffix}",
+            sessions_table=f"t-{suffix}",
+            request_timeout_seconds=3,
+        ),
+        reference_target=ReferenceTargetConfig(
+            cold_start_seconds=0.2, recovery_seconds=0.2, faults=faults
+        ),
+    )
+    engine = LocalEngine(config, state, moto=moto)
+    engine.start()
+    return engine
+
+
+@pytest.fixture
+def aws(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+    client.cache_clear()
+    yield moto_server
+    client.cache_clear()
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(["run", "--aws", *args], out=out)
+    return code, out.getvalue()
+
+
+def test_passing_suite_exits_0_with_progress_and_table(aws: MotoServer, tmp_path: Path) -> None:
+    engine = deployed(aws, tmp_path, [])
+    try:
+        code, out = run_cli("--state-machine-arn", engine.state_machine_arn, "--suite", "smoke")
+    finally:
+        engine.stop()
+    assert code == 0, out
+    assert "cold-start pass in" in out and "alb-routing pass in" in out
+    assert "PASSED - 2 pass" in out
+    assert "Execution: arn:aws:states:" in out
+
+
+def test_failing_suite_exits_1(
+    aws: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = deployed(aws, tmp_path, ["misroute"])
+    monkeypatch.setenv("HARNESS_STATE_MACHINE_ARN", engine.state_machine_arn)
+    try:
+        code, out = run_cli("--scenario", "alb-routing")
+    finally:
+        engine.stop()
+    assert code == 1, out
+    assert "alb-routing: unknown-session-404" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--suite", "smoke"],  # no ARN anywhere
+        ["--state-machine-arn", "arn:aws:lambda:us-east-1:123456789012:function:x"],
+        [
+            "--state-machine-arn",
+            "arn:aws:states:us-east-1:123456789012:stateMachine:s",
+            "--fault",
+            "misroute",
+        ],
+    ],
+)
+def test_bad_usage_exits_2_before_starting_anything(
+    aws: MotoServer, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HARNESS_STATE_MACHINE_ARN", raising=False)
+    code, _ = run_cli(*args)
+    assert code == 2
