@@ -1,17 +1,19 @@
-"""Delete what a run created on the target, and nothing else.
+"""Delete what the harness created on the target, and nothing else.
 
-A session is the run's own only if its clientId starts with ``<test_prefix><run_id>_``; the
-API delete removes the item and its workspace, and items the API could not delete are
-removed from DynamoDB directly in batches.
+After a run: sessions whose clientId starts with ``<test_prefix><run_id>_``. Daily: test
+sessions (clientId starting with ``<test_prefix>``) older than the expiry, left by runs that
+died before their own Cleanup. The API delete removes the item and its workspace; items the
+API could not delete are removed from DynamoDB directly, in batches.
 """
 
 from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 from harness.errors import HarnessError, TargetRequestError
-from harness.models import RunContext, WireModel
+from harness.models import ResolvedTarget, RunContext, WireModel
 from harness.ports import TargetInfra
 from harness.scenarios.target_api import TargetApi
 
@@ -20,6 +22,7 @@ DELETE_WORKERS = 8
 
 class CleanupReport(WireModel):
     prefix: str
+    created_before: datetime | None = None
     sessions_found: int
     deleted_via_api: int
     deleted_directly: int
@@ -34,17 +37,33 @@ def _delete_via_api(api: TargetApi, session_id: str) -> bool:
 
 
 def cleanup_run(run: RunContext, api: TargetApi, infra: TargetInfra) -> CleanupReport:
+    """Delete this run's sessions (runs at the end of every run)."""
+    if run.run_id not in run.client_prefix:
+        raise HarnessError(f"refusing to clean up with an unsafe prefix {run.client_prefix!r}")
+    return _delete_matching(run.client_prefix, None, api, infra)
+
+
+def cleanup_expired(
+    target: ResolvedTarget, api: TargetApi, infra: TargetInfra, now: datetime, max_age: timedelta
+) -> CleanupReport:
+    """Delete test sessions older than ``max_age`` (the daily cleanup)."""
+    return _delete_matching(target.test_prefix, now - max_age, api, infra)
+
+
+def _delete_matching(
+    prefix: str, created_before: datetime | None, api: TargetApi, infra: TargetInfra
+) -> CleanupReport:
     started = time.monotonic()
-    prefix = run.client_prefix
-    if not run.target.test_prefix or run.run_id not in prefix:
-        raise HarnessError(f"refusing to clean up with an unsafe prefix {prefix!r}")
-    session_ids = infra.find_session_ids(prefix)
+    if not prefix:
+        raise HarnessError("refusing to clean up without a test prefix")
+    session_ids = infra.find_session_ids(prefix, created_before)
     with ThreadPoolExecutor(max_workers=DELETE_WORKERS) as pool:
         outcomes = list(pool.map(lambda sid: _delete_via_api(api, sid), session_ids))
     leftovers = [sid for sid, ok in zip(session_ids, outcomes, strict=True) if not ok]
     deleted_directly = infra.delete_session_items(leftovers) if leftovers else 0
     return CleanupReport(
         prefix=prefix,
+        created_before=created_before,
         sessions_found=len(session_ids),
         deleted_via_api=len(session_ids) - len(leftovers),
         deleted_directly=deleted_directly,

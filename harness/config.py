@@ -78,6 +78,9 @@ class RunConfig(Section):
 
     default_suite: str = "full"
     max_group_concurrency: int = Field(default=1, ge=1, le=20)
+    # The daily cleanup deletes test sessions (clientId starting with target.test_prefix)
+    # created longer ago than this: leftovers of runs that died before their own Cleanup.
+    test_data_expiry_hours: float = Field(default=24.0, gt=0, le=24 * 90)
 
 
 class ReferenceTargetConfig(Section):

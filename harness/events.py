@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import ConfigDict
 
 from harness.groups import GroupSetup
@@ -60,3 +62,10 @@ class SummaryEvent(StateEvent):
 
 class CleanupEvent(StateEvent):
     run: RunContext
+
+
+class ExpiredCleanupEvent(StateEvent):
+    """The daily schedule's job: delete test sessions older than the expiry."""
+
+    job: Literal["cleanup-expired"]
+    trigger: str = "schedule"

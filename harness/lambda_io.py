@@ -56,7 +56,11 @@ def history_store(config: HarnessConfig) -> HistoryStore:
         return SqliteHistory.in_state_dir(Path(config.local.state_dir))
     from harness.aws.dynamodb_history import DynamoDbHistory
 
-    return DynamoDbHistory(table_name=config.history.runs_table, region=config.history.region)
+    return DynamoDbHistory(
+        table_name=config.history.runs_table,
+        region=config.history.region,
+        retention_days=config.storage.run_history_days,
+    )
 
 
 def target_api(target: ResolvedTarget) -> TargetApi:

@@ -30,8 +30,11 @@ class TargetInfra(Protocol):
         """The session's DynamoDB item as plain Python values, or None."""
         ...
 
-    def find_session_ids(self, client_id_prefix: str) -> list[str]:
-        """Ids of sessions whose clientId starts with the prefix (the harness's own)."""
+    def find_session_ids(
+        self, client_id_prefix: str, created_before: datetime | None = None
+    ) -> list[str]:
+        """Ids of sessions whose clientId starts with the prefix (the harness's own),
+        optionally only those created before a moment."""
         ...
 
     def delete_session_items(self, session_ids: list[str]) -> int:

@@ -7,6 +7,7 @@ reference target records its edit container as an ECS task in moto (group
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -97,14 +98,22 @@ class Boto3TargetInfra:
         item = answer.get("Item")
         return _plain(item) if item else None
 
-    def find_session_ids(self, client_id_prefix: str) -> list[str]:
+    def find_session_ids(
+        self, client_id_prefix: str, created_before: datetime | None = None
+    ) -> list[str]:
+        condition = "begins_with(clientId, :prefix)"
+        values: dict[str, Any] = {":prefix": {"S": client_id_prefix}}
+        if created_before is not None:
+            # createdAt is ISO-8601 UTC, so string order is time order.
+            condition += " AND createdAt < :cutoff"
+            values[":cutoff"] = {"S": created_before.astimezone(UTC).isoformat()}
         ids: list[str] = []
         paginator = self._dynamodb.get_paginator("scan")
         for page in paginator.paginate(
             TableName=self._target.sessions_table,
             ProjectionExpression="sessionId",
-            FilterExpression="begins_with(clientId, :prefix)",
-            ExpressionAttributeValues={":prefix": {"S": client_id_prefix}},
+            FilterExpression=condition,
+            ExpressionAttributeValues=values,
         ):
             ids.extend(item["sessionId"]["S"] for item in page["Items"])
         return ids

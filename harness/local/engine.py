@@ -114,6 +114,9 @@ class LocalEngine:
                 CONFIG_JSON_ENV: self.config.model_dump_json(),
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
                 "POWERTOOLS_SERVICE_NAME": "harness",
+                # EMF lines would interleave with the CLI's progress; CloudWatch is AWS-only.
+                "POWERTOOLS_METRICS_NAMESPACE": "Harness",
+                "POWERTOOLS_METRICS_DISABLED": "true",
             }
         )
         self.state_machine_arn = self._deploy()

@@ -14,6 +14,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import sys
 import tempfile
 import threading
 import time
@@ -81,6 +82,7 @@ def _load_handler(function: LambdaFunction) -> Any:
             if spec is None or spec.loader is None:
                 raise ImportError(f"cannot load handler module {module_name} from {source}")
             module = importlib.util.module_from_spec(spec)
+            sys.modules[unique] = module  # as an import would: pydantic resolves names here
             spec.loader.exec_module(module)
             _modules[key] = module
     return getattr(module, attribute)

@@ -1,0 +1,37 @@
+"""The CloudWatch metrics a run publishes (as EMF, through Powertools), from its summary.
+
+The contract with the dashboard and alarms of the CDK app (docs/deploy.md): namespace from
+``$POWERTOOLS_METRICS_NAMESPACE``, dimension ``Suite``, and these names and units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.models import RunSummary
+
+# Scenario metrics that are samples of the two SLA-bound CloudWatch metrics.
+COLD_START_SAMPLES = ("cold_start_seconds",)
+SESSION_CREATION_SAMPLES = ("session_creation_seconds", "session_creation_p95_seconds")
+
+
+@dataclass(frozen=True)
+class CloudWatchMetric:
+    name: str
+    unit: str  # a Powertools MetricUnit name
+    value: float
+
+
+def run_metrics(summary: RunSummary) -> list[CloudWatchMetric]:
+    found = [
+        CloudWatchMetric("SuccessRate", "Percent", round(summary.success_rate * 100, 2)),
+        CloudWatchMetric("SuiteDurationSeconds", "Seconds", summary.duration_seconds),
+        CloudWatchMetric("CostPerRunUsd", "NoUnit", summary.estimated_cost_usd),
+    ]
+    for result in summary.results:
+        for metric in result.metrics:
+            if metric.name in COLD_START_SAMPLES:
+                found.append(CloudWatchMetric("ColdStartSeconds", "Seconds", metric.value))
+            elif metric.name in SESSION_CREATION_SAMPLES:
+                found.append(CloudWatchMetric("SessionCreationSeconds", "Seconds", metric.value))
+    return found

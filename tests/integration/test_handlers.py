@@ -1,0 +1,122 @@
+"""Lambda handlers called directly, as Lambda would, with the config in the environment."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from harness.cleanup import cleanup_expired
+from harness.config import HarnessConfig, TargetConfig
+from harness.errors import InvalidEventError
+from harness.layout import FUNCTIONS_DIR
+from harness.local.sqlite_history import SqliteHistory
+from harness.models import GroupPlan, ScenarioResult, ScenarioSpec, Status
+from tests.integration.stacks import StackFactory
+
+
+def handler(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        f"test_fn_{name}", FUNCTIONS_DIR / name / "handler.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def use_config(monkeypatch: pytest.MonkeyPatch, config: HarnessConfig) -> None:
+    monkeypatch.setenv("HARNESS_CONFIG_JSON", config.model_dump_json())
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Harness")
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+
+
+class Context:
+    function_name = "test"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test"
+    aws_request_id = "req-1"
+
+
+def emf_metrics(captured: str) -> dict[str, Any]:
+    for line in captured.splitlines():
+        if '"_aws"' in line:
+            return dict(json.loads(line))
+    raise AssertionError(f"no EMF line in output:\n{captured}")
+
+
+def test_aggregate_stores_the_run_and_emits_emf_metrics(
+    stack: StackFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = stack().run
+    use_config(monkeypatch, HarnessConfig(local={"state_dir": str(tmp_path)}))
+    spec = ScenarioSpec(name="cold-start", group="lifecycle", tags=["smoke"], timeout_seconds=60)
+    result = ScenarioResult.model_validate(
+        {
+            "scenario": "cold-start",
+            "group": "lifecycle",
+            "status": "pass",
+            "metrics": [{"name": "cold_start_seconds", "value": 3.5, "unit": "seconds"}],
+        }
+    )
+    event = {
+        "run": run.to_wire(),
+        "groups": [
+            GroupPlan(
+                name="lifecycle", parallel=False, max_concurrency=1, scenarios=[spec]
+            ).to_wire()
+        ],
+        "maxGroupConcurrency": 1,
+        "groupResults": [
+            {"group": {"name": "lifecycle"}, "run": run.to_wire(), "results": [result.to_wire()]}
+        ],
+    }
+
+    output = handler("aggregate_run").lambda_handler(event, Context())
+
+    assert output["verdict"] == "passed"
+    stored = SqliteHistory.in_state_dir(tmp_path).get_run(run.run_id)
+    assert stored is not None and stored.results[0].status is Status.PASS
+    emf = emf_metrics(capsys.readouterr().out)
+    assert emf["Suite"] == run.suite
+    assert emf["ColdStartSeconds"] == [3.5] and emf["SuccessRate"] == [100.0]
+    assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Harness"
+
+
+def test_daily_cleanup_deletes_only_expired_test_sessions(
+    stack: StackFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = stack()
+    old = [
+        target.api.create_session(f"TEST_oldrun_x_{n}", "u").json()["sessionId"] for n in range(3)
+    ]
+    customer = target.api.create_session("customer-1", "u").json()["sessionId"]
+    resolved = target.run.target
+    use_config(
+        monkeypatch, HarnessConfig(target=TargetConfig.model_validate(resolved.model_dump()))
+    )
+
+    fresh = handler("cleanup_run").lambda_handler({"job": "cleanup-expired"}, Context())
+    assert fresh["sessionsFound"] == 0  # created seconds ago: not expired
+
+    later = datetime.now(UTC) + timedelta(days=2)
+    report = cleanup_expired(resolved, target.api, target.infra, later, timedelta(hours=24))
+    assert report.sessions_found == 3 and report.deleted_via_api == 3
+    assert all(target.infra.get_session_item(sid) is None for sid in old)
+    assert target.infra.get_session_item(customer) is not None
+
+
+def test_unknown_job_is_refused_naming_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_config(monkeypatch, HarnessConfig(target=TargetConfig(endpoint="http://127.0.0.1:9")))
+    with pytest.raises(InvalidEventError, match="job"):
+        handler("cleanup_run").lambda_handler({"job": "cleanup-everything"}, Context())
