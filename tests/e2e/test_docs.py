@@ -65,6 +65,10 @@ def test_documented_command_runs(
         shutil.copytree(PROJECT_ROOT / "docs", tmp_path / "docs")
         argv = [sys.executable, "-m", "harness.cli", *words[1:]]
         cwd = tmp_path
+    elif words[0] == ".venv/bin/python":  # e.g. `python app.py`, what `cdk synth` runs
+        env["CDK_OUTDIR"] = str(tmp_path / "cdk.out")
+        env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+        argv, cwd = [sys.executable, *words[1:]], PROJECT_ROOT
     elif words[:2] == ["make", "test"]:
         argv, cwd = ["make", "-n", *words[1:]], PROJECT_ROOT
     elif words[0] == "make":
