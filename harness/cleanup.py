@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from harness.errors import HarnessError, TargetRequestError
 from harness.models import ResolvedTarget, RunContext, WireModel
 from harness.ports import TargetInfra
-from harness.scenarios.target_api import TargetApi
+from harness.target_api import TargetApi
 
 DELETE_WORKERS = 8
 

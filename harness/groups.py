@@ -6,7 +6,7 @@ from __future__ import annotations
 from harness.errors import TargetRequestError, TargetUnavailableError
 from harness.models import WireModel
 from harness.ports import TargetInfra
-from harness.scenarios.target_api import TargetApi
+from harness.target_api import TargetApi
 
 
 class GroupSetup(WireModel):

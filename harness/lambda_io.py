@@ -23,7 +23,7 @@ from harness.config import (
 from harness.errors import HarnessError, InvalidEventError
 from harness.models import ResolvedTarget
 from harness.ports import HistoryStore, TargetInfra
-from harness.scenarios.target_api import TargetApi
+from harness.target_api import TargetApi
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -22,7 +22,7 @@ from harness.models import (
 )
 from harness.ports import TargetInfra
 from harness.scenarios.base import ScenarioContext, ScenarioDefinition
-from harness.scenarios.target_api import TargetApi
+from harness.target_api import TargetApi
 
 
 def run_scenario(

@@ -16,7 +16,7 @@ from harness.config import SlaConfig
 from harness.errors import CheckFailedError
 from harness.models import Check, Comparison, Metric, RunContext, ScenarioSpec
 from harness.ports import TargetInfra
-from harness.scenarios.target_api import TargetApi
+from harness.target_api import TargetApi
 
 T = TypeVar("T")
 ParamValue = float | int | str | bool

@@ -19,7 +19,7 @@ from harness.local.reference_target import ReferenceTarget, provision_target_res
 from harness.models import ResolvedTarget, RunContext, RunFlags, ScenarioResult, ScenarioSpec
 from harness.runner import run_scenario
 from harness.scenarios import CATALOGUE
-from harness.scenarios.target_api import TargetApi
+from harness.target_api import TargetApi
 
 SLA = SlaConfig(
     cold_start_max_seconds=2.0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from harness.cleanup import cleanup_run
 from harness.http import HttpClient
-from harness.scenarios.target_api import TargetApi
+from harness.target_api import TargetApi
 from tests.integration.stacks import Stack, StackFactory
 
 

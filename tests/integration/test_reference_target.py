@@ -25,7 +25,7 @@ from harness.http import HttpClient, Response
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import ReferenceTarget, provision_target_resources
 from harness.models import ResolvedTarget
-from harness.scenarios.target_api import TargetApi
+from harness.target_api import TargetApi
 
 COLD = 0.2
 RECOVERY = 0.3
