@@ -18,13 +18,7 @@ def run(ctx: ScenarioContext) -> None:
     limit = ctx.sla.cold_start_max_seconds
     with steps.SessionPool(ctx) as pool:
         sent = time.monotonic()
-        session = pool.create()
-        ctx.metric(
-            "session_creation_seconds",
-            session.create_seconds,
-            "seconds",
-            sla=ctx.sla.session_creation_p95_max_seconds,
-        )
+        session = pool.create_measured()
         ctx.wait_for(
             "service-scaled-up",
             lambda: True if ctx.infra.desired_count() >= 1 else None,

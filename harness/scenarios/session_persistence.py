@@ -44,13 +44,7 @@ def session_item_problems(
 def run(ctx: ScenarioContext) -> None:
     content = os.urandom(int(ctx.param("file_bytes")))
     with steps.SessionPool(ctx) as pool:
-        session = pool.create()
-        ctx.metric(
-            "session_creation_seconds",
-            session.create_seconds,
-            "seconds",
-            sla=ctx.sla.session_creation_p95_max_seconds,
-        )
+        session = pool.create_measured()
         sid = session.session_id
         steps.wait_session_healthy(ctx, sid, timeout=ctx.sla.cold_start_max_seconds)
         steps.write_file(ctx, sid, FILE_PATH, content)

@@ -235,3 +235,14 @@ class SessionPool:
         problem = attempt.problem()
         self._ctx.check("session-created", problem is None, problem or "")
         return attempt.session()
+
+    def create_measured(self) -> Session:
+        """Create a session and record how long that took against the session SLA."""
+        session = self.create()
+        self._ctx.metric(
+            "session_creation_seconds",
+            session.create_seconds,
+            "seconds",
+            sla=self._ctx.sla.session_creation_p95_max_seconds,
+        )
+        return session
