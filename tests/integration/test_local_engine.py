@@ -83,6 +83,7 @@ def test_bad_input_ends_in_a_fail_state_that_names_the_field(
     assert outcome.status == "FAILED"
     assert outcome.error == "InvalidRunRequest"
     assert named in (outcome.cause or "")
+    assert (outcome.cause or "").startswith(("invalid ", "scenarios[")), outcome.cause  # no JSON
     assert outcome.plan is None and outcome.summary is None
     assert SqliteHistory.in_state_dir(tmp_path).count_runs() == 0
 

@@ -45,7 +45,8 @@ def test_every_failure_after_planning_reaches_cleanup() -> None:
         assert top[name]["Next"] in ("Aggregate", "DetectRegressions", "Alert", "Cleanup")
     assert top["Cleanup"]["Next"] == "Gate"
     assert top["Cleanup"]["Catch"][0]["Next"] == "Gate"
-    assert {c["Next"] for c in top["Plan"]["Catch"]} == {"RejectInput", "PlanFailed"}
+    assert {c["Next"] for c in top["Plan"]["Catch"]} == {"DescribeRejection", "PlanFailed"}
+    assert top["DescribeRejection"]["Next"] == "RejectInput"
 
 
 def test_run_scenario_retries_service_errors_and_catches_everything() -> None:
