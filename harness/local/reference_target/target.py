@@ -7,11 +7,9 @@ gives them one start/stop lifecycle. Real users point the harness at their own e
 
 from __future__ import annotations
 
-import functools
 import threading
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from harness.aws.clients import client
 from harness.config import ReferenceTargetConfig, TargetConfig
@@ -21,16 +19,6 @@ from harness.local.reference_target.server import ReferenceHTTPServer, TargetApp
 from harness.local.reference_target.workspace import Workspaces
 
 SERVE_POLL_SECONDS = 0.05  # how quickly serve_forever notices shutdown()
-
-
-@functools.cache
-def _clients(region: str, aws_endpoint_url: str) -> tuple[Any, Any]:
-    """ECS and DynamoDB clients, shared by every target on one moto server: a client
-    takes 0.1-0.3 s to create and boto3 clients are thread-safe."""
-    return (
-        client("ecs", region=region, endpoint_url=aws_endpoint_url),
-        client("dynamodb", region=region, endpoint_url=aws_endpoint_url),
-    )
 
 
 class ReferenceTarget:
@@ -61,7 +49,8 @@ class ReferenceTarget:
         """Provision (idempotent), then start the controller and the HTTP server."""
         if self._server is not None:
             return self
-        ecs, dynamodb = _clients(self.target.region, self.aws_endpoint_url)
+        ecs = client("ecs", region=self.target.region, endpoint_url=self.aws_endpoint_url)
+        dynamodb = client("dynamodb", region=self.target.region, endpoint_url=self.aws_endpoint_url)
         provision_with(self.target, ecs=ecs, dynamodb=dynamodb)
         workspaces = Workspaces(self.workdir, self.settings.faults)
         self._stopping.clear()
