@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint typecheck unit synth clean
+.PHONY: run test lint typecheck unit synth bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: lint typecheck
 # What `cdk synth` runs: the CDK app, writing the cloud assembly to cdk.out/ (offline).
 synth: $(VENV)/.dev-deps
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(BIN)/python app.py
+
+# Measured gains, printed as ratios against a baseline measured in the same run.
+bench: $(VENV)/.dev-deps
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) .harness cdk.out .mypy_cache .ruff_cache .pytest_cache

@@ -36,28 +36,35 @@ def _delete_via_api(api: TargetApi, session_id: str) -> bool:
         return False
 
 
-def cleanup_run(run: RunContext, api: TargetApi, infra: TargetInfra) -> CleanupReport:
+def cleanup_run(
+    run: RunContext, api: TargetApi, infra: TargetInfra, workers: int = DELETE_WORKERS
+) -> CleanupReport:
     """Delete this run's sessions (runs at the end of every run)."""
     if run.run_id not in run.client_prefix:
         raise HarnessError(f"refusing to clean up with an unsafe prefix {run.client_prefix!r}")
-    return _delete_matching(run.client_prefix, None, api, infra)
+    return _delete_matching(run.client_prefix, None, api, infra, workers)
 
 
 def cleanup_expired(
     target: ResolvedTarget, api: TargetApi, infra: TargetInfra, now: datetime, max_age: timedelta
 ) -> CleanupReport:
     """Delete test sessions older than ``max_age`` (the daily cleanup)."""
-    return _delete_matching(target.test_prefix, now - max_age, api, infra)
+    return _delete_matching(target.test_prefix, now - max_age, api, infra, DELETE_WORKERS)
 
 
 def _delete_matching(
-    prefix: str, created_before: datetime | None, api: TargetApi, infra: TargetInfra
+    prefix: str,
+    created_before: datetime | None,
+    api: TargetApi,
+    infra: TargetInfra,
+    workers: int,
 ) -> CleanupReport:
     started = time.monotonic()
     if not prefix:
         raise HarnessError("refusing to clean up without a test prefix")
     session_ids = infra.find_session_ids(prefix, created_before)
-    with ThreadPoolExecutor(max_workers=DELETE_WORKERS) as pool:
+    # Deletes are network-bound: parallel requests (benchmarks/cleanup.py measures the gain).
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes = list(pool.map(lambda sid: _delete_via_api(api, sid), session_ids))
     leftovers = [sid for sid, ok in zip(session_ids, outcomes, strict=True) if not ok]
     deleted_directly = infra.delete_session_items(leftovers) if leftovers else 0

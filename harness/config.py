@@ -89,6 +89,8 @@ class ReferenceTargetConfig(Section):
     cold_start_seconds: float = Field(default=1.0, ge=0, le=600)
     recovery_seconds: float = Field(default=0.8, ge=0, le=600)
     poll_interval_seconds: float = Field(default=0.05, gt=0, le=5)
+    # Added to every answer, like a network round trip to a real ALB (benchmarks use it).
+    latency_seconds: float = Field(default=0.0, ge=0, le=5)
     faults: list[str] = Field(default_factory=list)
 
     @field_validator("faults")

@@ -273,9 +273,10 @@ class ReferenceHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: TargetApp) -> None:
+    def __init__(self, address: tuple[str, int], app: TargetApp, latency: float = 0.0) -> None:
         super().__init__(address, RequestHandler)
         self.app = app
+        self.latency = latency  # seconds added to every answer (a network round trip)
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -317,8 +318,11 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         reply = self._read_body_or_error()
+        server = cast(ReferenceHTTPServer, self.server)
+        if server.latency:
+            time.sleep(server.latency)
         if isinstance(reply, bytes):
-            app = cast(ReferenceHTTPServer, self.server).app
+            app = server.app
             try:
                 method = "GET" if self.command == "HEAD" else self.command
                 reply = app.handle(method, self.path, reply)

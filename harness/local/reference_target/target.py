@@ -68,7 +68,9 @@ class ReferenceTarget:
         )
         try:
             self._controller.start()
-            self._server = ReferenceHTTPServer(("127.0.0.1", 0), app)
+            self._server = ReferenceHTTPServer(
+                ("127.0.0.1", 0), app, latency=self.settings.latency_seconds
+            )
         except BaseException:
             self.stop()
             raise

@@ -1,0 +1,8 @@
+"""Run every benchmark: ``python -m benchmarks`` (or ``make bench``)."""
+
+from __future__ import annotations
+
+from benchmarks import cleanup
+
+if __name__ == "__main__":
+    cleanup.main()
