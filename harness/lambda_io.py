@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.parser import parse
 from pydantic import BaseModel, ValidationError
 
@@ -23,6 +27,7 @@ from harness.config import (
 from harness.errors import HarnessError, InvalidEventError
 from harness.models import ResolvedTarget
 from harness.ports import HistoryStore, TargetInfra
+from harness.run_metrics import CloudWatchMetric
 from harness.target_api import TargetApi
 
 M = TypeVar("M", bound=BaseModel)
@@ -47,6 +52,22 @@ def parse_event(model: type[M], event: Any, error: type[HarnessError] = InvalidE
         return parse(event=event, model=model)
     except ValidationError as err:
         raise error(f"invalid {model.__name__} event:\n{format_validation_error(err)}") from err
+
+
+def publish_metrics(suite: str, values: Iterable[CloudWatchMetric]) -> None:
+    """Print the metrics as one EMF record now (CloudWatch picks it up from the log).
+
+    Flushed here rather than by ``@metrics.log_metrics``: Powertools never clears its shared
+    metric set while ``POWERTOOLS_METRICS_DISABLED`` is on (local runs), so stale values would
+    pile up in a long-lived process; here nothing is added at all then.
+    """
+    if is_metrics_disabled():
+        return
+    metrics = Metrics()
+    metrics.add_dimension(name="Suite", value=suite)
+    for value in values:
+        metrics.add_metric(name=value.name, unit=MetricUnit[value.unit], value=value.value)
+    metrics.flush_metrics(raise_on_empty_metrics=True)
 
 
 def history_store(config: HarnessConfig) -> HistoryStore:

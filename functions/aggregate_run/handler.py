@@ -5,20 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
 
 from harness.events import AggregateEvent, AggregateOutput
-from harness.lambda_io import history_store, parse_event, settings
+from harness.lambda_io import history_store, parse_event, publish_metrics, settings
 from harness.run_metrics import run_metrics
 from harness.summary import collect_results, summarize, verdict_reason
 
 logger = Logger(service="harness")
-metrics = Metrics()
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(AggregateEvent, event)
     planned = [spec for group in parsed.groups for spec in group.scenarios]
@@ -26,9 +23,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     summary = summarize(parsed.run, results, finished_at=datetime.now(UTC))
     history_store(settings()).save_run(summary)
     logger.info("run stored", extra={"run_id": summary.run_id, "verdict": summary.verdict})
-    metrics.add_dimension(name="Suite", value=summary.suite)
-    for metric in run_metrics(summary):
-        metrics.add_metric(name=metric.name, unit=MetricUnit[metric.unit], value=metric.value)
+    publish_metrics(summary.suite, run_metrics(summary))
     return AggregateOutput(
         run=parsed.run,
         verdict=summary.verdict,
