@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,15 +86,14 @@ def stage_function(function: FunctionSpec, destination: Path) -> Path:
 
 
 def function_zip(function: FunctionSpec) -> bytes:
-    """The function's asset as zip bytes (what Lambda receives)."""
+    """The function's asset (as ``stage_function`` lays it out) as zip bytes."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in sorted(function.source_dir.iterdir()):
-            if item.is_file() and item.suffix == ".py":
-                archive.write(item, item.name)
-        for item in sorted(PACKAGE_DIR.rglob("*.py")):
-            relative = item.relative_to(PACKAGE_DIR)
-            if relative.parts[0] in {"local"} or "__pycache__" in relative.parts:
-                continue
-            archive.write(item, str(Path("harness") / relative))
+    with (
+        tempfile.TemporaryDirectory() as staging,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        root = stage_function(function, Path(staging))
+        for item in sorted(root.rglob("*")):
+            if item.is_file():
+                archive.write(item, item.relative_to(root).as_posix())
     return buffer.getvalue()
