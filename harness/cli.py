@@ -31,6 +31,7 @@ from harness.report import junit_xml, render_history, render_summary
 from harness.scenarios import CATALOGUE
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
 STATE_MACHINE_ARN_ENV = "HARNESS_STATE_MACHINE_ARN"
 STATE_MACHINE_ARN = re.compile(r"^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:stateMachine:\S+$")
 PROGRESS_MARK = {"pass": "ok  ", "fail": "FAIL", "error": "ERR ", "skipped": "skip"}
@@ -99,6 +100,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except UsageError as err:
         print(f"harness: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("harness: interrupted (a run started with --aws goes on in AWS)", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except HarnessError as err:
         print(f"harness: {err}", file=sys.stderr)
         return EXIT_USAGE if type(err).__name__ in _USAGE_ERRORS else EXIT_HARNESS
@@ -235,9 +239,12 @@ def _report(outcome: ExecutionOutcome, args: argparse.Namespace, history: str, o
         print(f"harness: the state machine rejected the input: {outcome.cause}", file=sys.stderr)
         return EXIT_USAGE
     if outcome.summary is None:
+        # No summary, but every scenario result seen in the history is still shown.
+        for result in outcome.results.values():
+            print(f"{result.scenario}: {result.status.value} {result.reason}".rstrip(), file=out)
         print(
             f"harness: the run could not be judged ({outcome.status}: {outcome.error}: "
-            f"{outcome.cause})",
+            f"{outcome.cause}); {outcome.execution_arn}",
             file=sys.stderr,
         )
         return EXIT_HARNESS

@@ -109,3 +109,12 @@ def test_bad_config_value_exits_2_naming_the_field(tmp_path: Path) -> None:
     done = harness(tmp_path, "run")
     assert done.returncode == 2
     assert "sla.cold_start_max_seconds" in done.stderr
+
+
+def test_harness_failure_exits_3_and_still_shows_the_results(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    (state / "history.sqlite3").mkdir(parents=True)  # the history cannot be written
+    done = harness(tmp_path, "run", "--scenario", "alb-routing", "--state-dir", str(state))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "alb-routing: pass" in done.stdout
+    assert "HarnessFailed" in done.stderr and "HistoryError" in done.stderr

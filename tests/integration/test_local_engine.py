@@ -133,3 +133,17 @@ def test_unreachable_target_errors_every_scenario_but_cleanup_still_runs(
     assert {r.status for r in outcome.summary.results} == {Status.ERROR}
     assert all("TargetUnavailableError" in r.reason for r in outcome.summary.results)
     assert outcome.cleanup is not None and outcome.cleanup.sessions_found == 0
+
+
+def test_a_harness_failure_after_planning_still_cleans_up_and_keeps_results(
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+) -> None:
+    (tmp_path / "history.sqlite3").mkdir()  # the history cannot be written
+    engine = start(engine_factory, config_for(), tmp_path, moto_server)
+    outcome = engine.run({"scenarios": ["alb-routing"], "runId": "nohist-1"}, "nohist-1")
+    assert (outcome.status, outcome.error) == ("FAILED", "HarnessFailed")
+    assert "HistoryError" in (outcome.cause or "")
+    assert outcome.summary is None
+    assert outcome.results["alb-routing"].status is Status.PASS  # seen in the history
+    assert outcome.cleanup is not None
+    assert leftovers(engine, "nohist-1") == ([], [])
