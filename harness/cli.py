@@ -10,7 +10,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -25,7 +25,7 @@ from harness.config import (
 )
 from harness.errors import HarnessError
 from harness.models import RunRequest
-from harness.planning import new_run_id, select_scenarios
+from harness.planning import new_run_id, resolve_target, select_scenarios
 from harness.progress import ExecutionOutcome, Progress
 from harness.report import junit_xml, render_history, render_summary
 from harness.scenarios import CATALOGUE
@@ -84,6 +84,20 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--state-dir", type=Path)
     history.add_argument("--limit", type=int, default=20)
 
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="delete expired test sessions on the target (the deployed daily cleanup job)",
+    )
+    cleanup.add_argument("--config", type=Path)
+    cleanup.add_argument("--target", metavar="URL_OR_FILE", help="as for run")
+    cleanup.add_argument(
+        "--older-than-hours",
+        type=float,
+        metavar="H",
+        help="delete test sessions created more than H hours ago "
+        "(default: [run] test_data_expiry_hours, 24)",
+    )
+
     commands.add_parser("scenarios", help="list the scenario catalogue")
     return parser
 
@@ -96,6 +110,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return _run(args, out)
         if args.command == "history":
             return _history(args, out)
+        if args.command == "cleanup":
+            return _cleanup(args, out)
         return _scenarios(out)
     except UsageError as err:
         print(f"harness: {err}", file=sys.stderr)
@@ -122,7 +138,7 @@ def _config(args: argparse.Namespace) -> HarnessConfig:
         updates["reference_target"] = config.reference_target.model_copy(
             update={"faults": list(args.fault)}
         )
-    if args.state_dir is not None:
+    if getattr(args, "state_dir", None) is not None:
         updates["local"] = config.local.model_copy(update={"state_dir": str(args.state_dir)})
     return config.model_copy(update=updates)
 
@@ -273,6 +289,32 @@ def _history(args: argparse.Namespace, out: TextIO) -> int:
     store = SqliteHistory.in_state_dir(Path(config.local.state_dir))
     runs = store.list_runs(args.limit)
     print(render_history(runs), file=out)
+    return EXIT_PASSED
+
+
+def _cleanup(args: argparse.Namespace, out: TextIO) -> int:
+    """The daily cleanup, by hand: only sessions whose clientId starts with the test prefix."""
+    from harness.cleanup import cleanup_expired
+    from harness.lambda_io import target_api, target_infra
+
+    config = _config(args)
+    hours = args.older_than_hours
+    if hours is None:
+        hours = config.run.test_data_expiry_hours
+    if hours < 0:
+        raise UsageError("--older-than-hours must be 0 or more")
+    target = resolve_target(config.target, None)
+    now = datetime.now(UTC)
+    report = cleanup_expired(
+        target, target_api(target), target_infra(target), now, timedelta(hours=hours)
+    )
+    print(
+        f"cleanup: {report.sessions_found} test session(s) on {target.name} with clientId "
+        f"{report.prefix}* created before {report.created_before:%Y-%m-%d %H:%M:%S}Z: "
+        f"{report.deleted_via_api} deleted through the API, {report.deleted_directly} directly "
+        f"({report.seconds:.2f}s)",
+        file=out,
+    )
     return EXIT_PASSED
 
 
