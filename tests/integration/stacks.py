@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.aws.target_infra import Boto3TargetInfra
-from harness.config import ReferenceTargetConfig, SlaConfig, TargetConfig
+from harness.config import HarnessConfig, ReferenceTargetConfig, SlaConfig, TargetConfig
 from harness.http import HttpClient
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import ReferenceTarget, provision_target_resources
@@ -105,3 +105,20 @@ def stack_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFact
     finally:
         for target in targets:
             target.stop()
+
+
+def isolated_config(faults: list[str] | None = None) -> HarnessConfig:
+    """A config whose target names no other test uses (moto state is per process)."""
+    suffix = uuid.uuid4().hex[:8]
+    return HarnessConfig(
+        target=TargetConfig(
+            name=f"ref-{suffix}",
+            ecs_cluster=f"cluster-{suffix}",
+            ecs_service=f"edit-{suffix}",
+            sessions_table=f"sessions-{suffix}",
+            request_timeout_seconds=3,
+        ),
+        reference_target=ReferenceTargetConfig(
+            cold_start_seconds=0.2, recovery_seconds=0.2, faults=faults or []
+        ),
+    )

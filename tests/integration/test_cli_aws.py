@@ -4,7 +4,6 @@ machine (the local engine's deployment) started, followed, and judged by the CLI
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,26 +11,13 @@ import pytest
 
 from harness.aws.clients import client
 from harness.cli import main
-from harness.config import HarnessConfig, ReferenceTargetConfig, TargetConfig
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
+from tests.integration.stacks import isolated_config
 
 
 def deployed(moto: MotoServer, state: Path, faults: list[str]) -> LocalEngine:
-    suffix = uuid.uuid4().hex[:8]
-    config = HarnessConfig(
-        target=TargetConfig(
-            name=f"deployed-{suffix}",
-            ecs_cluster=f"c-{suffix}",
-            ecs_service=f"s-{suffix}",
-            sessions_table=f"t-{suffix}",
-            request_timeout_seconds=3,
-        ),
-        reference_target=ReferenceTargetConfig(
-            cold_start_seconds=0.2, recovery_seconds=0.2, faults=faults
-        ),
-    )
-    engine = LocalEngine(config, state, moto=moto)
+    engine = LocalEngine(isolated_config(faults), state, moto=moto)
     engine.start()
     return engine
 

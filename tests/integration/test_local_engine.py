@@ -9,28 +9,13 @@ from pathlib import Path
 import pytest
 
 from harness.aws.target_infra import Boto3TargetInfra
-from harness.config import HarnessConfig, ReferenceTargetConfig, TargetConfig
+from harness.config import HarnessConfig
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
 from harness.models import ResolvedTarget, Status
 from harness.progress import Progress
-
-
-def config_for(faults: list[str] | None = None) -> HarnessConfig:
-    suffix = uuid.uuid4().hex[:8]
-    return HarnessConfig(
-        target=TargetConfig(
-            name=f"ref-{suffix}",
-            ecs_cluster=f"cluster-{suffix}",
-            ecs_service=f"edit-{suffix}",
-            sessions_table=f"sessions-{suffix}",
-            request_timeout_seconds=3,
-        ),
-        reference_target=ReferenceTargetConfig(
-            cold_start_seconds=0.2, recovery_seconds=0.2, faults=faults or []
-        ),
-    )
+from tests.integration.stacks import isolated_config
 
 
 @pytest.fixture
@@ -78,7 +63,7 @@ def test_bad_input_ends_in_a_fail_state_that_names_the_field(
     execution_input: dict[str, object],
     named: str,
 ) -> None:
-    engine = start(engine_factory, config_for(), tmp_path, moto_server)
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
     outcome = engine.run(execution_input, name=f"bad-{uuid.uuid4().hex[:6]}")
     assert outcome.status == "FAILED"
     assert outcome.error == "InvalidRunRequest"
@@ -91,7 +76,7 @@ def test_bad_input_ends_in_a_fail_state_that_names_the_field(
 def test_passing_and_failing_runs_are_stored_and_cleaned_up(
     engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
-    engine = start(engine_factory, config_for(), tmp_path, moto_server)
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
     lines: list[Progress] = []
     good = engine.run({"scenarios": ["alb-routing"], "runId": "good-1"}, "good-1", lines.append)
     assert good.status == "SUCCEEDED", good.cause
@@ -104,7 +89,7 @@ def test_passing_and_failing_runs_are_stored_and_cleaned_up(
     ]
     assert leftovers(engine, "good-1") == ([], [])
 
-    broken = start(engine_factory, config_for(["lose_workspace"]), tmp_path, moto_server)
+    broken = start(engine_factory, isolated_config(["lose_workspace"]), tmp_path, moto_server)
     bad = broken.run(
         {"scenarios": ["session-persistence", "concurrent-sessions"], "runId": "bad-1"}, "bad-1"
     )
@@ -122,7 +107,7 @@ def test_passing_and_failing_runs_are_stored_and_cleaned_up(
 def test_unreachable_target_errors_every_scenario_but_cleanup_still_runs(
     engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
-    config = config_for()
+    config = isolated_config()
     engine = start(engine_factory, config, tmp_path, moto_server)
     outcome = engine.run(
         {"suite": "smoke", "runId": "down-1", "target": {"endpoint": "http://127.0.0.1:9"}},
@@ -139,7 +124,7 @@ def test_a_harness_failure_after_planning_still_cleans_up_and_keeps_results(
     engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
     (tmp_path / "history.sqlite3").mkdir()  # the history cannot be written
-    engine = start(engine_factory, config_for(), tmp_path, moto_server)
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
     outcome = engine.run({"scenarios": ["alb-routing"], "runId": "nohist-1"}, "nohist-1")
     assert (outcome.status, outcome.error) == ("FAILED", "HarnessFailed")
     assert "HistoryError" in (outcome.cause or "")
