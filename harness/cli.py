@@ -23,7 +23,12 @@ from harness.config import (
     format_validation_error,
     load_config,
 )
-from harness.errors import HarnessError
+from harness.errors import (
+    ConfigError,
+    HarnessError,
+    InvalidRunRequestError,
+    UnknownScenarioError,
+)
 from harness.models import RunRequest
 from harness.planning import new_run_id, resolve_target, select_scenarios
 from harness.progress import ExecutionOutcome, Progress
@@ -38,7 +43,11 @@ PROGRESS_MARK = {"pass": "ok  ", "fail": "FAIL", "error": "ERR ", "skipped": "sk
 
 
 class UsageError(HarnessError):
-    """Bad flags or config: exit code 2."""
+    """Bad flags: exit code 2."""
+
+
+# Errors that mean nothing was started: the user has something to fix (exit 2).
+USAGE_ERRORS = (UsageError, ConfigError, InvalidRunRequestError, UnknownScenarioError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,18 +122,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if args.command == "cleanup":
             return _cleanup(args, out)
         return _scenarios(out)
-    except UsageError as err:
-        print(f"harness: {err}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         print("harness: interrupted (a run started with --aws goes on in AWS)", file=sys.stderr)
         return EXIT_INTERRUPTED
     except HarnessError as err:
         print(f"harness: {err}", file=sys.stderr)
-        return EXIT_USAGE if type(err).__name__ in _USAGE_ERRORS else EXIT_HARNESS
-
-
-_USAGE_ERRORS = {"ConfigError", "InvalidRunRequestError", "UnknownScenarioError"}
+        return EXIT_USAGE if isinstance(err, USAGE_ERRORS) else EXIT_HARNESS
 
 
 def _config(args: argparse.Namespace) -> HarnessConfig:
