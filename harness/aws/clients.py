@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -17,13 +18,25 @@ _CONFIG = Config(
 )
 
 
+# What a client of a local server (moto on loopback) signs with: never the user's real keys.
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local-harness", "aws_secret_access_key": "local"}
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host == "::1" or host.startswith("127.")
+
+
 @functools.lru_cache(maxsize=64)
 def client(service: str, *, region: str, endpoint_url: str | None = None) -> Any:
     """A boto3 client; ``endpoint_url=None`` means the real AWS endpoint (or $AWS_ENDPOINT_URL).
 
-    Cached: building one costs 0.1-0.3 s (service model loading), and boto3 clients are
-    thread-safe, so every adapter in a process shares them.
+    Clients of a loopback endpoint sign with fixed local credentials, so local runs need no
+    AWS account and a user's real credentials never reach a local server, while clients of
+    AWS use the normal credential chain. Cached: building one costs 0.1-0.3 s (service
+    model loading), and boto3 clients are thread-safe, so every adapter shares them.
     """
+    credentials = LOCAL_CREDENTIALS if endpoint_url and is_loopback(endpoint_url) else {}
     return boto3.session.Session().client(
-        service, region_name=region, endpoint_url=endpoint_url, config=_CONFIG
+        service, region_name=region, endpoint_url=endpoint_url, config=_CONFIG, **credentials
     )

@@ -17,13 +17,6 @@ from moto.server import ThreadedMotoServer
 
 from harness.local import lambda_runtime
 
-# Credentials and region for talking to the local moto server; never real ones.
-LOCAL_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "local-harness",
-    "AWS_SECRET_ACCESS_KEY": "local-harness",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
-
 _NEVER = {"progression": "manual", "times": 10**12}
 
 
@@ -52,8 +45,6 @@ def start_moto_server(port: int | None = None) -> MotoServer:
     port = port or free_port()
     # The Step Functions interpreter calls Lambda back through localhost:$MOTO_PORT.
     os.environ["MOTO_PORT"] = str(port)
-    for key, value in LOCAL_CREDENTIALS.items():
-        os.environ.setdefault(key, value)
     # Run state machines for real instead of returning canned results.
     moto_config.default_user_config["stepfunctions"] = {"execute_state_machine": True}
     # moto advances a task's lastStatus one step per DescribeTasks (RUNNING -> ... -> STOPPED);

@@ -25,6 +25,9 @@ def deployed(moto: MotoServer, state: Path, faults: list[str]) -> LocalEngine:
 @pytest.fixture
 def aws(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+    # --aws signs with the user's credentials, from the normal chain.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "user-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "user-secret")
     client.cache_clear()
     yield moto_server
     client.cache_clear()

@@ -22,7 +22,7 @@ from tests.integration.stacks import isolated_config
 def engine_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[list[LocalEngine]]:
     engines: list[LocalEngine] = []
     yield engines
-    for engine in engines:
+    for engine in reversed(engines):  # LIFO: each restores the environment it found
         engine.stop()
 
 

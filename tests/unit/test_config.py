@@ -66,3 +66,12 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
     broken.write_text("[sla\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(broken, environ={})
+
+
+def test_local_endpoints_are_recognised() -> None:
+    from harness.aws.clients import is_loopback
+
+    assert is_loopback("http://127.0.0.1:5000") and is_loopback("http://localhost:1")
+    assert is_loopback("http://[::1]:8080")
+    assert not is_loopback("https://dynamodb.eu-west-1.amazonaws.com")
+    assert not is_loopback("http://10.0.0.5:5000")
