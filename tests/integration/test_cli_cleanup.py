@@ -49,4 +49,6 @@ def test_bad_usage_exits_2(
     args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # no harness.toml here: the default target has no endpoint
+    monkeypatch.delenv("HARNESS_CONFIG_JSON", raising=False)
+    monkeypatch.delenv("HARNESS_CONFIG_FILE", raising=False)
     assert main(args, out=io.StringIO()) == 2
