@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from harness.groups import GroupSetup
 from harness.models import (
     GroupPlan,
@@ -13,16 +11,11 @@ from harness.models import (
     RunContext,
     RunSummary,
     ScenarioSpec,
+    StateEvent,
     Verdict,
     WireModel,
 )
 from harness.summary import GroupOutcome
-
-
-class StateEvent(WireModel):
-    """A slice of the execution state: fields a handler does not use are ignored."""
-
-    model_config = ConfigDict(**{**WireModel.model_config, "extra": "ignore"})
 
 
 class GroupEvent(StateEvent):

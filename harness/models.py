@@ -29,6 +29,12 @@ class WireModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
+class StateEvent(WireModel):
+    """A slice of the execution state: fields the reader does not use are ignored."""
+
+    model_config = ConfigDict(**{**WireModel.model_config, "extra": "ignore"})
+
+
 class SuiteName(StrEnum):
     SMOKE = "smoke"
     FULL = "full"

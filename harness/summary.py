@@ -24,6 +24,7 @@ from harness.models import (
     RunSummary,
     ScenarioResult,
     ScenarioSpec,
+    StateEvent,
     Status,
     Verdict,
     WireModel,
@@ -39,10 +40,8 @@ class CaughtError(WireModel):
     cause: str | None = Field(default=None, alias="Cause")
 
 
-class GroupOutcome(WireModel):
+class GroupOutcome(StateEvent):
     """One RunGroups iteration's final state (see statemachines/suite.asl.json)."""
-
-    model_config = WireModel.model_config | {"extra": "ignore"}
 
     group: dict[str, Any]
     results: list[dict[str, Any]] | None = None

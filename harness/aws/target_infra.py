@@ -20,7 +20,7 @@ _deserializer = TypeDeserializer()
 BATCH_WRITE_LIMIT = 25
 
 
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
+def plain_item(item: dict[str, Any]) -> dict[str, Any]:
     """A DynamoDB item as plain Python values (numbers as int or float, not Decimal)."""
     values = {key: _deserializer.deserialize(value) for key, value in item.items()}
     return {key: _number(value) for key, value in values.items()}
@@ -96,7 +96,7 @@ class Boto3TargetInfra:
             ConsistentRead=True,
         )
         item = answer.get("Item")
-        return _plain(item) if item else None
+        return plain_item(item) if item else None
 
     def find_session_ids(
         self, client_id_prefix: str, created_before: datetime | None = None

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
+from harness.aws.target_infra import plain_item
 from harness.config import TargetConfig
 from harness.local.reference_target.controller import task_id
 from harness.local.reference_target.workspace import (
@@ -69,18 +70,6 @@ def error_reply(
 
 def _not_found(what: str) -> Reply:
     return error_reply(404, "not_found", what)
-
-
-def _plain(item: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """A DynamoDB item (only S and N attributes here) as JSON-ready values."""
-    out: dict[str, Any] = {}
-    for key, value in item.items():
-        if "S" in value:
-            out[key] = value["S"]
-        elif "N" in value:
-            number = float(value["N"])
-            out[key] = int(number) if number.is_integer() else number
-    return out
 
 
 class TargetApp:
@@ -148,7 +137,7 @@ class TargetApp:
             del item["userId"], item["ttl"]
         self._dynamodb.put_item(TableName=self._target.sessions_table, Item=item)
         self._scale_from_zero()
-        session = {**_plain(item), "userId": fields["userId"]}
+        session = {**plain_item(item), "userId": fields["userId"]}
         return json_reply(
             201,
             self._session_json(session),
@@ -197,7 +186,7 @@ class TargetApp:
             ConsistentRead=True,
         )
         item = answer.get("Item")
-        return _plain(item) if item else None
+        return plain_item(item) if item else None
 
     @staticmethod
     def _session_json(item: dict[str, Any]) -> dict[str, Any]:
