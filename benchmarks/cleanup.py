@@ -18,16 +18,16 @@ from pathlib import Path
 
 from harness.aws.clients import client
 from harness.aws.target_infra import Boto3TargetInfra
-from harness.cleanup import cleanup_run
 from harness.config import ReferenceTargetConfig, TargetConfig
-from harness.http import HttpClient
 from harness.local.moto_server import MotoServer, start_moto_server
 from harness.local.reference_target import ReferenceTarget
-from harness.models import ResolvedTarget, RunContext, RunFlags
-from harness.target_api import TargetApi
+from harness.target.api import HttpTargetApi
+from harness.target.cleanup import cleanup_run
+from harness.target.http import HttpClient
+from harness.wire import ResolvedTarget, RunContext, RunFlags
 
 
-def _create_sessions(api: TargetApi, prefix: str, count: int) -> list[str]:
+def _create_sessions(api: HttpTargetApi, prefix: str, count: int) -> list[str]:
     ids = []
     for n in range(count):
         answer = api.create_session(f"{prefix}bench_{n}", "bench-user")
@@ -79,7 +79,7 @@ def run(
             target=resolved,
             flags=RunFlags(),
         )
-        api = TargetApi(HttpClient(target.endpoint, timeout_seconds=10))
+        api = HttpTargetApi(HttpClient(target.endpoint, timeout_seconds=10))
         infra = Boto3TargetInfra(resolved)
         prefix = run_ctx.client_prefix
         ids: list[str] = []

@@ -6,7 +6,36 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from harness.models import RunSummary
+from harness.target.http import Response
+from harness.wire import RunSummary
+
+
+class TargetApi(Protocol):
+    """The stack under test's HTTP side (the target contract), one call per request.
+
+    Calls return the raw ``Response`` so scenarios check status codes themselves; a transport
+    failure (refused, timed out) raises ``TargetRequestError``.
+    """
+
+    def health(self) -> Response: ...
+
+    def create_session(self, client_id: str, user_id: str) -> Response: ...
+
+    def get_session(self, session_id: str) -> Response: ...
+
+    def delete_session(self, session_id: str) -> Response: ...
+
+    def session_health(self, session_id: str, timeout_seconds: float | None = None) -> Response: ...
+
+    def preview(self, session_id: str) -> Response: ...
+
+    def put_file(self, session_id: str, path: str, content: bytes) -> Response: ...
+
+    def get_file(self, session_id: str, path: str) -> Response: ...
+
+    def raw(self, method: str, path: str) -> Response:
+        """Any other request (e.g. a path the contract says must answer 404)."""
+        ...
 
 
 class TargetInfra(Protocol):

@@ -6,10 +6,20 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from harness.config import format_validation_error
 from harness.errors import HarnessError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def format_validation_error(err: ValidationError) -> str:
+    """One line per problem: the dotted field path, what is wrong, and what was given."""
+    lines = []
+    for problem in err.errors():
+        location = ".".join(str(part) for part in problem["loc"]) or "(root)"
+        given = problem.get("input")
+        shown = "" if isinstance(given, dict) else f" (got {given!r})"
+        lines.append(f"- {location}: {problem['msg']}{shown}")
+    return "\n".join(lines)
 
 
 def parse_as(model: type[M], data: Any, error: type[HarnessError], what: str) -> M:

@@ -14,7 +14,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from harness import history_keys as keys
+from harness.aws import table_keys as keys
 from harness.config import HarnessConfig
 from infra.alerts import Alerts
 from infra.functions import SuiteFunction

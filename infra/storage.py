@@ -7,7 +7,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from harness import history_keys as keys
+from harness.aws import table_keys as keys
 from harness.config import HarnessConfig
 from infra.nag import acknowledge
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.events import AggregateEvent, AggregateOutput
-from harness.lambda_io import history_store, parse_event, publish_metrics, settings
-from harness.run_metrics import run_metrics
-from harness.summary import collect_results, summarize, verdict_reason
+from harness.judge.collect import collect_results
+from harness.judge.summary import summarize, verdict_reason
+from harness.notify.metrics import run_metrics
+from harness.wire import AggregateEvent, AggregateOutput
+from harness.wiring import history_store, parse_event, publish_metrics, settings
 
 logger = Logger(service="harness")
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.cleanup import CleanupReport, cleanup_expired, cleanup_run
-from harness.events import CleanupEvent, ExpiredCleanupEvent
-from harness.lambda_io import parse_event, publish_metrics, settings, target_api, target_infra
-from harness.planning import resolve_target
-from harness.run_metrics import CloudWatchMetric
+from harness.notify.metrics import CloudWatchMetric
+from harness.planning.plan import resolve_target
+from harness.target.cleanup import cleanup_expired, cleanup_run
+from harness.wire import CleanupEvent, CleanupReport, ExpiredCleanupEvent
+from harness.wiring import parse_event, publish_metrics, settings, target_api, target_infra
 
 logger = Logger(service="harness")
 

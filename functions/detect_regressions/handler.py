@@ -6,9 +6,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.events import SummaryEvent
-from harness.lambda_io import history_store, parse_event, settings
-from harness.regression import detect_regressions
+from harness.judge.regression import detect_regressions
+from harness.wire import SummaryEvent
+from harness.wiring import history_store, parse_event, settings
 
 logger = Logger(service="harness")
 

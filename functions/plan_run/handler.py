@@ -9,10 +9,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from harness.errors import InvalidRunRequestError
-from harness.lambda_io import parse_event, settings
-from harness.models import RunRequest
-from harness.planning import plan_run
+from harness.planning.plan import plan_run
 from harness.scenarios import CATALOGUE
+from harness.wire import RunRequest
+from harness.wiring import parse_event, settings
 
 logger = Logger(service="harness")
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.events import ScenarioEvent
-from harness.lambda_io import parse_event, settings, target_api, target_infra
-from harness.runner import run_scenario
 from harness.scenarios import get_scenario
+from harness.scenarios.runner import run_scenario
+from harness.wire import ScenarioEvent
+from harness.wiring import parse_event, settings, target_api, target_infra
 
 logger = Logger(service="harness")
 

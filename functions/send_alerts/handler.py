@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.events import SummaryEvent
-from harness.lambda_io import parse_event
+from harness.wire import SummaryEvent
+from harness.wiring import parse_event
 
 logger = Logger(service="harness")
 

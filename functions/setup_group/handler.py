@@ -6,9 +6,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.events import GroupEvent
-from harness.groups import setup_group
-from harness.lambda_io import parse_event, target_api, target_infra
+from harness.target.groups import setup_group
+from harness.wire import GroupEvent
+from harness.wiring import parse_event, target_api, target_infra
 
 logger = Logger(service="harness")
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.events import TeardownEvent
-from harness.groups import teardown_group
-from harness.lambda_io import parse_event, target_infra
+from harness.target.groups import teardown_group
+from harness.wire import TeardownEvent
+from harness.wiring import parse_event, target_infra
 
 logger = Logger(service="harness")
 

@@ -1,5 +1,5 @@
 """Run history in DynamoDB: implements ``harness.ports.HistoryStore`` (key design in
-``harness.history_keys``; the CDK app creates the table with the same keys)."""
+``harness.aws.table_keys``; the CDK app creates the table with the same keys)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from harness import history_keys as keys
+from harness.aws import table_keys as keys
 from harness.aws.clients import client
 from harness.errors import HistoryError
-from harness.models import RunSummary
+from harness.wire import RunSummary
 
 MAX_ITEM_BYTES = 400_000
 

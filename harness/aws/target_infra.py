@@ -14,7 +14,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer
 
 from harness.aws.clients import client
-from harness.models import ResolvedTarget
+from harness.wire import ResolvedTarget
 
 _deserializer = TypeDeserializer()
 BATCH_WRITE_LIMIT = 25

@@ -18,12 +18,12 @@ from types import TracebackType
 from typing import Any
 
 from harness.aws.clients import client
-from harness.aws.executions import start_and_follow
 from harness.config import CONFIG_JSON_ENV, HarnessConfig
+from harness.execution.follow import start_and_follow
+from harness.execution.history import ExecutionOutcome, Progress
 from harness.layout import SUITE_FUNCTIONS, function_zip, render_asl
 from harness.local.moto_server import MotoServer, start_moto_server
 from harness.local.reference_target import ReferenceTarget
-from harness.progress import ExecutionOutcome, Progress
 
 STATE_MACHINE_NAME = "harness-suite"
 LAMBDA_ROLE_POLICY = json.dumps(

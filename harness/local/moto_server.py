@@ -1,7 +1,7 @@
 """A moto server on a free loopback port: the AWS APIs of a local run.
 
 Everything the local engine changes in moto lives here and in `lambda_runtime.py`, so a
-moto upgrade has two files to re-check (see ../shared/FACTS.md for why each change exists).
+moto upgrade has two files to re-check (docs/local-engine.md says why each change exists).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from harness.errors import HistoryError
-from harness.models import RunSummary
+from harness.wire import RunSummary
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

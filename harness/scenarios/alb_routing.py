@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Callable
 from functools import partial
 
-from harness.http import Response
+from harness.judge.stats import percentile
 from harness.scenarios import steps
 from harness.scenarios.base import ScenarioContext, ScenarioDefinition
-from harness.stats import percentile
+from harness.target.http import Response
 
 
 def run(ctx: ScenarioContext) -> None:

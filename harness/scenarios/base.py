@@ -14,9 +14,8 @@ from typing import TypeVar
 
 from harness.config import SlaConfig
 from harness.errors import CheckFailedError
-from harness.models import Check, Comparison, Metric, RunContext, ScenarioSpec
-from harness.ports import TargetInfra
-from harness.target_api import TargetApi
+from harness.ports import TargetApi, TargetInfra
+from harness.wire import Check, Comparison, Metric, RunContext, ScenarioSpec
 
 T = TypeVar("T")
 ParamValue = float | int | str | bool

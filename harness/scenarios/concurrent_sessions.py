@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TypeVar
 
+from harness.judge.stats import percentile
 from harness.scenarios import steps
 from harness.scenarios.base import ScenarioContext, ScenarioDefinition
-from harness.stats import percentile
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from harness.errors import TargetRequestError
-from harness.http import Response
 from harness.scenarios.base import ScenarioContext
+from harness.target.http import Response
 
 POLL_SECONDS = 0.2
 """How often waits poll the target: fine enough for second-level metrics, light on a real ALB."""

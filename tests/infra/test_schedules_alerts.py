@@ -72,7 +72,7 @@ def test_schedule_cron_zone_input_dlq_and_retry(
 
 
 def test_smoke_input_is_a_valid_run_request() -> None:
-    from harness.models import RunRequest
+    from harness.wire import RunRequest
 
     for payload in (SMOKE_INPUT, FULL_INPUT):
         request = RunRequest.model_validate(payload)

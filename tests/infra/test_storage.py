@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aws_cdk.assertions import Match
 
-from harness import history_keys as keys
+from harness.aws import table_keys as keys
 from tests.infra.conftest import Synth, logical_id
 
 pytestmark = pytest.mark.infra

@@ -13,13 +13,13 @@ from typing import Any
 
 from harness.aws.target_infra import Boto3TargetInfra
 from harness.config import HarnessConfig, ReferenceTargetConfig, SlaConfig, TargetConfig
-from harness.http import HttpClient
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import ReferenceTarget, provision_target_resources
-from harness.models import ResolvedTarget, RunContext, RunFlags, ScenarioResult, ScenarioSpec
-from harness.runner import run_scenario
 from harness.scenarios import CATALOGUE
-from harness.target_api import TargetApi
+from harness.scenarios.runner import run_scenario
+from harness.target.api import HttpTargetApi
+from harness.target.http import HttpClient
+from harness.wire import ResolvedTarget, RunContext, RunFlags, ScenarioResult, ScenarioSpec
 
 SLA = SlaConfig(
     cold_start_max_seconds=2.0,
@@ -35,7 +35,7 @@ class Stack:
     """One isolated target (its own table, cluster and service) and the ports to drive it."""
 
     run: RunContext
-    api: TargetApi
+    api: HttpTargetApi
     infra: Boto3TargetInfra
     workdir: Path
 
@@ -97,7 +97,7 @@ def stack_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFact
             target=resolved,
             flags=RunFlags(),
         )
-        api = TargetApi(HttpClient(target.endpoint, timeout_seconds=request_timeout))
+        api = HttpTargetApi(HttpClient(target.endpoint, timeout_seconds=request_timeout))
         return Stack(run=run, api=api, infra=Boto3TargetInfra(resolved), workdir=tmp_path / suffix)
 
     try:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from harness.cleanup import cleanup_run
-from harness.http import HttpClient
-from harness.target_api import TargetApi
+from harness.target.api import HttpTargetApi
+from harness.target.cleanup import cleanup_run
+from harness.target.http import HttpClient
 from tests.integration.stacks import Stack, StackFactory
 
 
@@ -44,7 +44,7 @@ def test_items_the_api_cannot_delete_are_deleted_directly(stack: StackFactory) -
     target = stack()
     ours = [create(target, f"{target.run.client_prefix}x_{n}") for n in range(3)]
     customer = create(target, "customer-7")
-    unreachable_api = TargetApi(HttpClient("http://127.0.0.1:9", timeout_seconds=1))
+    unreachable_api = HttpTargetApi(HttpClient("http://127.0.0.1:9", timeout_seconds=1))
 
     report = cleanup_run(target.run, unreachable_api, target.infra)
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from harness import history_keys as keys
+from harness.aws import table_keys as keys
 from harness.aws.clients import client
 from harness.aws.dynamodb_history import DynamoDbHistory
 from harness.errors import HistoryError
 from harness.local.moto_server import MotoServer
-from harness.models import RunSummary, Status, Trigger, Verdict
+from harness.wire import RunSummary, Status, Trigger, Verdict
 
 REGION = "us-east-1"
 T0 = datetime(2025, 1, 6, 6, 0, tzinfo=UTC)

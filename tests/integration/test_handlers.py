@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from harness.cleanup import cleanup_expired
 from harness.config import HarnessConfig, TargetConfig
 from harness.errors import InvalidEventError
 from harness.layout import FUNCTIONS_DIR
 from harness.local.sqlite_history import SqliteHistory
-from harness.models import GroupPlan, ScenarioResult, ScenarioSpec, Status
+from harness.target.cleanup import cleanup_expired
+from harness.wire import GroupPlan, ScenarioResult, ScenarioSpec, Status
 from tests.integration.stacks import StackFactory
 
 

@@ -10,11 +10,11 @@ import pytest
 
 from harness.aws.target_infra import Boto3TargetInfra
 from harness.config import HarnessConfig
+from harness.execution.history import Progress
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
-from harness.models import ResolvedTarget, Status
-from harness.progress import Progress
+from harness.wire import ResolvedTarget, Status
 from tests.integration.stacks import isolated_config
 
 

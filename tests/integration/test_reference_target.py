@@ -21,11 +21,11 @@ import pytest
 from harness.aws.target_infra import Boto3TargetInfra
 from harness.config import ReferenceTargetConfig, TargetConfig
 from harness.errors import TargetRequestError
-from harness.http import HttpClient, Response
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import ReferenceTarget, provision_target_resources
-from harness.models import ResolvedTarget
-from harness.target_api import TargetApi
+from harness.target.api import HttpTargetApi
+from harness.target.http import HttpClient, Response
+from harness.wire import ResolvedTarget
 
 COLD = 0.2
 RECOVERY = 0.3
@@ -35,7 +35,7 @@ POLL = 0.02
 @dataclass
 class Running:
     target: ReferenceTarget
-    api: TargetApi
+    api: HttpTargetApi
     infra: Boto3TargetInfra
     workdir: Path
 
@@ -101,7 +101,7 @@ def start_target(moto_server: MotoServer, tmp_path: Path) -> Iterator[StartTarge
         workdir = tmp_path / suffix
         target = ReferenceTarget(config, settings, moto_server.endpoint, workdir).start()
         started.append(target)
-        api = TargetApi(HttpClient(target.endpoint, timeout_seconds=5))
+        api = HttpTargetApi(HttpClient(target.endpoint, timeout_seconds=5))
         infra = Boto3TargetInfra(resolved(config, target.endpoint, moto_server.endpoint))
         return Running(target, api, infra, workdir)
 
@@ -321,7 +321,7 @@ def test_stop_is_fast_idempotent_and_a_restart_clears_stale_tasks(
     with ReferenceTarget(
         running.target.target, running.target.settings, moto_server.endpoint, tmp_path / "again"
     ) as again:
-        api = TargetApi(HttpClient(again.endpoint, timeout_seconds=5))
+        api = HttpTargetApi(HttpClient(again.endpoint, timeout_seconds=5))
         assert stale[0] not in running.infra.running_task_ids()
         fresh = wait_for(lambda: api.session_health(sid), 200).json()["taskArn"]
         assert running.infra.running_task_ids() == [fresh]

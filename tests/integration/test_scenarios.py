@@ -11,11 +11,11 @@ import time
 
 import pytest
 
-from harness.models import (
+from harness.scenarios import CATALOGUE
+from harness.wire import (
     ScenarioResult,
     Status,
 )
-from harness.scenarios import CATALOGUE
 from tests.integration.stacks import SLA, StackFactory
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from harness.errors import HistoryError
 from harness.local.sqlite_history import SqliteHistory
-from harness.models import RunSummary, ScenarioResult, Status
+from harness.wire import RunSummary, ScenarioResult, Status
 
 T0 = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from harness.models import Metric, RunRequest, ScenarioResult, Status
+from harness.wire import Metric, RunRequest, ScenarioResult, Status
 
 
 def test_request_accepts_camel_case_and_defaults_the_trigger() -> None:

@@ -4,9 +4,9 @@ import pytest
 
 from harness.config import HarnessConfig, ScenarioOverride, TargetConfig
 from harness.errors import ConfigError, InvalidRunRequestError, UnknownScenarioError
-from harness.models import RunRequest, TargetOverride
-from harness.planning import plan_run, resolve_target
+from harness.planning.plan import plan_run, resolve_target
 from harness.scenarios import CATALOGUE
+from harness.wire import RunRequest, TargetOverride
 
 NOW = datetime(2026, 11, 24, 5, 33, 49, tzinfo=UTC)
 CONFIG = HarnessConfig(target=TargetConfig(endpoint="http://127.0.0.1:9"))

@@ -1,7 +1,7 @@
 import json
 
-from harness.models import Status
-from harness.progress import ExecutionOutcome, apply_event
+from harness.execution.history import ExecutionOutcome, apply_event
+from harness.wire import Status
 
 
 def exited(name: str, output: object) -> dict[str, object]:

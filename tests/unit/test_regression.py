@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
-from harness.models import MetricStats, RunSummary, ScenarioResult, Status
-from harness.regression import detect_regressions
+from harness.judge.regression import detect_regressions
+from harness.wire import MetricStats, RunSummary, ScenarioResult, Status
 
 
 def summary(run_id: str, rate: float, cold_p95: float, status: Status) -> RunSummary:

@@ -1,8 +1,9 @@
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from harness.models import RegressionReport, RunSummary, ScenarioResult, Status
-from harness.report import junit_xml, render_history, render_summary
+from harness.report.junit import junit_xml
+from harness.report.text import render_history, render_summary
+from harness.wire import RegressionReport, RunSummary, ScenarioResult, Status
 
 RESULTS = [
     ScenarioResult.model_validate(

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
-from harness.models import RunSummary
-from harness.run_metrics import run_metrics
+from harness.notify.metrics import run_metrics
+from harness.wire import RunSummary
 
 SUMMARY = RunSummary.model_validate(
     {

@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from harness.http import Response
+from harness.judge.stats import percentile
 from harness.scenarios import CATALOGUE
 from harness.scenarios.concurrent_sessions import peers_of
 from harness.scenarios.session_persistence import session_item_problems
 from harness.scenarios.steps import CreateAttempt, Probe, Session
-from harness.stats import percentile
+from harness.target.http import Response
 
 NOW = 1_700_000_000.0
 SESSION = Session("s-1", "TEST_r1_session-persistence_1", "r1-user-1", 0.1)

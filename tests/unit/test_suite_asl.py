@@ -1,10 +1,12 @@
-"""The suite ASL's contract with the code: names, placeholders, and cleanup on every path."""
+"""The suite ASL's contract with the code (``harness.wire.names``, ``harness.errors``):
+state names, Fail errors, error classes, placeholders, and cleanup on every path."""
 
 import json
 from typing import Any
 
 import harness.errors
 from harness.layout import SUITE_ASL, SUITE_FUNCTIONS, render_asl, suite_placeholders
+from harness.wire import FailError, State
 
 ASL: dict[str, Any] = json.loads(SUITE_ASL.read_text())
 BUILT_IN_ERROR_PREFIXES = ("States.", "Lambda.", "Sandbox.")
@@ -30,6 +32,17 @@ def test_every_error_name_is_an_exception_class_in_the_code() -> None:
     assert names, "the ASL should route harness errors by name"
     for name in names:
         assert issubclass(getattr(harness.errors, name), harness.errors.HarnessError), name
+
+
+def test_state_names_in_the_code_are_exactly_the_asl_states() -> None:
+    assert set(all_states(ASL["States"])) == {state.value for state in State}
+
+
+def test_fail_errors_in_the_code_are_exactly_the_asl_fail_states() -> None:
+    errors = {
+        state["Error"] for state in all_states(ASL["States"]).values() if state["Type"] == "Fail"
+    }
+    assert errors == {error.value for error in FailError}
 
 
 def test_placeholders_are_exactly_the_suite_functions() -> None:

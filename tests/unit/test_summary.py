@@ -1,7 +1,10 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-from harness.models import (
+from harness.judge.collect import collect_results
+from harness.judge.summary import summarize, verdict_reason
+from harness.wire import (
+    GroupOutcome,
     ResolvedTarget,
     RunContext,
     RunFlags,
@@ -10,7 +13,6 @@ from harness.models import (
     Status,
     Verdict,
 )
-from harness.summary import GroupOutcome, collect_results, summarize, verdict_reason
 
 STARTED = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 TARGET = ResolvedTarget(

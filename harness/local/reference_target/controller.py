@@ -145,7 +145,8 @@ class EditServiceController:
         self._pending_delay = delay
 
     def _launch(self) -> None:
-        # No networkConfiguration: moto 5.2.5 crashes on awsvpc (shared FACTS, "moto ECS").
+        # No networkConfiguration: moto 5.2.5 crashes on awsvpc
+        # (docs/local-engine.md, "moto behaviours").
         answer = self._ecs.run_task(
             cluster=self._target.ecs_cluster,
             taskDefinition=task_family(self._target),

@@ -74,7 +74,7 @@ def _register_task_definition(ecs: Any, family: str) -> None:
         if err.response["Error"]["Code"] not in ("ClientException", "ResourceNotFoundException"):
             raise
     # No requiresCompatibilities/networkMode: FARGATE would force awsvpc, and moto's
-    # RunTask crashes on an awsvpc network configuration (see shared FACTS, "moto ECS").
+    # RunTask crashes on an awsvpc network configuration (docs/local-engine.md, "moto behaviours").
     ecs.register_task_definition(
         family=family,
         containerDefinitions=[

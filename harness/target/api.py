@@ -1,4 +1,4 @@
-"""The target contract's HTTP side as Python calls (see docs/target-contract.md).
+"""The target contract's HTTP side over real HTTP (see docs/target-contract.md).
 
 Calls return the raw ``Response`` so scenarios can check status codes themselves; helpers
 that need a particular answer say so in their name.
@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from harness.http import HttpClient, Response
+from harness.target.http import HttpClient, Response
 
 
 @dataclass(frozen=True)
-class TargetApi:
+class HttpTargetApi:
+    """Implements ``harness.ports.TargetApi`` over HTTP (one connection per request)."""
+
     http: HttpClient
 
     def health(self) -> Response:

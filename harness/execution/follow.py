@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from harness.progress import ExecutionOutcome, Progress, apply_event
+from harness.execution.history import ExecutionOutcome, Progress, apply_event
 
 POLL_SECONDS = 0.2
 

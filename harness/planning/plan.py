@@ -8,7 +8,8 @@ from datetime import datetime
 
 from harness.config import HarnessConfig, TargetConfig
 from harness.errors import ConfigError, InvalidRunRequestError, UnknownScenarioError
-from harness.models import (
+from harness.scenarios.base import ScenarioDefinition
+from harness.wire import (
     GroupPlan,
     ResolvedTarget,
     RunContext,
@@ -17,7 +18,6 @@ from harness.models import (
     ScenarioSpec,
     TargetOverride,
 )
-from harness.scenarios.base import ScenarioDefinition
 
 
 def new_run_id(now: datetime) -> str:

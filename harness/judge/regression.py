@@ -3,7 +3,7 @@ target and suite; per-metric rules and stored baselines come later (see docs).""
 
 from __future__ import annotations
 
-from harness.models import Regression, RegressionReport, RunSummary, Status
+from harness.wire import Regression, RegressionReport, RunSummary, Status
 
 # A latency-style metric (p95) that grows by more than this ratio is a regression.
 METRIC_GROWTH_RATIO = 1.2

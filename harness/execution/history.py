@@ -12,9 +12,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.cleanup import CleanupReport
-from harness.models import RegressionReport, RunPlan, RunSummary, ScenarioResult, Status
-from harness.summary import CaughtError, error_from_caught
+from harness.wire import (
+    CaughtError,
+    CleanupReport,
+    RegressionReport,
+    RunPlan,
+    RunSummary,
+    ScenarioResult,
+    State,
+    Status,
+    error_from_caught,
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,7 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
         outcome.cause = details.get("cause")
         return Progress("ended", f"execution {outcome.status.lower()}")
     entered = event.get("stateEnteredEventDetails")
-    if entered and kind == "TaskStateEntered" and entered["name"] == "RunScenario":
+    if entered and kind == "TaskStateEntered" and entered["name"] == State.RUN_SCENARIO:
         scenario = (_payload(entered, "input") or {}).get("scenario", {})
         name = scenario.get("name", "?")
         return Progress("started", f"{name} ({scenario.get('group', '?')}) running", name)
@@ -79,7 +87,7 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
     if not exited:
         return None
     name, output = exited["name"], _payload(exited, "output")
-    if name == "Plan" and isinstance(output, dict) and "run" in output:
+    if name == State.PLAN and isinstance(output, dict) and "run" in output:
         outcome.plan = RunPlan.model_validate(output)
         groups = "; ".join(
             f"{g.name}: {', '.join(s.name for s in g.scenarios)}" for g in outcome.plan.groups
@@ -89,27 +97,27 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
             f"run {outcome.plan.run.run_id}: {len(outcome.plan.scenarios)} scenario(s) "
             f"in {len(outcome.plan.groups)} group(s) [{groups}]",
         )
-    if name == "RunScenario" and isinstance(output, dict) and "status" in output:
+    if name == State.RUN_SCENARIO and isinstance(output, dict) and "status" in output:
         result = ScenarioResult.model_validate(output)
         outcome.results[result.scenario] = result
         line = f"{result.scenario} {result.status.value} in {result.duration_seconds:.2f}s"
         if result.reason:
             line += f" - {result.reason}"
         return Progress("finished", line, result.scenario, result.status)
-    if name == "RecordScenarioError" and isinstance(output, dict):
+    if name == State.RECORD_SCENARIO_ERROR and isinstance(output, dict):
         scenario = output.get("scenario", {}).get("name", "?")
         reason = _state_error(output, "caught") or "unknown error"
         return Progress("finished", f"{scenario} error - {reason}", scenario, Status.ERROR)
-    if name == "Aggregate" and isinstance(output, dict) and "summary" in output:
+    if name == State.AGGREGATE and isinstance(output, dict) and "summary" in output:
         outcome.summary = RunSummary.model_validate(output["summary"])
         return Progress("aggregated", f"run stored: {output.get('verdictReason', '')}")
-    if name == "DetectRegressions" and isinstance(output, dict) and "regressions" in output:
+    if name == State.DETECT_REGRESSIONS and isinstance(output, dict) and "regressions" in output:
         outcome.regressions = RegressionReport.model_validate(output["regressions"])
         return None
-    if name == "Alert":
+    if name == State.ALERT:
         outcome.alert_error = _state_error(output, "alertError")
         return None
-    if name == "Cleanup" and isinstance(output, dict):
+    if name == State.CLEANUP and isinstance(output, dict):
         outcome.cleanup_error = _state_error(output, "cleanupError")
         if isinstance(output.get("cleanup"), dict):
             outcome.cleanup = CleanupReport.model_validate(output["cleanup"])

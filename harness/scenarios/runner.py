@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 
 from harness.config import SlaConfig
 from harness.errors import CheckFailedError
-from harness.models import (
+from harness.ports import TargetApi, TargetInfra
+from harness.scenarios.base import ScenarioContext, ScenarioDefinition
+from harness.wire import (
     Check,
     ErrorInfo,
     RunContext,
@@ -20,9 +22,6 @@ from harness.models import (
     ScenarioSpec,
     Status,
 )
-from harness.ports import TargetInfra
-from harness.scenarios.base import ScenarioContext, ScenarioDefinition
-from harness.target_api import TargetApi
 
 
 def run_scenario(

@@ -25,10 +25,10 @@ from harness.config import (
     load_config,
 )
 from harness.errors import HarnessError, InvalidEventError
-from harness.models import ResolvedTarget
-from harness.ports import HistoryStore, TargetInfra
-from harness.run_metrics import CloudWatchMetric
-from harness.target_api import TargetApi
+from harness.notify.metrics import CloudWatchMetric
+from harness.ports import HistoryStore, TargetApi, TargetInfra
+from harness.target.api import HttpTargetApi
+from harness.wire import ResolvedTarget
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -85,9 +85,9 @@ def history_store(config: HarnessConfig) -> HistoryStore:
 
 
 def target_api(target: ResolvedTarget) -> TargetApi:
-    from harness.http import HttpClient
+    from harness.target.http import HttpClient
 
-    return TargetApi(HttpClient(target.endpoint, target.request_timeout_seconds))
+    return HttpTargetApi(HttpClient(target.endpoint, target.request_timeout_seconds))
 
 
 def target_infra(target: ResolvedTarget) -> TargetInfra:

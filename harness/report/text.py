@@ -1,11 +1,10 @@
-"""Render a run for people (a text table) and for CI systems (JUnit XML). Pure functions."""
+"""Render a run for people: the results table, the regression lines, the history list."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from harness.models import Metric, RegressionReport, RunSummary, ScenarioResult, Status
+from harness.wire import Metric, RegressionReport, RunSummary, ScenarioResult, Status
 
 STATUS_MARK = {
     Status.PASS: "PASS",
@@ -34,7 +33,7 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
     ]
 
 
-def _metrics_cell(result: ScenarioResult) -> str:
+def metrics_cell(result: ScenarioResult) -> str:
     return ", ".join(format_metric(metric) for metric in result.metrics) or "-"
 
 
@@ -47,7 +46,7 @@ def render_summary(summary: RunSummary, regressions: RegressionReport | None = N
                 result.group,
                 STATUS_MARK[result.status],
                 f"{result.duration_seconds:.2f}s",
-                _metrics_cell(result),
+                metrics_cell(result),
             ]
         )
     lines = _table(rows)
@@ -91,40 +90,3 @@ def render_history(runs: Sequence[RunSummary]) -> str:
             ]
         )
     return "\n".join(_table(rows))
-
-
-def junit_xml(summary: RunSummary) -> bytes:
-    """JUnit XML for CodeBuild / GitHub test reports: one testcase per scenario."""
-    failures = sum(1 for r in summary.results if r.status is Status.FAIL)
-    errors = sum(1 for r in summary.results if r.status is Status.ERROR)
-    skipped = sum(1 for r in summary.results if r.status is Status.SKIPPED)
-    suite = ET.Element(
-        "testsuite",
-        name=f"harness.{summary.suite}",
-        tests=str(len(summary.results)),
-        failures=str(failures),
-        errors=str(errors),
-        skipped=str(skipped),
-        time=f"{summary.duration_seconds:.3f}",
-        timestamp=summary.started_at.isoformat(),
-    )
-    for result in summary.results:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=f"harness.{result.group}",
-            name=result.scenario,
-            time=f"{result.duration_seconds:.3f}",
-        )
-        if result.status is Status.FAIL:
-            ET.SubElement(case, "failure", message=result.reason).text = result.reason
-        elif result.status is Status.ERROR:
-            kind = result.error.type if result.error else "Error"
-            ET.SubElement(case, "error", message=result.reason, type=kind).text = result.reason
-        elif result.status is Status.SKIPPED:
-            ET.SubElement(case, "skipped")
-        if result.metrics:
-            ET.SubElement(case, "system-out").text = _metrics_cell(result)
-    suites = ET.Element("testsuites")
-    suites.append(suite)
-    return bytes(ET.tostring(suites, encoding="utf-8", xml_declaration=True))

@@ -4,17 +4,8 @@ group found it (scenarios scale it to zero and back)."""
 from __future__ import annotations
 
 from harness.errors import TargetRequestError, TargetUnavailableError
-from harness.models import WireModel
-from harness.ports import TargetInfra
-from harness.target_api import TargetApi
-
-
-class GroupSetup(WireModel):
-    original_desired_count: int
-
-
-class GroupTeardown(WireModel):
-    restored_desired_count: int | None
+from harness.ports import TargetApi, TargetInfra
+from harness.wire import GroupSetup, GroupTeardown
 
 
 def setup_group(api: TargetApi, infra: TargetInfra) -> GroupSetup:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.models import RunSummary
+from harness.wire import RunSummary
 
 # Scenario metrics that are samples of the two SLA-bound CloudWatch metrics.
 COLD_START_SAMPLES = ("cold_start_seconds",)

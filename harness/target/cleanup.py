@@ -13,20 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from harness.errors import HarnessError, TargetRequestError
-from harness.models import ResolvedTarget, RunContext, WireModel
-from harness.ports import TargetInfra
-from harness.target_api import TargetApi
+from harness.ports import TargetApi, TargetInfra
+from harness.wire import CleanupReport, ResolvedTarget, RunContext
 
 DELETE_WORKERS = 8
-
-
-class CleanupReport(WireModel):
-    prefix: str
-    created_before: datetime | None = None
-    sessions_found: int
-    deleted_via_api: int
-    deleted_directly: int
-    seconds: float
 
 
 def _delete_via_api(api: TargetApi, session_id: str) -> bool:

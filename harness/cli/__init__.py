@@ -1,0 +1,43 @@
+"""The ``harness`` command. Exit codes: 0 suite passed, 1 suite failed, 2 bad usage or
+config, 3 the harness itself failed (the run could not be judged), 130 interrupted.
+
+One module per command (``run``, ``history``, ``cleanup``, ``scenarios``); each registers its
+parser and handler here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from harness.cli import cleanup, history, run, scenarios
+from harness.cli.common import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_USAGE, USAGE_ERRORS
+from harness.errors import HarnessError
+
+COMMANDS = (run, history, cleanup, scenarios)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harness", description="Integration tests for a deployed web stack."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args, out)
+        return code
+    except KeyboardInterrupt:
+        print("harness: interrupted (a run started with --aws goes on in AWS)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except HarnessError as err:
+        print(f"harness: {err}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(err, USAGE_ERRORS) else EXIT_HARNESS

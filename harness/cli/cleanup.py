@@ -1,0 +1,53 @@
+"""``harness cleanup``: the deployed daily cleanup job, by hand against a target."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from typing import Any, TextIO
+
+from harness.cli.common import EXIT_PASSED, UsageError, add_config_flag, config_from_args
+from harness.planning.plan import resolve_target
+
+
+def register(commands: Any) -> None:
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="delete expired test sessions on the target (the deployed daily cleanup job)",
+    )
+    cleanup.set_defaults(handler=handle)
+    add_config_flag(cleanup)
+    cleanup.add_argument("--target", metavar="URL_OR_FILE", help="as for run")
+    cleanup.add_argument(
+        "--older-than-hours",
+        type=float,
+        metavar="H",
+        help="delete test sessions created more than H hours ago "
+        "(default: [run] test_data_expiry_hours, 24)",
+    )
+
+
+def handle(args: argparse.Namespace, out: TextIO) -> int:
+    """The daily cleanup, by hand: only sessions whose clientId starts with the test prefix."""
+    from harness.target.cleanup import cleanup_expired
+    from harness.wiring import target_api, target_infra
+
+    config = config_from_args(args)
+    hours = args.older_than_hours
+    if hours is None:
+        hours = config.run.test_data_expiry_hours
+    if hours < 0:
+        raise UsageError("--older-than-hours must be 0 or more")
+    target = resolve_target(config.target, None)
+    now = datetime.now(UTC)
+    report = cleanup_expired(
+        target, target_api(target), target_infra(target), now, timedelta(hours=hours)
+    )
+    print(
+        f"cleanup: {report.sessions_found} test session(s) on {target.name} with clientId "
+        f"{report.prefix}* created before {report.created_before:%Y-%m-%d %H:%M:%S}Z: "
+        f"{report.deleted_via_api} deleted through the API, {report.deleted_directly} directly "
+        f"({report.seconds:.2f}s)",
+        file=out,
+    )
+    return EXIT_PASSED

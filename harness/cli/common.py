@@ -1,0 +1,73 @@
+"""What every ``harness`` command shares: exit codes, usage errors, and the config a command
+runs with (the config file plus the flags that override it)."""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from harness.config import HarnessConfig, TargetConfig, format_validation_error, load_config
+from harness.errors import ConfigError, HarnessError, InvalidRunRequestError, UnknownScenarioError
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(HarnessError):
+    """Bad flags: exit code 2."""
+
+
+# Errors that mean nothing was started: the user has something to fix (exit 2).
+USAGE_ERRORS = (UsageError, ConfigError, InvalidRunRequestError, UnknownScenarioError)
+
+
+def add_config_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="config file (default: ./harness.toml if any)")
+
+
+def add_state_dir_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--state-dir", type=Path, help="history and reports (default: .harness)")
+
+
+def config_from_args(args: argparse.Namespace) -> HarnessConfig:
+    config = load_config(args.config)
+    updates: dict[str, Any] = {}
+    if getattr(args, "target", None):
+        updates["target"] = _target_from_flag(args.target, config.target)
+    if getattr(args, "fault", None):  # run only
+        if (updates.get("target") or config.target).endpoint:
+            raise UsageError("--fault applies only to the bundled reference target")
+        updates["reference_target"] = config.reference_target.model_copy(
+            update={"faults": list(args.fault)}
+        )
+    if getattr(args, "state_dir", None) is not None:
+        updates["local"] = config.local.model_copy(update={"state_dir": str(args.state_dir)})
+    return config.model_copy(update=updates)
+
+
+def target_fields(value: str) -> dict[str, Any]:
+    """What ``--target`` sets: an endpoint URL, or the keys of a TOML file's [target]."""
+    if value.startswith(("http://", "https://")):
+        return {"endpoint": value.rstrip("/")}
+    path = Path(value)
+    if not path.is_file():
+        raise UsageError(f"--target {value}: neither an http(s) URL nor an existing file")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise UsageError(f"--target {value}: not valid TOML: {err}") from err
+    fields = data.get("target", data)
+    if not isinstance(fields, dict):
+        raise UsageError(f"--target {value}: [target] must be a table")
+    return fields
+
+
+def _target_from_flag(value: str, current: TargetConfig) -> TargetConfig:
+    try:
+        return TargetConfig.model_validate({**current.model_dump(), **target_fields(value)})
+    except ValidationError as err:
+        raise UsageError(f"--target {value}:\n{format_validation_error(err)}") from err

@@ -1,0 +1,151 @@
+"""The one configuration model: it drives the CLI, the Lambda handlers and the CDK app.
+
+Order of precedence (highest first): environment variables ``HARNESS__SECTION__KEY``, the
+TOML file (``--config``, else ``$HARNESS_CONFIG_FILE``, else ``./harness.toml``), built-in
+defaults. Inside Lambda the whole config travels as JSON in ``$HARNESS_CONFIG_JSON``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from harness.config.deploy import (
+    AlertsConfig,
+    DeployConfig,
+    FunctionOverride,
+    PipelineConfig,
+    SchedulesConfig,
+    StorageConfig,
+)
+from harness.config.runtime import (
+    KNOWN_FAULTS,
+    GroupConfig,
+    HistoryConfig,
+    LocalConfig,
+    ReferenceTargetConfig,
+    RunConfig,
+    ScenarioOverride,
+    Section,
+    SlaConfig,
+    TargetConfig,
+)
+from harness.errors import ConfigError
+from harness.validation import format_validation_error
+
+__all__ = [
+    "CONFIG_FILE_ENV",
+    "CONFIG_JSON_ENV",
+    "KNOWN_FAULTS",
+    "AlertsConfig",
+    "DeployConfig",
+    "FunctionOverride",
+    "GroupConfig",
+    "HarnessConfig",
+    "HistoryConfig",
+    "LocalConfig",
+    "PipelineConfig",
+    "ReferenceTargetConfig",
+    "RunConfig",
+    "ScenarioOverride",
+    "SchedulesConfig",
+    "SlaConfig",
+    "StorageConfig",
+    "TargetConfig",
+    "format_validation_error",
+    "load_config",
+]
+
+CONFIG_FILE_ENV = "HARNESS_CONFIG_FILE"
+CONFIG_JSON_ENV = "HARNESS_CONFIG_JSON"
+ENV_PREFIX = "HARNESS__"
+DEFAULT_CONFIG_FILE = "harness.toml"
+
+
+class HarnessConfig(Section):
+    target: TargetConfig = Field(default_factory=TargetConfig)
+    sla: SlaConfig = Field(default_factory=SlaConfig)
+    run: RunConfig = Field(default_factory=RunConfig)
+    scenarios: dict[str, ScenarioOverride] = Field(default_factory=dict)
+    groups: dict[str, GroupConfig] = Field(default_factory=dict)
+    reference_target: ReferenceTargetConfig = Field(default_factory=ReferenceTargetConfig)
+    local: LocalConfig = Field(default_factory=LocalConfig)
+    history: HistoryConfig = Field(default_factory=HistoryConfig)
+    deploy: DeployConfig = Field(default_factory=DeployConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
+
+    def group(self, name: str) -> GroupConfig:
+        return self.groups.get(name, GroupConfig())
+
+    def scenario(self, name: str) -> ScenarioOverride:
+        return self.scenarios.get(name, ScenarioOverride())
+
+
+def load_config(
+    path: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> HarnessConfig:
+    """Load the config: file (if any) + env overrides, validated as one model."""
+    env = os.environ if environ is None else environ
+    data: dict[str, Any]
+    source: str
+    if path is None and env.get(CONFIG_JSON_ENV):
+        source = f"${CONFIG_JSON_ENV}"
+        try:
+            data = json.loads(env[CONFIG_JSON_ENV])
+        except json.JSONDecodeError as err:
+            raise ConfigError(f"{source} is not valid JSON: {err}") from err
+    else:
+        file = Path(path or env.get(CONFIG_FILE_ENV) or DEFAULT_CONFIG_FILE)
+        source = str(file)
+        if path is not None or env.get(CONFIG_FILE_ENV) or file.exists():
+            data = _read_toml(file)
+        else:
+            data = {}
+    _apply_env_overrides(data, env)
+    try:
+        return HarnessConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(f"invalid config ({source}):\n{format_validation_error(err)}") from err
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    try:
+        with file.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as err:
+        raise ConfigError(f"config file {file} does not exist") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"config file {file} is not valid TOML: {err}") from err
+
+
+def _apply_env_overrides(data: dict[str, Any], env: Mapping[str, str]) -> None:
+    """``HARNESS__SLA__COLD_START_MAX_SECONDS=30`` sets ``[sla] cold_start_max_seconds``.
+
+    Values that parse as JSON (numbers, lists, booleans) are used as such, else as strings.
+    """
+    for key, raw in env.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        parts = [part.lower() for part in key[len(ENV_PREFIX) :].split("__") if part]
+        if not parts:
+            continue
+        node = data
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"{key}: '{part}' is not a section")
+            node = child
+        try:
+            value: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        node[parts[-1]] = value

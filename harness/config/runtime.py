@@ -1,0 +1,109 @@
+"""The runtime sections of the config: what a run reads (target, SLA, groups, scenarios,
+the bundled reference target, local state, history)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TargetConfig(Section):
+    """The stack under test. An empty ``endpoint`` means: start the bundled reference target."""
+
+    name: str = "reference"
+    endpoint: str = ""
+    aws_endpoint_url: str | None = None
+    region: str = "us-east-1"
+    ecs_cluster: str = "webordinary-edit"
+    ecs_service: str = "edit-service"
+    sessions_table: str = "webordinary-edit-sessions"
+    test_prefix: str = Field(default="TEST_", pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    request_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
+class SlaConfig(Section):
+    """Targets from the brief; scenarios fail when a metric crosses them."""
+
+    success_rate_min: float = Field(default=0.95, ge=0, le=1)
+    cold_start_max_seconds: float = Field(default=60.0, gt=0)
+    session_creation_p95_max_seconds: float = Field(default=5.0, gt=0)
+    cleanup_max_seconds: float = Field(default=120.0, gt=0)
+    recovery_max_seconds: float = Field(default=600.0, gt=0)
+    error_response_max_seconds: float = Field(default=10.0, gt=0)
+    suite_max_seconds: float = Field(default=1800.0, gt=0)
+    cost_per_run_max_usd: float = Field(default=3.0, gt=0)
+
+
+class ScenarioOverride(Section):
+    """Per-scenario settings; anything left out keeps the catalogue's default."""
+
+    group: str | None = None
+    tags: list[str] | None = None
+    timeout_seconds: int | None = Field(default=None, ge=1, le=900)
+    retries: int | None = Field(default=None, ge=0, le=3)
+    enabled: bool = True
+    params: dict[str, float | int | str | bool] = Field(default_factory=dict)
+
+
+class GroupConfig(Section):
+    parallel: bool = False
+    max_concurrency: int = Field(default=5, ge=1, le=40)
+
+
+class RunConfig(Section):
+    """How a run is laid out. Groups run one at a time by default: the built-in scenarios
+    share one ECS service and scale it, so they would disturb each other in parallel."""
+
+    default_suite: str = "full"
+    max_group_concurrency: int = Field(default=1, ge=1, le=20)
+    # The daily cleanup deletes test sessions (clientId starting with target.test_prefix)
+    # created longer ago than this: leftovers of runs that died before their own Cleanup.
+    test_data_expiry_hours: float = Field(default=24.0, gt=0, le=24 * 90)
+
+
+class ReferenceTargetConfig(Section):
+    """The bundled stand-in for the stack under test (local runs only)."""
+
+    cold_start_seconds: float = Field(default=1.0, ge=0, le=600)
+    recovery_seconds: float = Field(default=0.8, ge=0, le=600)
+    poll_interval_seconds: float = Field(default=0.05, gt=0, le=5)
+    # Added to every answer, like a network round trip to a real ALB (benchmarks use it).
+    latency_seconds: float = Field(default=0.0, ge=0, le=5)
+    faults: list[str] = Field(default_factory=list)
+
+    @field_validator("faults")
+    @classmethod
+    def _known_faults(cls, faults: list[str]) -> list[str]:
+        unknown = sorted(set(faults) - set(KNOWN_FAULTS))
+        if unknown:
+            raise ValueError(f"unknown fault(s) {unknown}; known faults are {sorted(KNOWN_FAULTS)}")
+        return faults
+
+
+KNOWN_FAULTS: dict[str, str] = {
+    "slow_cold_start": "the edit container takes 10x longer to start",
+    "lose_workspace": "workspace files live on container storage and vanish on restart",
+    "shared_workspace": "every session sees one shared workspace (isolation broken)",
+    "drop_session_attributes": "session items in DynamoDB lack userId and ttl",
+    "misroute": "/session/<id>/ ignores the id: unknown sessions answer 200",
+    "hang_when_unhealthy": "with no healthy container requests hang instead of 503",
+    "no_recovery": "a crashed edit container is never replaced",
+    "crash_error_500": "with no healthy container requests answer 500 instead of 503",
+}
+
+
+class LocalConfig(Section):
+    state_dir: str = ".harness"
+
+
+class HistoryConfig(Section):
+    """Where run history lives: SQLite in the state folder locally, DynamoDB in AWS."""
+
+    backend: Literal["sqlite", "dynamodb"] = "sqlite"
+    runs_table: str = "harness-runs"
+    region: str = "us-east-1"

@@ -1,0 +1,1 @@
+"""Planning a run: validate the request, pick scenarios, resolve the target, lay out groups."""

@@ -1,0 +1,95 @@
+"""The wire contract of the suite state machine, in one place: the payload each step takes
+and returns, and the state and error names the ASL uses (``names``).
+
+Import from here (``from harness.wire import RunPlan``); the submodules only keep each file
+readable: ``request`` (what starts and lays out a run), ``results`` (what it produces),
+``steps`` (per-step events and outputs, caught errors).
+"""
+
+from harness.wire.base import RUN_ID_PATTERN, SCENARIO_NAME_PATTERN, StateEvent, WireModel
+from harness.wire.names import FailError, State
+from harness.wire.request import (
+    GroupPlan,
+    ResolvedTarget,
+    RunContext,
+    RunFlags,
+    RunPlan,
+    RunRequest,
+    ScenarioSpec,
+    SuiteName,
+    TargetOverride,
+    Trigger,
+)
+from harness.wire.results import (
+    Check,
+    Comparison,
+    ErrorInfo,
+    Metric,
+    MetricStats,
+    Regression,
+    RegressionReport,
+    RunSummary,
+    ScenarioResult,
+    Status,
+    Verdict,
+)
+from harness.wire.steps import (
+    AggregateEvent,
+    AggregateOutput,
+    CaughtError,
+    CleanupEvent,
+    CleanupReport,
+    ExpiredCleanupEvent,
+    GroupEvent,
+    GroupOutcome,
+    GroupSetup,
+    GroupTeardown,
+    ScenarioEvent,
+    SummaryEvent,
+    TeardownEvent,
+    error_from_caught,
+)
+
+__all__ = [
+    "RUN_ID_PATTERN",
+    "SCENARIO_NAME_PATTERN",
+    "AggregateEvent",
+    "AggregateOutput",
+    "CaughtError",
+    "Check",
+    "CleanupEvent",
+    "CleanupReport",
+    "Comparison",
+    "ErrorInfo",
+    "ExpiredCleanupEvent",
+    "FailError",
+    "GroupEvent",
+    "GroupOutcome",
+    "GroupPlan",
+    "GroupSetup",
+    "GroupTeardown",
+    "Metric",
+    "MetricStats",
+    "Regression",
+    "RegressionReport",
+    "ResolvedTarget",
+    "RunContext",
+    "RunFlags",
+    "RunPlan",
+    "RunRequest",
+    "RunSummary",
+    "ScenarioEvent",
+    "ScenarioResult",
+    "ScenarioSpec",
+    "State",
+    "StateEvent",
+    "Status",
+    "SuiteName",
+    "SummaryEvent",
+    "TargetOverride",
+    "TeardownEvent",
+    "Trigger",
+    "Verdict",
+    "WireModel",
+    "error_from_caught",
+]

@@ -1,0 +1,40 @@
+"""The names the state machine and the code share: states the code reads from an execution's
+history, and the errors its Fail states end with. ``tests/unit/test_wire_names.py`` checks
+both against ``statemachines/suite.asl.json``, so neither side can drift."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    """Every state of the suite state machine."""
+
+    PLAN = "Plan"
+    DESCRIBE_REJECTION = "DescribeRejection"
+    REJECT_INPUT = "RejectInput"
+    PLAN_FAILED = "PlanFailed"
+    RUN_GROUPS = "RunGroups"
+    SETUP_GROUP = "SetupGroup"
+    RUN_SCENARIOS = "RunScenarios"
+    RUN_SCENARIO = "RunScenario"
+    RECORD_SCENARIO_ERROR = "RecordScenarioError"
+    TEARDOWN_GROUP = "TeardownGroup"
+    GROUP_DONE = "GroupDone"
+    AGGREGATE = "Aggregate"
+    DETECT_REGRESSIONS = "DetectRegressions"
+    ALERT = "Alert"
+    CLEANUP = "Cleanup"
+    GATE = "Gate"
+    HARNESS_FAILED = "HarnessFailed"
+    SUITE_FAILED = "SuiteFailed"
+    SUITE_PASSED = "SuitePassed"
+
+
+class FailError(StrEnum):
+    """The ``Error`` of each Fail state: what a failed execution reports."""
+
+    INVALID_RUN_REQUEST = "InvalidRunRequest"
+    PLAN_FAILED = "PlanFailed"
+    HARNESS_FAILED = "HarnessFailed"
+    SUITE_FAILED = "SuiteFailed"

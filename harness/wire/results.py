@@ -1,0 +1,126 @@
+"""What a run produces: scenario results with their metrics and checks, the run summary, and
+the regressions found against the baseline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from harness.wire.base import WireModel
+from harness.wire.request import Trigger
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class Comparison(StrEnum):
+    """How a metric is held against its SLA limit."""
+
+    AT_MOST = "at_most"
+    AT_LEAST = "at_least"
+
+
+class Metric(WireModel):
+    name: str
+    value: float
+    unit: Literal["seconds", "milliseconds", "percent", "count", "usd", "ratio"]
+    sla: float | None = None
+    comparison: Comparison = Comparison.AT_MOST
+
+    @property
+    def within_sla(self) -> bool | None:
+        if self.sla is None:
+            return None
+        if self.comparison is Comparison.AT_MOST:
+            return self.value <= self.sla
+        return self.value >= self.sla
+
+
+class Check(WireModel):
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+class ErrorInfo(WireModel):
+    type: str
+    message: str
+
+
+class ScenarioResult(WireModel):
+    scenario: str
+    group: str
+    status: Status
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_seconds: float = Field(default=0.0, ge=0)
+    metrics: list[Metric] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    error: ErrorInfo | None = None
+    attempts: int = Field(default=1, ge=0)
+
+    @property
+    def reason(self) -> str:
+        """One line that says why a scenario did not pass."""
+        if self.error is not None:
+            return f"{self.error.type}: {self.error.message}"
+        failed = [check for check in self.checks if not check.passed]
+        if failed:
+            return "; ".join(f"{c.name}: {c.detail}" if c.detail else c.name for c in failed)
+        return ""
+
+
+class MetricStats(WireModel):
+    """A metric across a run's scenarios."""
+
+    name: str
+    unit: str
+    count: int
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+
+class Verdict(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class RunSummary(WireModel):
+    run_id: str
+    suite: str
+    target: str
+    trigger: Trigger
+    commit: str | None = None
+    started_at: datetime
+    finished_at: datetime
+    duration_seconds: float
+    verdict: Verdict
+    success_rate: float = Field(ge=0, le=1)
+    counts: dict[Status, int]
+    results: list[ScenarioResult]
+    metrics: list[MetricStats]
+    estimated_cost_usd: float = Field(default=0.0, ge=0)
+
+
+class Regression(WireModel):
+    metric: str
+    current: float
+    baseline: float
+    change_ratio: float
+    severity: Literal["low", "medium", "high"]
+    message: str
+
+
+class RegressionReport(WireModel):
+    run_id: str
+    baseline_run_id: str | None = None
+    regressions: list[Regression]

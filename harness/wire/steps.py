@@ -1,0 +1,112 @@
+"""What each step of the state machine receives and returns (the shapes
+statemachines/suite.asl.json builds), including what a Catch leaves behind."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from harness.wire.base import StateEvent, WireModel
+from harness.wire.request import GroupPlan, RunContext, ScenarioSpec
+from harness.wire.results import ErrorInfo, RegressionReport, RunSummary, Verdict
+
+
+class CaughtError(WireModel):
+    """What a Catch puts at ``ResultPath``: the error name and its cause text."""
+
+    error: str = Field(alias="Error")
+    cause: str | None = Field(default=None, alias="Cause")
+
+
+def error_from_caught(caught: CaughtError) -> ErrorInfo:
+    """A Lambda error's cause is JSON ``{"errorType", "errorMessage"}``; others are text."""
+    message = caught.cause or ""
+    error_type = caught.error
+    try:
+        payload = json.loads(message)
+    except ValueError:
+        payload = None
+    if isinstance(payload, dict):
+        message = str(payload.get("errorMessage", message))
+        error_type = str(payload.get("errorType", error_type))
+    return ErrorInfo(type=error_type, message=message or "(no cause given)")
+
+
+class GroupSetup(WireModel):
+    """SetupGroup's output: what TeardownGroup must restore."""
+
+    original_desired_count: int
+
+
+class GroupTeardown(WireModel):
+    restored_desired_count: int | None
+
+
+class GroupOutcome(StateEvent):
+    """One RunGroups iteration's final state: a group whose setup failed has no results, a
+    scenario whose Lambda failed was caught as ``{"scenario", "caught"}``."""
+
+    group: dict[str, Any]
+    results: list[dict[str, Any]] | None = None
+    setup_error: CaughtError | None = None
+    run_error: CaughtError | None = None
+
+
+class CleanupReport(WireModel):
+    """Cleanup's output: what it found and deleted, and how long that took."""
+
+    prefix: str
+    created_before: datetime | None = None
+    sessions_found: int
+    deleted_via_api: int
+    deleted_directly: int
+    seconds: float
+
+
+class GroupEvent(StateEvent):
+    group: GroupPlan
+    run: RunContext
+
+
+class TeardownEvent(GroupEvent):
+    setup: GroupSetup | None = None
+
+
+class ScenarioEvent(StateEvent):
+    scenario: ScenarioSpec
+    run: RunContext
+
+
+class AggregateEvent(StateEvent):
+    run: RunContext
+    groups: list[GroupPlan]
+    group_results: list[GroupOutcome]
+
+
+class AggregateOutput(WireModel):
+    """Aggregate replaces the state with this: the later steps need nothing else."""
+
+    run: RunContext
+    verdict: Verdict
+    verdict_reason: str
+    summary: RunSummary
+
+
+class SummaryEvent(StateEvent):
+    run: RunContext
+    summary: RunSummary
+    regressions: RegressionReport | None = None
+
+
+class CleanupEvent(StateEvent):
+    run: RunContext
+
+
+class ExpiredCleanupEvent(StateEvent):
+    """The daily schedule's job: delete test sessions older than the expiry."""
+
+    job: Literal["cleanup-expired"]
+    trigger: str = "schedule"
