@@ -7,12 +7,11 @@ row per scenario), so a crash leaves either the whole run or none of it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
-from harness.errors import HistoryError
+from harness.local.sqlite_db import STATE_FILE, connect, ensure_schema
 from harness.wire import RunSummary
 
 SCHEMA = """
@@ -36,7 +35,7 @@ CREATE TABLE IF NOT EXISTS scenario_results (
 """
 
 
-HISTORY_FILE = "history.sqlite3"
+HISTORY_FILE = STATE_FILE
 
 
 class SqliteHistory:
@@ -48,18 +47,10 @@ class SqliteHistory:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+        ensure_schema(path, SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
-                db.execute("PRAGMA foreign_keys = ON")
-                yield db
-        except sqlite3.Error as err:
-            raise HistoryError(f"run history {self.path}: {err}") from err
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return connect(self.path)
 
     def save_run(self, summary: RunSummary) -> None:
         with self._connect() as db:
