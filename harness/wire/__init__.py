@@ -30,8 +30,10 @@ from harness.wire.results import (
     RegressionReport,
     RunSummary,
     ScenarioResult,
+    Severity,
     Status,
     Verdict,
+    series_key,
 )
 from harness.wire.steps import (
     AggregateEvent,
@@ -81,6 +83,7 @@ __all__ = [
     "ScenarioEvent",
     "ScenarioResult",
     "ScenarioSpec",
+    "Severity",
     "State",
     "StateEvent",
     "Status",
@@ -92,4 +95,5 @@ __all__ = [
     "Verdict",
     "WireModel",
     "error_from_caught",
+    "series_key",
 ]

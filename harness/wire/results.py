@@ -111,13 +111,35 @@ class RunSummary(WireModel):
     estimated_cost_usd: float = Field(default=0.0, ge=0)
 
 
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+def series_key(target: str, scenario: str | None, metric: str) -> str:
+    """The name of a series: one metric of one scenario (``-`` for run-level metrics such as
+    the success rate) on one target. The unit of baselines, detection, alert de-duplication
+    and the known-issues ledger."""
+    return f"{target}/{scenario or '-'}/{metric}"
+
+
 class Regression(WireModel):
+    """One series that got worse than its baseline."""
+
+    key: str = ""  # series_key(target, scenario, metric)
+    target: str = ""
+    scenario: str | None = None
     metric: str
+    unit: str = ""
     current: float
     baseline: float
     change_ratio: float
-    severity: Literal["low", "medium", "high"]
+    severity: Severity
     message: str
+    evidence: str = ""  # why the statistical guard believes it is not noise
+    confirmed: bool | None = None  # None: not re-run; True/False: reproduced on the confirm pass
+    suppressed_by: str | None = None  # the known-issues entry (ack, quarantine) that mutes it
 
 
 class RegressionReport(WireModel):
