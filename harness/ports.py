@@ -87,3 +87,10 @@ class HistoryStore(Protocol):
     def list_runs(self, limit: int = 20) -> list[RunSummary]:
         """Newest first."""
         ...
+
+    def recent_runs(
+        self, target: str, limit: int, before: datetime | None = None
+    ) -> list[RunSummary]:
+        """The newest ``limit`` runs against ``target`` (any suite), newest first, optionally
+        only those that started before ``before``: what baselines and trends are made of."""
+        ...

@@ -32,7 +32,7 @@ class Storage(Construct):
             ttl=keys.EXPIRES_AT,
             removal=removal,
         )
-        for index, partition in ((keys.SERIES_INDEX, keys.SERIES), (keys.TIME_INDEX, keys.KIND)):
+        for index, partition in keys.RUNS_INDEXES:
             self.runs_table.add_global_secondary_index(
                 index_name=index,
                 partition_key=dynamodb.Attribute(

@@ -51,6 +51,7 @@ class DynamoDbHistory:
             keys.RUN_ID: {"S": summary.run_id},
             keys.SERIES: {"S": keys.series_key(summary.target, summary.suite)},
             keys.KIND: {"S": keys.RUN_KIND},
+            keys.TARGET: {"S": summary.target},
             keys.STARTED_AT: {"S": timestamp(summary.started_at)},
             keys.EXPIRES_AT: {"N": str(expires)},
             keys.SUMMARY: {"S": body},
@@ -85,17 +86,38 @@ class DynamoDbHistory:
         return _summary(items[0]) if items else None
 
     def list_runs(self, limit: int = 20) -> list[RunSummary]:
+        return self._newest(
+            limit,
+            IndexName=keys.TIME_INDEX,
+            KeyConditionExpression="#kind = :kind",
+            ExpressionAttributeNames={"#kind": keys.KIND},
+            ExpressionAttributeValues={":kind": {"S": keys.RUN_KIND}},
+        )
+
+    def recent_runs(
+        self, target: str, limit: int, before: datetime | None = None
+    ) -> list[RunSummary]:
+        condition = "#target = :target"
+        values = {":target": {"S": target}}
+        if before is not None:
+            condition += " AND #started < :before"
+            values[":before"] = {"S": timestamp(before)}
+        return self._newest(
+            limit,
+            IndexName=keys.TARGET_INDEX,
+            KeyConditionExpression=condition,
+            ExpressionAttributeNames={"#target": keys.TARGET, "#started": keys.STARTED_AT}
+            if before is not None
+            else {"#target": keys.TARGET},
+            ExpressionAttributeValues=values,
+        )
+
+    def _newest(self, limit: int, **query: Any) -> list[RunSummary]:
+        """Up to ``limit`` runs of an index query, newest first, across pages."""
         if limit <= 0:
             return []
         runs: list[RunSummary] = []
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": keys.TIME_INDEX,
-            "KeyConditionExpression": "#kind = :kind",
-            "ExpressionAttributeNames": {"#kind": keys.KIND},
-            "ExpressionAttributeValues": {":kind": {"S": keys.RUN_KIND}},
-            "ScanIndexForward": False,
-        }
+        request: dict[str, Any] = {"TableName": self._table, "ScanIndexForward": False, **query}
         while len(runs) < limit:
             answer = self._call("Query", Limit=limit - len(runs), **request)
             runs.extend(_summary(item) for item in answer.get("Items", []))

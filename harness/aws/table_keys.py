@@ -5,7 +5,9 @@ Pure constants (no boto3, no aws_cdk), so `infra/` and `harness/aws/` agree on o
 Runs table (``history.runs_table``):
     partition key ``runId``; GSI ``bySeries`` (``series`` = "<target>#<suite>", sort
     ``startedAt``) answers "previous run of this target and suite"; GSI ``byTime`` (``kind``
-    = "RUN", sort ``startedAt``) answers "newest runs"; TTL attribute ``expiresAt``.
+    = "RUN", sort ``startedAt``) answers "newest runs"; GSI ``byTarget`` (``target``, sort
+    ``startedAt``) answers "recent runs against this target" (baselines, trends); TTL
+    attribute ``expiresAt``.
 Baselines table (``storage.baselines_table``): partition ``series``, sort ``name``.
 Alert-state table (``storage.alert_state_table``): partition ``alertKey``; TTL ``expiresAt``.
 """
@@ -19,8 +21,12 @@ KIND = "kind"
 RUN_KIND = "RUN"
 SUMMARY = "summary"
 EXPIRES_AT = "expiresAt"
+TARGET = "target"
 SERIES_INDEX = "bySeries"
 TIME_INDEX = "byTime"
+TARGET_INDEX = "byTarget"
+# Every GSI of the runs table: (index name, partition attribute); all sort on ``startedAt``.
+RUNS_INDEXES = ((SERIES_INDEX, SERIES), (TIME_INDEX, KIND), (TARGET_INDEX, TARGET))
 
 BASELINE_SERIES = "series"
 BASELINE_NAME = "name"

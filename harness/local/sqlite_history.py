@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from harness.local.sqlite_db import STATE_FILE, connect, ensure_schema
@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS runs (
     summary_json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_by_target_suite ON runs (target, suite, started_at);
+CREATE INDEX IF NOT EXISTS runs_by_target ON runs (target, started_at);
 CREATE TABLE IF NOT EXISTS scenario_results (
     run_id           TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
     scenario         TEXT NOT NULL,
@@ -98,6 +99,18 @@ class SqliteHistory:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT summary_json FROM runs ORDER BY started_at DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [RunSummary.model_validate_json(row[0]) for row in rows]
+
+    def recent_runs(
+        self, target: str, limit: int, before: datetime | None = None
+    ) -> list[RunSummary]:
+        # started_at is stored as isoformat() of an aware UTC datetime: string order is time order.
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT summary_json FROM runs WHERE target = ? AND started_at < ?"
+                " ORDER BY started_at DESC LIMIT ?",
+                (target, (before or datetime.max.replace(tzinfo=UTC)).isoformat(), limit),
             ).fetchall()
         return [RunSummary.model_validate_json(row[0]) for row in rows]
 

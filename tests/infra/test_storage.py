@@ -61,6 +61,14 @@ def test_runs_table_key_design_matches_the_adapter(synth: Synth) -> None:
                         {"AttributeName": keys.STARTED_AT, "KeyType": "RANGE"},
                     ],
                 },
+                {
+                    **index,
+                    "IndexName": keys.TARGET_INDEX,
+                    "KeySchema": [
+                        {"AttributeName": keys.TARGET, "KeyType": "HASH"},
+                        {"AttributeName": keys.STARTED_AT, "KeyType": "RANGE"},
+                    ],
+                },
             ]
         ),
     )

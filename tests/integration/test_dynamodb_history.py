@@ -29,6 +29,7 @@ def create_runs_table(endpoint: str, name: str) -> None:
             {"AttributeName": keys.RUN_ID, "AttributeType": "S"},
             {"AttributeName": keys.SERIES, "AttributeType": "S"},
             {"AttributeName": keys.KIND, "AttributeType": "S"},
+            {"AttributeName": keys.TARGET, "AttributeType": "S"},
             {"AttributeName": keys.STARTED_AT, "AttributeType": "S"},
         ],
         KeySchema=[{"AttributeName": keys.RUN_ID, "KeyType": "HASH"}],
@@ -41,7 +42,7 @@ def create_runs_table(endpoint: str, name: str) -> None:
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             }
-            for index, partition in ((keys.SERIES_INDEX, keys.SERIES), (keys.TIME_INDEX, keys.KIND))
+            for index, partition in keys.RUNS_INDEXES
         ],
     )
 
@@ -121,6 +122,19 @@ def test_list_runs_newest_first_with_limit(history: DynamoDbHistory) -> None:
     assert [run.run_id for run in history.list_runs(3)] == ["r4", "r3", "r2"]
     assert len(history.list_runs()) == 5
     assert history.list_runs(0) == []
+
+
+def test_recent_runs_of_one_target_across_suites(history: DynamoDbHistory) -> None:
+    for day in range(4):
+        history.save_run(
+            summary(f"w{day}", T0 + timedelta(days=day), suite=["smoke", "full"][day % 2])
+        )
+    history.save_run(summary("x0", T0 + timedelta(days=5), target="x"))
+    assert [run.run_id for run in history.recent_runs("web", 10)] == ["w3", "w2", "w1", "w0"]
+    assert [run.run_id for run in history.recent_runs("web", 2)] == ["w3", "w2"]
+    before = T0 + timedelta(days=2)
+    assert [run.run_id for run in history.recent_runs("web", 10, before)] == ["w1", "w0"]
+    assert history.recent_runs("nobody", 10) == []
 
 
 def test_missing_table_is_a_history_error(moto_server: MotoServer) -> None:

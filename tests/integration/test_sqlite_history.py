@@ -53,6 +53,11 @@ def test_round_trip_previous_and_listing(tmp_path: Path) -> None:
     assert previous is not None and previous.run_id == "r2"
     assert store.previous_run("ref", "full", before=T0) is None
     assert [r.run_id for r in store.list_runs(limit=3)] == ["r3", "o1", "s1"]
+    assert [r.run_id for r in store.recent_runs("ref", 10)] == ["r3", "s1", "r2", "r1"]
+    assert [r.run_id for r in store.recent_runs("ref", 2)] == ["r3", "s1"]
+    before = T0 + timedelta(minutes=6)
+    assert [r.run_id for r in store.recent_runs("ref", 10, before)] == ["r2", "r1"]
+    assert store.recent_runs("nobody", 10) == []
     with sqlite3.connect(store.path) as db:
         rows = db.execute("SELECT run_id, scenario FROM scenario_results ORDER BY 1, 2").fetchall()
     assert ("r1", "a") in rows and len(rows) == 10
