@@ -1,0 +1,420 @@
+"""Is this run's value of a series a regression, or noise? Pure functions, standard library only.
+
+A *series* is one metric of one scenario on one target, over successive runs. A value is a
+regression only when two independent checks agree:
+
+1. **The configured ratio rule trips** (``RatioRule``): the value is beyond ``ratio`` times the
+   baseline *median* (not the mean: one slow run in the baseline must not move it), in the
+   metric's bad direction, and by more than an absolute floor (``min_change``), so 10 ms of
+   jitter on a 50 ms metric never alerts.
+2. **The noise guard agrees** (``NoiseGuard``): a robust z-score of the value against the
+   baseline sample is at least ``z_threshold``. The z-score is the *modified z-score* of
+   Iglewicz and Hoaglin (1993): distance from the median in units of the median absolute
+   deviation (MAD, scaled by 1.4826 so it estimates a normal standard deviation), computed on
+   the log of the values when they are all positive, because latencies and costs are
+   right-skewed (roughly log-normal) and the rules are ratios. One outlier in the baseline
+   barely moves the median or the MAD, unlike the mean and standard deviation.
+
+Why both: the rule says whether the change *matters* (the user's threshold); the guard says
+whether it is *real* for this series. On a series whose runs vary by 15 %, a 1.25x run is
+noise; on one that varies by 2 %, it is not.
+
+Why ``z_threshold = 3.5``: it is Iglewicz and Hoaglin's recommended cut-off for the modified
+z-score. The MAD of a small sample is itself noisy, so the false-alarm rate of the guard
+alone, on normal noise, is about 1.5 % at n = 10 and 0.3 % at n = 30 (simulated; the ratio rule
+then removes most of those). This is also why ``min_samples`` defaults to 10: at n = 5 the same
+cut-off lets about 5 % of pure noise through.
+
+The z-score also accounts for the baseline median's own uncertainty: the median of n normal
+values has variance ``pi / 2 * sigma**2 / n``, so the difference between a new value and the
+median has standard deviation ``sigma * sqrt(1 + pi / (2 n))``. That widens the band at small n.
+
+Below ``min_samples`` nothing is judged: the decision says so (``judged=False``) and what the
+ratio rule alone would have said, but never alerts. On a new series the first runs only build
+the baseline; a run that *fails* is still caught by ``judge_status``, which needs no noise
+estimate. A pinned baseline (``pinned_baseline``, e.g. the runs of the last release) is held
+to the same minimum.
+
+Confirmation: ``judge`` takes one value or several independent values of the same state (the
+run's value and the values of confirmation re-runs). It is a regression only if *every* value
+is: a one-off outlier does not reproduce, a real step does. ``judge([confirm], baseline, ...)``
+judges the re-run alone against the same baseline.
+
+Why not scipy or a change-point library: see ``harness.judge.changepoints``.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+Severity = Literal["high", "medium", "low"]
+BaselineSource = Literal["rolling", "pinned"]
+
+# The MAD of normal data times this estimates its standard deviation (1 / Phi^-1(3/4)).
+MAD_TO_SIGMA = 1.4826
+# When over half the baseline is one value (MAD = 0), the mean absolute deviation times this
+# estimates the standard deviation instead (sqrt(pi / 2)); the usual fallback for the modified
+# z-score, so a quantized metric (whole seconds, 19/20 scenarios passing) still has a spread.
+MEAN_AD_TO_SIGMA = 1.2533
+
+
+class Direction(StrEnum):
+    LOWER_IS_BETTER = "lower_is_better"
+    HIGHER_IS_BETTER = "higher_is_better"
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """What a series usually measures: its recent samples, with robust centre and spread."""
+
+    samples: tuple[float, ...]
+    source: BaselineSource
+    run_ids: tuple[str, ...]
+    median: float
+    mad: float  # median absolute deviation from the median, in the metric's unit (unscaled)
+    iqr: float  # interquartile range (inclusive quartiles); 0 for a single sample
+
+    @property
+    def count(self) -> int:
+        return len(self.samples)
+
+    @classmethod
+    def of(
+        cls,
+        samples: Sequence[float],
+        source: BaselineSource = "rolling",
+        run_ids: Sequence[str] = (),
+    ) -> Baseline:
+        """The baseline of ``samples`` (at least one); ``run_ids`` name the runs they came from."""
+        values = tuple(float(value) for value in samples)
+        if not values:
+            raise ValueError("a baseline needs at least one sample")
+        if run_ids and len(run_ids) != len(values):
+            raise ValueError(f"{len(run_ids)} run ids for {len(values)} samples")
+        median = statistics.median(values)
+        mad = statistics.median(abs(value - median) for value in values)
+        iqr = 0.0
+        if len(values) > 1:
+            first, _, third = statistics.quantiles(values, n=4, method="inclusive")
+            iqr = third - first
+        return cls(values, source, tuple(run_ids), median, mad, iqr)
+
+
+def rolling_baseline(
+    samples: Sequence[float],
+    *,
+    window: int = 30,
+    min_samples: int = 10,
+    run_ids: Sequence[str] = (),
+) -> Baseline | None:
+    """The baseline from the last ``window`` samples (oldest first), or None below ``min_samples``.
+
+    The caller passes the values of the series' last passing runs. None means "not enough
+    history to know this series' noise": the caller reports that instead of guessing.
+    """
+    if window < 1 or min_samples < 1:
+        raise ValueError("window and min_samples must be at least 1")
+    recent = list(samples)[-window:]
+    if len(recent) < min_samples:
+        return None
+    return Baseline.of(recent, "rolling", list(run_ids)[-window:] if run_ids else ())
+
+
+def pinned_baseline(samples: Sequence[float], run_ids: Sequence[str] = ()) -> Baseline:
+    """A baseline a user pinned (e.g. the runs of a release): compared against until unpinned."""
+    return Baseline.of(samples, "pinned", run_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class RatioRule:
+    """A configured regression rule: value beyond ``ratio`` x baseline median, in ``direction``.
+
+    ``ratio`` is above 1 when lower is better (1.2: 20 % slower) and below 1 when higher is
+    better (0.95: success rate 5 % lower). ``min_change`` is an absolute floor in ``unit``: the
+    change must also exceed it. ``severity`` is carried to the decision, not interpreted here.
+    """
+
+    ratio: float
+    direction: Direction
+    min_change: float = 0.0
+    severity: Severity = "medium"
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if self.direction is Direction.LOWER_IS_BETTER and not self.ratio > 1:
+            raise ValueError(f"lower-is-better rule needs a ratio above 1, got {self.ratio}")
+        if self.direction is Direction.HIGHER_IS_BETTER and not 0 < self.ratio < 1:
+            raise ValueError(f"higher-is-better rule needs a ratio in (0, 1), got {self.ratio}")
+        if self.min_change < 0:
+            raise ValueError(f"min_change must not be negative, got {self.min_change}")
+
+    def trips(self, value: float, reference: float) -> bool:
+        """Whether ``value`` is beyond the rule against ``reference`` (a baseline median)."""
+        if self.direction is Direction.LOWER_IS_BETTER:
+            return value > self.ratio * reference and value - reference > self.min_change
+        return value < self.ratio * reference and reference - value > self.min_change
+
+
+# The seed's rules, as defaults for config. Cold start keeps the 0.25 s floor of
+# harness.regression (MIN_ABSOLUTE_GROWTH["seconds"]); the seed itself had none.
+SEED_RULES: Mapping[str, RatioRule] = {
+    "cold_start_seconds": RatioRule(
+        1.2, Direction.LOWER_IS_BETTER, min_change=0.25, severity="medium", unit="s"
+    ),
+    "success_rate": RatioRule(0.95, Direction.HIGHER_IS_BETTER, severity="high"),
+    "cost_per_run_usd": RatioRule(1.5, Direction.LOWER_IS_BETTER, severity="low", unit="USD"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseGuard:
+    """The statistical guard: minimum baseline size and robust z cut-off (see module docstring)."""
+
+    min_samples: int = 10
+    z_threshold: float = 3.5
+
+    def __post_init__(self) -> None:
+        if self.min_samples < 2:
+            raise ValueError("the guard needs at least 2 baseline samples to estimate noise")
+        if self.z_threshold <= 0:
+            raise ValueError(f"z_threshold must be positive, got {self.z_threshold}")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The verdict on one series, with the evidence a report shows and a one-line ``reason``.
+
+    ``judged`` is False when there was too little baseline to decide (then ``regressed`` is
+    False). For several samples, ``ratio`` and ``z`` are those of the least adverse one: the
+    sample that decides whether the regression reproduced.
+    """
+
+    regressed: bool
+    judged: bool
+    rule_tripped: bool
+    severity: Severity
+    reason: str
+    test: str
+    samples: int
+    samples_tripped: int
+    baseline_count: int
+    baseline_source: BaselineSource | None = None
+    baseline_median: float | None = None
+    baseline_mad: float | None = None
+    ratio: float | None = None
+    z: float | None = None
+
+
+ROBUST_Z = "robust z-score (median and MAD of the baseline{scale})"
+
+
+def judge(
+    values: float | Sequence[float],
+    baseline: Baseline | Sequence[float] | None,
+    rule: RatioRule,
+    guard: NoiseGuard | None = None,
+) -> Decision:
+    """Judge one run's value (or it and its confirmation re-runs) against a series' baseline.
+
+    Regressed only if every value trips ``rule`` *and* has a robust z of at least
+    ``guard.z_threshold`` against the baseline sample. A plain sequence as ``baseline`` is a
+    rolling baseline of all its samples; None (what ``rolling_baseline`` returns for too little
+    history) is "not judged".
+    """
+    guard = guard or NoiseGuard()
+    new = [float(values)] if isinstance(values, int | float) else [float(v) for v in values]
+    if not new:
+        raise ValueError("judge needs at least one value")
+    if baseline is not None and not isinstance(baseline, Baseline):
+        baseline = Baseline.of(baseline) if len(baseline) else None
+    unit = f" {rule.unit}" if rule.unit else ""
+    if baseline is None or baseline.count < guard.min_samples:
+        count = baseline.count if baseline else 0
+        would = all(rule.trips(value, baseline.median) for value in new) if baseline else False
+        hint = ""
+        if baseline and would:
+            ratio = _ratio(_weakest(new, rule.direction), baseline.median)
+            hint = (
+                f"; {_fmt_ratio(ratio)} baseline median {fmt(baseline.median)}{unit} "
+                f"would trip the {rule.ratio:g}x rule alone"
+            )
+        return Decision(
+            regressed=False,
+            judged=False,
+            rule_tripped=would,
+            severity=rule.severity,
+            reason=f"not judged: {count} baseline runs, {guard.min_samples} needed{hint}",
+            test="none: too few baseline samples",
+            samples=len(new),
+            samples_tripped=0,
+            baseline_count=count,
+            baseline_source=baseline.source if baseline else None,
+            baseline_median=baseline.median if baseline else None,
+            baseline_mad=baseline.mad if baseline else None,
+        )
+
+    log_scale = all(value > 0 for value in (*new, *baseline.samples))
+    zs = _robust_z(new, baseline.samples, rule.direction, log_scale)
+    tripped = [
+        rule.trips(value, baseline.median) and z >= guard.z_threshold
+        for value, z in zip(new, zs, strict=True)
+    ]
+    weakest = _weakest(new, rule.direction)
+    z = zs[new.index(weakest)]
+    ratio = _ratio(weakest, baseline.median)
+    rule_tripped = rule.trips(weakest, baseline.median)
+    regressed = all(tripped)
+    evidence = (
+        f"(n={baseline.count}, MAD {fmt(baseline.mad)}{unit}"
+        f"{', pinned' if baseline.source == 'pinned' else ''})"
+    )
+    where = f"{_fmt_ratio(ratio)} baseline median {fmt(baseline.median)}{unit}"
+    z_text = f"robust z {_fmt_z(z)}"
+    if regressed:
+        again = f", reproduced in {len(new)}/{len(new)} samples" if len(new) > 1 else ""
+        reason = f"{where} {evidence}: {z_text} >= {guard.z_threshold:g}{again}"
+    elif len(new) > 1 and any(tripped):
+        reason = (
+            f"not reproduced: {sum(tripped)} of {len(new)} samples beyond the rule and noise; "
+            f"the weakest is {where}, {z_text} {evidence}"
+        )
+    elif not rule.trips(weakest, baseline.median) and _beyond_ratio(weakest, baseline, rule):
+        change = abs(weakest - baseline.median)
+        reason = (
+            f"{where}, but the change {fmt(change)}{unit} is within the "
+            f"{rule.min_change:g}{unit} floor"
+        )
+    elif not rule_tripped:
+        reason = f"{where}: within the {rule.ratio:g}x rule"
+    else:
+        reason = f"within noise: {where} but {z_text} < {guard.z_threshold:g} {evidence}"
+    return Decision(
+        regressed=regressed,
+        judged=True,
+        rule_tripped=rule_tripped,
+        severity=rule.severity,
+        reason=reason,
+        test=ROBUST_Z.format(scale=", log scale" if log_scale else ""),
+        samples=len(new),
+        samples_tripped=sum(tripped),
+        baseline_count=baseline.count,
+        baseline_source=baseline.source,
+        baseline_median=baseline.median,
+        baseline_mad=baseline.mad,
+        ratio=ratio,
+        z=z,
+    )
+
+
+def judge_status(
+    baseline_passed: Sequence[bool],
+    current_passed: bool | Sequence[bool],
+    *,
+    max_baseline_failure_rate: float = 0.05,
+    severity: Severity = "high",
+) -> Decision:
+    """The seed's "passed in the baseline and now fails" rule, over a rolling window.
+
+    "Passed in the baseline" tolerates rare flakiness: the scenario failed in at most
+    ``max_baseline_failure_rate`` of the baseline runs (5 %: at most one failure in 20 runs, none
+    in fewer), so a known-flaky scenario does not page on each of its failures. Like ``judge``,
+    it is a regression only if every sample (the run and its confirmation re-runs) failed.
+    No minimum sample size: a scenario that passed and now fails twice is no question of noise.
+    """
+    current = [current_passed] if isinstance(current_passed, bool) else list(current_passed)
+    if not current:
+        raise ValueError("judge_status needs at least one current result")
+    failed_now = sum(not passed for passed in current)
+    runs = len(baseline_passed)
+    failed_before = sum(not passed for passed in baseline_passed)
+    judged = runs > 0
+    passed_before = judged and failed_before <= max_baseline_failure_rate * runs
+    every_failed = failed_now == len(current)
+    record = f"passed {runs - failed_before}/{runs} baseline runs"
+    if not judged:
+        reason = "not judged: no baseline run"
+    elif passed_before and every_failed:
+        reason = f"{record} and failed {failed_now}/{len(current)} samples now"
+    elif not failed_now:
+        reason = f"passes ({record})"
+    elif not passed_before:
+        reason = (
+            f"fails, but already failed in {failed_before}/{runs} baseline runs "
+            f"(over the {max_baseline_failure_rate:.0%} tolerated)"
+        )
+    else:
+        reason = f"not reproduced: failed {failed_now} of {len(current)} samples ({record})"
+    return Decision(
+        regressed=passed_before and every_failed,
+        judged=judged,
+        rule_tripped=passed_before and failed_now > 0,
+        severity=severity,
+        reason=reason,
+        test="status: passed in the baseline, fails now",
+        samples=len(current),
+        samples_tripped=failed_now,
+        baseline_count=runs,
+    )
+
+
+def robust_spread(values: Sequence[float], center: float) -> float:
+    """A robust standard-deviation estimate: 1.4826 x MAD, or 1.2533 x mean |deviation| if MAD=0."""
+    deviations = [abs(value - center) for value in values]
+    mad = statistics.median(deviations)
+    return MAD_TO_SIGMA * mad if mad > 0 else MEAN_AD_TO_SIGMA * statistics.fmean(deviations)
+
+
+def _robust_z(
+    new: Sequence[float], samples: Sequence[float], direction: Direction, log_scale: bool
+) -> list[float]:
+    """Modified z-score of each new value against ``samples``, positive in the bad direction."""
+    scale = math.log if log_scale else float
+    base = [scale(value) for value in samples]
+    center = statistics.median(base)
+    sigma = robust_spread(base, center) * math.sqrt(1 + math.pi / (2 * len(base)))
+    sign = 1.0 if direction is Direction.LOWER_IS_BETTER else -1.0
+    zs = []
+    for value in new:
+        delta = sign * (scale(value) - center)
+        if sigma > 0:
+            zs.append(delta / sigma)
+        else:  # a constant baseline: any change at all is beyond its (zero) noise
+            zs.append(math.copysign(math.inf, delta) if delta else 0.0)
+    return zs
+
+
+def _weakest(values: Sequence[float], direction: Direction) -> float:
+    """The least adverse value: if it is a regression, all of them are."""
+    return min(values) if direction is Direction.LOWER_IS_BETTER else max(values)
+
+
+def _beyond_ratio(value: float, baseline: Baseline, rule: RatioRule) -> bool:
+    if rule.direction is Direction.LOWER_IS_BETTER:
+        return value > rule.ratio * baseline.median
+    return value < rule.ratio * baseline.median
+
+
+def _ratio(value: float, reference: float) -> float:
+    if reference == 0:
+        return 1.0 if value == 0 else math.copysign(math.inf, value)
+    return value / reference
+
+
+def fmt(value: float) -> str:
+    """Three significant digits, trailing zeros kept (1.00, 0.0266, 123), no exponent below 1e6."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:#.3g}".rstrip(".")
+
+
+def _fmt_ratio(ratio: float) -> str:
+    return "inf x" if math.isinf(ratio) else f"{ratio:.2f}x"
+
+
+def _fmt_z(z: float) -> str:
+    return "inf" if math.isinf(z) else f"{z:.1f}"
