@@ -8,10 +8,10 @@ regression only when two independent checks agree:
    metric's bad direction, and by more than an absolute floor (``min_change``), so 10 ms of
    jitter on a 50 ms metric never alerts.
 2. **The noise guard agrees** (``NoiseGuard``): a robust z-score of the value against the
-   baseline sample is at least ``z_threshold``. The z-score is the *modified z-score* of
-   Iglewicz and Hoaglin (1993): distance from the median in units of the median absolute
-   deviation (MAD, scaled by 1.4826 so it estimates a normal standard deviation), computed on
-   the log of the values when they are all positive, because latencies and costs are
+   baseline sample is at least ``z_threshold``. It is the *modified z-score* of Iglewicz and
+   Hoaglin (1993): the distance from the baseline median in units of the median absolute
+   deviation (MAD, times 1.4826 so that it estimates a normal standard deviation). It is taken
+   on the log of the values when they are all positive, because latencies and costs are
    right-skewed (roughly log-normal) and the rules are ratios. One outlier in the baseline
    barely moves the median or the MAD, unlike the mean and standard deviation.
 
@@ -19,26 +19,37 @@ Why both: the rule says whether the change *matters* (the user's threshold); the
 whether it is *real* for this series. On a series whose runs vary by 15 %, a 1.25x run is
 noise; on one that varies by 2 %, it is not.
 
-Why ``z_threshold = 3.5``: it is Iglewicz and Hoaglin's recommended cut-off for the modified
-z-score. The MAD of a small sample is itself noisy, so the false-alarm rate of the guard
-alone, on normal noise, is about 1.5 % at n = 10 and 0.3 % at n = 30 (simulated; the ratio rule
-then removes most of those). This is also why ``min_samples`` defaults to 10: at n = 5 the same
-cut-off lets about 5 % of pure noise through.
+Why ``z_threshold = 3.5``: it is Iglewicz and Hoaglin's recommended cut-off. The MAD of a small
+sample is itself noisy, so the guard alone lets through about 1.5 % of normal noise at n = 10
+and 0.3 % at n = 30 (simulated; the ratio rule then removes most of those). Hence
+``min_samples = 10``: at n = 5 the same cut-off lets about 5 % of pure noise through. The
+z-score also counts the baseline median's own uncertainty (the median of n normal values has
+variance ``pi / 2 * sigma**2 / n``), which widens the band at small n.
 
-The z-score also accounts for the baseline median's own uncertainty: the median of n normal
-values has variance ``pi / 2 * sigma**2 / n``, so the difference between a new value and the
-median has standard deviation ``sigma * sqrt(1 + pi / (2 n))``. That widens the band at small n.
+When more than half the baseline is one value (MAD = 0: 27 of 30 runs at 100 % success), the
+spread falls back to the larger of the mean absolute deviation and the spread of the baseline's
+worst decile, so that "one run in ten has a failing scenario" counts as this series' noise.
 
 Below ``min_samples`` nothing is judged: the decision says so (``judged=False``) and what the
 ratio rule alone would have said, but never alerts. On a new series the first runs only build
-the baseline; a run that *fails* is still caught by ``judge_status``, which needs no noise
-estimate. A pinned baseline (``pinned_baseline``, e.g. the runs of the last release) is held
-to the same minimum.
+the baseline: users complain about alerts on noise, and the first runs tell nothing about a
+series' noise. A run that *fails* is still caught by ``judge_status``, which needs no noise
+estimate. A pinned baseline (``pinned_baseline``, e.g. the runs of a release) is held to the
+same minimum.
 
-Confirmation: ``judge`` takes one value or several independent values of the same state (the
-run's value and the values of confirmation re-runs). It is a regression only if *every* value
-is: a one-off outlier does not reproduce, a real step does. ``judge([confirm], baseline, ...)``
-judges the re-run alone against the same baseline.
+Confirming before alerting: a single run cannot tell a one-off outlier (a slow run, a run with
+a transient failure) from the first run of a step regression; a re-run can. ``judge`` takes the
+run's value alone, or it with the values of confirmation re-runs of the same state:
+
+* **Reproduces**: every value must trip the ratio rule on its own.
+* **Beyond noise**: the z-score is that of the values' (log) mean, whose noise shrinks as
+  ``sigma / sqrt(m)``: two runs at 3 sigma are stronger evidence than one.
+
+``Decision.suspect`` (rule trips, z at least ``confirm_z = 2``) says a value is worth a
+confirmation re-run even when one run alone is not conclusive. The intended pipeline: judge
+the run; re-run what is ``suspect`` (for high and medium severities); alert on
+``judge([value, *confirmations]).regressed``. ``judge([confirm])`` judges a re-run alone.
+``benchmarks/detection.py`` measures this pipeline against the seed's fixed rule.
 
 Why not scipy or a change-point library: see ``harness.judge.changepoints``.
 """
@@ -57,10 +68,11 @@ BaselineSource = Literal["rolling", "pinned"]
 
 # The MAD of normal data times this estimates its standard deviation (1 / Phi^-1(3/4)).
 MAD_TO_SIGMA = 1.4826
-# When over half the baseline is one value (MAD = 0), the mean absolute deviation times this
-# estimates the standard deviation instead (sqrt(pi / 2)); the usual fallback for the modified
-# z-score, so a quantized metric (whole seconds, 19/20 scenarios passing) still has a spread.
+# When over half the baseline is one value (MAD = 0): the mean absolute deviation times this
+# estimates the standard deviation (sqrt(pi / 2)), the usual fallback of the modified z-score...
 MEAN_AD_TO_SIGMA = 1.2533
+# ...and so does the distance from the median to the worst decile divided by this (Phi^-1(0.9)).
+DECILE_TO_SIGMA = 1.2816
 
 
 class Direction(StrEnum):
@@ -173,28 +185,38 @@ SEED_RULES: Mapping[str, RatioRule] = {
 
 @dataclass(frozen=True, slots=True)
 class NoiseGuard:
-    """The statistical guard: minimum baseline size and robust z cut-off (see module docstring)."""
+    """The statistical guard (see the module docstring for why these defaults).
+
+    ``min_samples``: baseline runs needed before anything is judged. ``z_threshold``: robust z
+    a regression needs. ``confirm_z``: robust z that makes a value worth a confirmation re-run.
+    """
 
     min_samples: int = 10
     z_threshold: float = 3.5
+    confirm_z: float = 2.0
 
     def __post_init__(self) -> None:
         if self.min_samples < 2:
             raise ValueError("the guard needs at least 2 baseline samples to estimate noise")
-        if self.z_threshold <= 0:
-            raise ValueError(f"z_threshold must be positive, got {self.z_threshold}")
+        if not 0 < self.confirm_z <= self.z_threshold:
+            raise ValueError(
+                f"need 0 < confirm_z <= z_threshold, got {self.confirm_z} and {self.z_threshold}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The verdict on one series, with the evidence a report shows and a one-line ``reason``.
 
-    ``judged`` is False when there was too little baseline to decide (then ``regressed`` is
-    False). For several samples, ``ratio`` and ``z`` are those of the least adverse one: the
-    sample that decides whether the regression reproduced.
+    ``regressed``: alert-worthy with the samples given. ``suspect``: worth a confirmation re-run
+    (includes ``regressed``). ``judged`` is False when there was too little baseline to decide
+    (then neither is set). ``rule_tripped``: every sample trips the ratio rule on its own;
+    ``samples_tripped`` counts those that do. ``ratio`` is that of the least adverse sample;
+    ``z`` is the robust z of the samples' mean.
     """
 
     regressed: bool
+    suspect: bool
     judged: bool
     rule_tripped: bool
     severity: Severity
@@ -210,7 +232,7 @@ class Decision:
     z: float | None = None
 
 
-ROBUST_Z = "robust z-score (median and MAD of the baseline{scale})"
+ROBUST_Z = "modified z-score (median and MAD of the baseline{scale})"
 
 
 def judge(
@@ -219,12 +241,12 @@ def judge(
     rule: RatioRule,
     guard: NoiseGuard | None = None,
 ) -> Decision:
-    """Judge one run's value (or it and its confirmation re-runs) against a series' baseline.
+    """Judge one run's value (or it with its confirmation re-runs) against a series' baseline.
 
-    Regressed only if every value trips ``rule`` *and* has a robust z of at least
-    ``guard.z_threshold`` against the baseline sample. A plain sequence as ``baseline`` is a
-    rolling baseline of all its samples; None (what ``rolling_baseline`` returns for too little
-    history) is "not judged".
+    Regressed only if every value trips ``rule`` *and* the robust z of the values' mean
+    against the baseline sample is at least ``guard.z_threshold``. A plain sequence as
+    ``baseline`` is a rolling baseline of all its samples; None (what ``rolling_baseline``
+    returns for too little history) is "not judged".
     """
     guard = guard or NoiseGuard()
     new = [float(values)] if isinstance(values, int | float) else [float(v) for v in values]
@@ -233,18 +255,19 @@ def judge(
     if baseline is not None and not isinstance(baseline, Baseline):
         baseline = Baseline.of(baseline) if len(baseline) else None
     unit = f" {rule.unit}" if rule.unit else ""
+    weakest = min(new) if rule.direction is Direction.LOWER_IS_BETTER else max(new)
     if baseline is None or baseline.count < guard.min_samples:
         count = baseline.count if baseline else 0
-        would = all(rule.trips(value, baseline.median) for value in new) if baseline else False
+        would = baseline is not None and rule.trips(weakest, baseline.median)
         hint = ""
-        if baseline and would:
-            ratio = _ratio(_weakest(new, rule.direction), baseline.median)
+        if baseline is not None and would:
             hint = (
-                f"; {_fmt_ratio(ratio)} baseline median {fmt(baseline.median)}{unit} "
-                f"would trip the {rule.ratio:g}x rule alone"
+                f"; {_fmt_ratio(_ratio(weakest, baseline.median))} baseline median "
+                f"{fmt(baseline.median)}{unit} would trip the {rule.ratio:g}x rule alone"
             )
         return Decision(
             regressed=False,
+            suspect=False,
             judged=False,
             rule_tripped=would,
             severity=rule.severity,
@@ -259,49 +282,49 @@ def judge(
         )
 
     log_scale = all(value > 0 for value in (*new, *baseline.samples))
-    zs = _robust_z(new, baseline.samples, rule.direction, log_scale)
-    tripped = [
-        rule.trips(value, baseline.median) and z >= guard.z_threshold
-        for value, z in zip(new, zs, strict=True)
-    ]
-    weakest = _weakest(new, rule.direction)
-    z = zs[new.index(weakest)]
+    z = robust_z(new, baseline.samples, rule.direction, log_scale=log_scale)
+    tripped = sum(rule.trips(value, baseline.median) for value in new)
+    rule_tripped = tripped == len(new)
+    regressed = rule_tripped and z >= guard.z_threshold
+    suspect = rule_tripped and z >= guard.confirm_z
     ratio = _ratio(weakest, baseline.median)
-    rule_tripped = rule.trips(weakest, baseline.median)
-    regressed = all(tripped)
     evidence = (
         f"(n={baseline.count}, MAD {fmt(baseline.mad)}{unit}"
         f"{', pinned' if baseline.source == 'pinned' else ''})"
     )
     where = f"{_fmt_ratio(ratio)} baseline median {fmt(baseline.median)}{unit}"
     z_text = f"robust z {_fmt_z(z)}"
+    if len(new) > 1:
+        z_text += f" over {len(new)} samples"
     if regressed:
-        again = f", reproduced in {len(new)}/{len(new)} samples" if len(new) > 1 else ""
-        reason = f"{where} {evidence}: {z_text} >= {guard.z_threshold:g}{again}"
-    elif len(new) > 1 and any(tripped):
+        reason = f"{where} {evidence}: {z_text} >= {guard.z_threshold:g}"
+    elif len(new) > 1 and 0 < tripped < len(new):
         reason = (
-            f"not reproduced: {sum(tripped)} of {len(new)} samples beyond the rule and noise; "
-            f"the weakest is {where}, {z_text} {evidence}"
+            f"not reproduced: {tripped} of {len(new)} samples beyond the {rule.ratio:g}x rule; "
+            f"the weakest is {where}"
         )
-    elif not rule.trips(weakest, baseline.median) and _beyond_ratio(weakest, baseline, rule):
+    elif not rule_tripped and _beyond_ratio(weakest, baseline.median, rule):
         change = abs(weakest - baseline.median)
         reason = (
             f"{where}, but the change {fmt(change)}{unit} is within the "
-            f"{rule.min_change:g}{unit} floor"
+            f"{fmt(rule.min_change)}{unit} floor"
         )
     elif not rule_tripped:
         reason = f"{where}: within the {rule.ratio:g}x rule"
     else:
         reason = f"within noise: {where} but {z_text} < {guard.z_threshold:g} {evidence}"
+        if suspect:
+            reason += "; worth a confirmation re-run"
     return Decision(
         regressed=regressed,
+        suspect=suspect,
         judged=True,
         rule_tripped=rule_tripped,
         severity=rule.severity,
         reason=reason,
         test=ROBUST_Z.format(scale=", log scale" if log_scale else ""),
         samples=len(new),
-        samples_tripped=sum(tripped),
+        samples_tripped=tripped,
         baseline_count=baseline.count,
         baseline_source=baseline.source,
         baseline_median=baseline.median,
@@ -325,7 +348,12 @@ def judge_status(
     in fewer), so a known-flaky scenario does not page on each of its failures. Like ``judge``,
     it is a regression only if every sample (the run and its confirmation re-runs) failed.
     No minimum sample size: a scenario that passed and now fails twice is no question of noise.
+    ``suspect`` (any sample failed, after a passing baseline) is what warrants a re-run.
     """
+    if not 0 <= max_baseline_failure_rate < 1:
+        raise ValueError(
+            f"max_baseline_failure_rate must be in [0, 1), got {max_baseline_failure_rate}"
+        )
     current = [current_passed] if isinstance(current_passed, bool) else list(current_passed)
     if not current:
         raise ValueError("judge_status needs at least one current result")
@@ -351,8 +379,9 @@ def judge_status(
         reason = f"not reproduced: failed {failed_now} of {len(current)} samples ({record})"
     return Decision(
         regressed=passed_before and every_failed,
+        suspect=passed_before and failed_now > 0,
         judged=judged,
-        rule_tripped=passed_before and failed_now > 0,
+        rule_tripped=passed_before and every_failed,
         severity=severity,
         reason=reason,
         test="status: passed in the baseline, fails now",
@@ -362,41 +391,56 @@ def judge_status(
     )
 
 
-def robust_spread(values: Sequence[float], center: float) -> float:
-    """A robust standard-deviation estimate: 1.4826 x MAD, or 1.2533 x mean |deviation| if MAD=0."""
+def robust_spread(values: Sequence[float], direction: Direction) -> float:
+    """A robust estimate of the standard deviation of ``values`` (see the module docstring).
+
+    1.4826 x MAD; when the MAD is 0, the larger of 1.2533 x the mean absolute deviation and the
+    distance from the median to the worst decile (in ``direction``'s bad tail) / 1.2816.
+    """
+    center = statistics.median(values)
     deviations = [abs(value - center) for value in values]
     mad = statistics.median(deviations)
-    return MAD_TO_SIGMA * mad if mad > 0 else MEAN_AD_TO_SIGMA * statistics.fmean(deviations)
+    if mad > 0:
+        return MAD_TO_SIGMA * mad
+    spread = MEAN_AD_TO_SIGMA * statistics.fmean(deviations)
+    if len(values) > 1:
+        deciles = statistics.quantiles(values, n=10, method="inclusive")
+        if direction is Direction.LOWER_IS_BETTER:
+            tail = deciles[-1] - center
+        else:
+            tail = center - deciles[0]
+        spread = max(spread, tail / DECILE_TO_SIGMA)
+    return spread
 
 
-def _robust_z(
-    new: Sequence[float], samples: Sequence[float], direction: Direction, log_scale: bool
-) -> list[float]:
-    """Modified z-score of each new value against ``samples``, positive in the bad direction."""
+def robust_z(
+    values: Sequence[float],
+    samples: Sequence[float],
+    direction: Direction,
+    *,
+    log_scale: bool = True,
+) -> float:
+    """Modified z-score of the mean of ``values`` against ``samples``; positive = worse.
+
+    ``(mean - median) / (sigma * sqrt(1 / m + pi / (2 n)))`` for m values and n samples: the
+    noise of the mean of m values plus that of the median of n. Infinite when the baseline has
+    no spread at all and the values differ from it.
+    """
     scale = math.log if log_scale else float
-    base = [scale(value) for value in samples]
-    center = statistics.median(base)
-    sigma = robust_spread(base, center) * math.sqrt(1 + math.pi / (2 * len(base)))
-    sign = 1.0 if direction is Direction.LOWER_IS_BETTER else -1.0
-    zs = []
-    for value in new:
-        delta = sign * (scale(value) - center)
-        if sigma > 0:
-            zs.append(delta / sigma)
-        else:  # a constant baseline: any change at all is beyond its (zero) noise
-            zs.append(math.copysign(math.inf, delta) if delta else 0.0)
-    return zs
+    base = [scale(sample) for sample in samples]
+    sigma = robust_spread(base, direction) * math.sqrt(1 / len(values) + math.pi / (2 * len(base)))
+    delta = statistics.fmean(scale(value) for value in values) - statistics.median(base)
+    if direction is Direction.HIGHER_IS_BETTER:
+        delta = -delta
+    if sigma > 0:
+        return delta / sigma
+    return math.copysign(math.inf, delta) if delta else 0.0
 
 
-def _weakest(values: Sequence[float], direction: Direction) -> float:
-    """The least adverse value: if it is a regression, all of them are."""
-    return min(values) if direction is Direction.LOWER_IS_BETTER else max(values)
-
-
-def _beyond_ratio(value: float, baseline: Baseline, rule: RatioRule) -> bool:
+def _beyond_ratio(value: float, reference: float, rule: RatioRule) -> bool:
     if rule.direction is Direction.LOWER_IS_BETTER:
-        return value > rule.ratio * baseline.median
-    return value < rule.ratio * baseline.median
+        return value > rule.ratio * reference
+    return value < rule.ratio * reference
 
 
 def _ratio(value: float, reference: float) -> float:
