@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from benchmarks import cleanup
+from benchmarks import cleanup, detection
 
 if __name__ == "__main__":
     cleanup.main()
+    detection.main()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks import cleanup
+from benchmarks import cleanup, detection
 from harness.local.moto_server import MotoServer
 
 
@@ -13,3 +13,12 @@ def test_cleanup_benchmark_runs(moto_server: MotoServer) -> None:
         "direct delete: BatchWriteItem(25) vs DeleteItem",
     ]
     assert all(baseline > 0 and improved > 0 for _, baseline, improved in rows)
+
+
+def test_detection_benchmark_runs() -> None:
+    rows = detection.run(series=30, seed=1)
+    assert {(row.kind, row.detector) for row in rows} >= {
+        ("all", "seed x ratio over mean"),
+        ("all", "ours"),
+        ("within-noise steps", "ours: change points after 10 runs"),
+    }
