@@ -20,13 +20,13 @@ whether it is *real* for this series. On a series whose runs vary by 15 %, a 1.2
 noise; on one that varies by 2 %, it is not.
 
 Why ``z_threshold = 3.5``: it is Iglewicz and Hoaglin's recommended cut-off. The MAD of a small
-sample is itself noisy, so the guard alone lets through about 1.5 % of normal noise at n = 10
-and 0.3 % at n = 30 (simulated; the ratio rule then removes most of those). Hence
+sample is itself noisy, so the guard alone lets through about 1.2 % of normal noise at n = 10
+and 0.2 % at n = 30 (simulated; the ratio rule then removes most of those). Hence
 ``min_samples = 10``: at n = 5 the same cut-off lets about 5 % of pure noise through. The
 z-score also counts the baseline median's own uncertainty (the median of n normal values has
 variance ``pi / 2 * sigma**2 / n``), which widens the band at small n.
 
-When more than half the baseline is one value (MAD = 0: 27 of 30 runs at 100 % success), the
+When more than half the baseline is one value (MAD = 0: 26 of 30 runs at 100 % success), the
 spread falls back to the larger of the mean absolute deviation and the spread of the baseline's
 worst decile, so that "one run in ten has a failing scenario" counts as this series' noise.
 
