@@ -48,8 +48,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from statistics import NormalDist
 
+from harness.judge.baseline import Direction
 from harness.judge.changepoints import detect_creep
-from harness.judge.detection import SEED_RULES, Direction, RatioRule, judge
+from harness.judge.detection import SEED_RULES, RatioRule, judge
 
 # The seed's rules without the absolute floor: the benchmark measures the statistics, on
 # levels where any floor would be met.

@@ -8,18 +8,9 @@ import statistics
 
 import pytest
 
+from harness.judge.baseline import Baseline, Direction, pinned_baseline, rolling_baseline
 from harness.judge.changepoints import change_points, detect_creep, pettitt
-from harness.judge.detection import (
-    SEED_RULES,
-    Baseline,
-    Direction,
-    NoiseGuard,
-    RatioRule,
-    judge,
-    judge_status,
-    pinned_baseline,
-    rolling_baseline,
-)
+from harness.judge.detection import SEED_RULES, NoiseGuard, RatioRule, judge, judge_status
 
 # Twelve runs of a cold start that varies by about 2 %, and twelve that vary by about 15 %.
 QUIET = [1.00, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1.00, 1.02, 0.98, 1.01, 0.99]
