@@ -41,3 +41,13 @@ class CheckFailedError(HarnessError):
 
 class TargetRequestError(HarnessError):
     """An HTTP request to the target failed at transport level (refused, timed out)."""
+
+
+class AlertDeliveryError(HarnessError):
+    """One try to hand an alert to a channel failed; ``retryable`` says whether trying again
+    can help (HTTP 5xx, 429, timeouts) and ``retry_after`` what the server asked to wait."""
+
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after

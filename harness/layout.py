@@ -6,6 +6,7 @@ and the CDK app both ask it, so both deploy the same code and the same state mac
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import re
 import shutil
@@ -32,11 +33,16 @@ class FunctionSpec:
     description: str
     timeout_seconds: int
     memory_mb: int = 256
+    # Installed distributions copied into the asset: what the Powertools layer lacks.
+    bundled: tuple[str, ...] = ()
 
     @property
     def source_dir(self) -> Path:
         return FUNCTIONS_DIR / self.name
 
+
+# slack-sdk: pure Python, no dependencies; send_alerts posts to Slack with it.
+BUNDLED = ("slack-sdk",)
 
 SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("plan_run", "PlanRunFunctionArn", "Validate input and plan a run", 30),
@@ -45,7 +51,7 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("teardown_group", "TeardownGroupFunctionArn", "Restore after a group", 120),
     FunctionSpec("aggregate_run", "AggregateRunFunctionArn", "Summarise and store a run", 60),
     FunctionSpec("detect_regressions", "DetectRegressionsFunctionArn", "Compare with baseline", 60),
-    FunctionSpec("send_alerts", "SendAlertsFunctionArn", "Route alerts", 60),
+    FunctionSpec("send_alerts", "SendAlertsFunctionArn", "Route alerts", 60, bundled=BUNDLED),
     FunctionSpec("cleanup_run", "CleanupRunFunctionArn", "Delete what the run created", 300),
 )
 
@@ -68,7 +74,8 @@ def stage_function(function: FunctionSpec, destination: Path) -> Path:
     """Lay out a function's asset: its handler folder plus the ``harness`` package.
 
     Third-party dependencies (pydantic, Powertools) come from the Powertools layer in AWS
-    and from the virtualenv locally, so the asset stays small.
+    and from the virtualenv locally, so the asset stays small; the few the layer lacks are
+    listed in ``bundled`` and copied from the virtualenv (pure-Python ones only).
     """
     destination.mkdir(parents=True, exist_ok=True)
     for item in function.source_dir.iterdir():
@@ -82,7 +89,26 @@ def stage_function(function: FunctionSpec, destination: Path) -> Path:
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "local"),
         dirs_exist_ok=True,
     )
+    for distribution in function.bundled:
+        _bundle(distribution, destination)
     return destination
+
+
+def _bundle(distribution: str, destination: Path) -> None:
+    """Copy an installed distribution: its packages and its metadata (with the licence)."""
+    try:
+        found = importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError as err:
+        raise RuntimeError(
+            f"{distribution} is not installed, but a Lambda asset bundles it: "
+            "pip install -r requirements.txt"
+        ) from err
+    for file in found.files or []:
+        if file.parts[0] == ".." or "__pycache__" in file.parts:
+            continue  # console scripts, byte code
+        target = destination / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(Path(str(found.locate_file(file))), target)
 
 
 def function_zip(function: FunctionSpec) -> bytes:

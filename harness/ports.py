@@ -3,11 +3,13 @@ implement them; the core and the scenarios only ever see these protocols."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from harness.notify.lifecycle import AlertState
 from harness.target.http import Response
-from harness.wire import RunSummary
+from harness.wire import AlertReport, RunSummary
 
 
 class TargetApi(Protocol):
@@ -93,4 +95,24 @@ class HistoryStore(Protocol):
     ) -> list[RunSummary]:
         """The newest ``limit`` runs against ``target`` (any suite), newest first, optionally
         only those that started before ``before``: what baselines and trends are made of."""
+        ...
+
+
+class AlertStateStore(Protocol):
+    """Alert state (one open alert per series, for de-duplication and resolve) and what each
+    run's Alert step did: SQLite locally, the DynamoDB alert-state table in AWS."""
+
+    def open_alerts(self, target: str) -> list[AlertState]:
+        """Every series of ``target`` with an open (or resolving) alert."""
+        ...
+
+    def record(
+        self, report: AlertReport, save: Sequence[AlertState], delete: Sequence[str]
+    ) -> None:
+        """One run's outcome in one write: its deliveries, the states it changed, and the
+        keys of series whose alerts are over."""
+        ...
+
+    def alert_report(self, run_id: str) -> AlertReport | None:
+        """What the Alert step of ``run_id`` sent, showed or could not deliver."""
         ...

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,11 +24,13 @@ from harness.config import (
     format_validation_error,
     load_config,
 )
-from harness.errors import HarnessError, InvalidEventError
+from harness.errors import AlertDeliveryError, HarnessError, InvalidEventError
+from harness.notify.channels import Sender, TopicPublisher, TopicSender
+from harness.notify.github import GitHubSender
 from harness.notify.metrics import CloudWatchMetric
-from harness.ports import HistoryStore, TargetApi, TargetInfra
+from harness.ports import AlertStateStore, HistoryStore, TargetApi, TargetInfra
 from harness.target.api import HttpTargetApi
-from harness.wire import ResolvedTarget
+from harness.wire import Channel, ResolvedTarget
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,7 +56,13 @@ def parse_event(model: type[M], event: Any, error: type[HarnessError] = InvalidE
         raise error(f"invalid {model.__name__} event:\n{format_validation_error(err)}") from err
 
 
-def publish_metrics(suite: str, values: Iterable[CloudWatchMetric]) -> None:
+def publish_metrics(
+    suite: str,
+    values: Iterable[CloudWatchMetric],
+    *,
+    dimensions: Mapping[str, str] | None = None,
+    metadata: Mapping[str, object] | None = None,
+) -> None:
     """Print the metrics as one EMF record now (CloudWatch picks it up from the log).
 
     Flushed here rather than by ``@metrics.log_metrics``: Powertools never clears its shared
@@ -65,6 +73,10 @@ def publish_metrics(suite: str, values: Iterable[CloudWatchMetric]) -> None:
         return
     metrics = Metrics()
     metrics.add_dimension(name="Suite", value=suite)
+    for name, dimension in (dimensions or {}).items():
+        metrics.add_dimension(name=name, value=dimension)
+    for key, extra in (metadata or {}).items():
+        metrics.add_metadata(key=key, value=extra)
     for value in values:
         metrics.add_metric(name=value.name, unit=MetricUnit[value.unit], value=value.value)
     metrics.flush_metrics(raise_on_empty_metrics=True)
@@ -94,3 +106,69 @@ def target_infra(target: ResolvedTarget) -> TargetInfra:
     from harness.aws.target_infra import Boto3TargetInfra
 
     return Boto3TargetInfra(target)
+
+
+# Local runs read the GitHub token from here; in AWS it comes from Secrets Manager.
+GITHUB_TOKEN_ENV = "HARNESS_GITHUB_TOKEN"
+
+
+def alert_store(config: HarnessConfig) -> AlertStateStore:
+    if config.history.backend == "sqlite":
+        from harness.local.sqlite_alert_state import SqliteAlertState  # local runs only
+
+        return SqliteAlertState.in_state_dir(Path(config.local.state_dir))
+    from harness.aws.dynamodb_alert_state import DynamoDbAlertState
+
+    return DynamoDbAlertState(
+        config.storage.alert_state_table,
+        region=config.history.region,
+        retention_days=config.storage.alert_state_days,
+    )
+
+
+def alert_senders(config: HarnessConfig) -> dict[Channel, Sender]:
+    """One sender per channel. Secrets are read only for channels some route uses, and only
+    when this is called (the dispatcher calls it once a run has something to send)."""
+    from harness.notify.slack import SlackSender  # slack-sdk: bundled into send_alerts only
+
+    alerts, used = config.alerts, config.alerts.routes.used()
+    slack_url, slack_problem = alerts.slack_webhook_url, None
+    token, github_problem = os.environ.get(GITHUB_TOKEN_ENV, ""), None
+    if alerts.secrets == "secretsmanager":
+        if Channel.SLACK in used:
+            slack_url, slack_problem = _secret(alerts.slack_webhook_secret_name, config)
+        if Channel.GITHUB in used and alerts.github_repo:
+            token, github_problem = _secret(alerts.github_token_secret_name, config)
+    return {
+        Channel.CRITICAL_TOPIC: TopicSender(
+            Channel.CRITICAL_TOPIC, _topic(alerts.critical_topic_arn)
+        ),
+        Channel.STANDARD_TOPIC: TopicSender(
+            Channel.STANDARD_TOPIC, _topic(alerts.standard_topic_arn)
+        ),
+        Channel.SLACK: SlackSender(slack_url, unavailable=slack_problem),
+        Channel.GITHUB: GitHubSender(
+            alerts.github_api_url,
+            alerts.github_repo,
+            token,
+            alerts.github_labels,
+            unavailable=github_problem,
+        ),
+    }
+
+
+def _secret(name: str, config: HarnessConfig) -> tuple[str, str | None]:
+    from harness.aws.secrets import read_secret
+
+    try:
+        return read_secret(name, region=config.history.region), None
+    except AlertDeliveryError as err:
+        return "", str(err)
+
+
+def _topic(arn: str) -> TopicPublisher | None:
+    if not arn:
+        return None
+    from harness.aws.sns_topic import SnsTopic
+
+    return SnsTopic(arn)

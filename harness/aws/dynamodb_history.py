@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from harness.aws import table_keys as keys
 from harness.aws.clients import client
+from harness.aws.dynamodb_call import call
 from harness.errors import HistoryError
 from harness.wire import RunSummary
 
@@ -128,20 +127,8 @@ class DynamoDbHistory:
         return runs
 
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
-        method = getattr(self._dynamodb, _snake(operation))
-        try:
-            answer: dict[str, Any] = method(**params)
-        except ClientError as err:
-            code = err.response.get("Error", {}).get("Code", "Unknown")
-            raise HistoryError(f"DynamoDB {operation} on {self._table} failed: {code}") from err
-        except BotoCoreError as err:
-            raise HistoryError(f"DynamoDB {operation} on {self._table} failed: {err}") from err
-        return answer
+        return call(self._dynamodb, self._table, operation, **params)
 
 
 def _summary(item: dict[str, Any]) -> RunSummary:
     return RunSummary.model_validate_json(item[keys.SUMMARY]["S"])
-
-
-def _snake(operation: str) -> str:
-    return "".join(f"_{char.lower()}" if char.isupper() else char for char in operation)[1:]

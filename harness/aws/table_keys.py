@@ -10,6 +10,10 @@ Runs table (``history.runs_table``):
     attribute ``expiresAt``.
 Baselines table (``storage.baselines_table``): partition ``series``, sort ``name``.
 Alert-state table (``storage.alert_state_table``): partition ``alertKey``; TTL ``expiresAt``.
+    Two kinds of item: an open alert (``alertKey`` = "alert#<series key>", with ``target``,
+    which only these items carry, so GSI ``openByTarget`` (``target``, sort ``alertKey``)
+    lists a target's open alerts), and what one run's Alert step did (``alertKey`` =
+    "run#<run id>", attribute ``report``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,12 @@ BASELINE_SERIES = "series"
 BASELINE_NAME = "name"
 
 ALERT_KEY = "alertKey"
+ALERT_TARGET = "target"
+ALERT_STATE = "state"
+ALERT_REPORT = "report"
+ALERT_OPEN_INDEX = "openByTarget"
+ALERT_PREFIX = "alert#"
+ALERT_RUN_PREFIX = "run#"
 
 
 def series_key(target: str, suite: str) -> str:

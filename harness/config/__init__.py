@@ -23,9 +23,12 @@ from harness.config.deploy import (
     PipelineConfig,
     SchedulesConfig,
     StorageConfig,
+    TopicSubscriptions,
 )
 from harness.config.runtime import (
     KNOWN_FAULTS,
+    AlertRoutes,
+    AlertRoutingConfig,
     GroupConfig,
     HistoryConfig,
     LocalConfig,
@@ -43,6 +46,8 @@ __all__ = [
     "CONFIG_FILE_ENV",
     "CONFIG_JSON_ENV",
     "KNOWN_FAULTS",
+    "AlertRoutes",
+    "AlertRoutingConfig",
     "AlertsConfig",
     "DeployConfig",
     "FunctionOverride",
@@ -58,6 +63,7 @@ __all__ = [
     "SlaConfig",
     "StorageConfig",
     "TargetConfig",
+    "TopicSubscriptions",
     "format_validation_error",
     "load_config",
 ]

@@ -3,12 +3,13 @@ a local run's planning (`cdk deploy`, schedules, storage, alerts, the example pi
 
 from __future__ import annotations
 
+import re
 import zoneinfo
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from harness.config.runtime import Section
+from harness.config.runtime import AlertRoutingConfig, Section
 
 
 class FunctionOverride(Section):
@@ -89,17 +90,39 @@ class SchedulesConfig(Section):
         return name
 
 
-class AlertsConfig(Section):
-    """Alert routing. Secrets are looked up by name at run time, never stored in config."""
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class TopicSubscriptions(Section):
+    """Who the CDK app subscribes to each topic: e-mail addresses or https:// endpoints."""
+
+    critical: list[str] = Field(default_factory=list)
+    standard: list[str] = Field(default_factory=list)
+
+    @field_validator("critical", "standard")
+    @classmethod
+    def _email_or_https(cls, endpoints: list[str]) -> list[str]:
+        for endpoint in endpoints:
+            if not (re.match(EMAIL, endpoint) or re.match(r"^https://\S+$", endpoint)):
+                raise ValueError(
+                    f"{endpoint!r} is neither an e-mail address nor an https:// URL "
+                    "(SNS delivers to plain http:// without TLS: not allowed here)"
+                )
+        return endpoints
+
+
+class AlertsConfig(AlertRoutingConfig):
+    """``[alerts]``: what a run reads (``AlertRoutingConfig`` in runtime.py) plus the names
+    and subscriptions only the CDK app uses. Secrets are looked up by name at run time."""
 
     standard_topic_name: str = "harness-alerts"
     critical_topic_name: str = "harness-alerts-critical"
-    standard_topic_arn: str = ""
-    critical_topic_arn: str = ""
-    slack_webhook_secret_name: str = "harness/slack-webhook-url"
-    github_token_secret_name: str = "harness/github-token"
-    github_repo: str = Field(default="", pattern=r"^([\w.-]+/[\w.-]+)?$")
-    email_subscriptions: list[str] = Field(default_factory=list)
+    subscriptions: TopicSubscriptions = Field(default_factory=TopicSubscriptions)
+
+    # Keys the deployed handlers never read: left out of their config (Lambda's 4 KB limit).
+    DEPLOY_ONLY: ClassVar[frozenset[str]] = frozenset(
+        {"standard_topic_name", "critical_topic_name", "subscriptions"}
+    )
 
 
 class PipelineConfig(Section):

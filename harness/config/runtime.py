@@ -1,11 +1,14 @@
 """The runtime sections of the config: what a run reads (target, SLA, groups, scenarios,
-the bundled reference target, local state, history)."""
+the bundled reference target, local state, history, alert routing)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from harness.wire.alerts import Channel
+from harness.wire.results import Severity
 
 
 class Section(BaseModel):
@@ -107,3 +110,57 @@ class HistoryConfig(Section):
     backend: Literal["sqlite", "dynamodb"] = "sqlite"
     runs_table: str = "harness-runs"
     region: str = "us-east-1"
+
+
+def _default_high_route() -> list[Channel]:
+    return [Channel.CRITICAL_TOPIC, Channel.SLACK, Channel.GITHUB]
+
+
+class AlertRoutes(Section):
+    """Which channels each severity goes to. Every regression also becomes a CloudWatch
+    metric (EMF), so ``low = []`` means: a metric only."""
+
+    high: list[Channel] = Field(default_factory=_default_high_route)
+    medium: list[Channel] = Field(default_factory=lambda: [Channel.SLACK])
+    low: list[Channel] = Field(default_factory=list)
+
+    def channels(self, severity: Severity) -> list[Channel]:
+        return list(dict.fromkeys(getattr(self, severity.value)))
+
+    def used(self) -> set[Channel]:
+        """Every channel some severity routes to (escalation always uses the critical topic)."""
+        return {*self.high, *self.medium, *self.low, Channel.CRITICAL_TOPIC}
+
+
+HTTP_URL = r"^(https?://[^\s/]+(/\S*)?)?$"
+
+
+class AlertRoutingConfig(Section):
+    """What the Alert step reads: routing, de-duplication, endpoints and delivery retries.
+
+    Secrets are never config values in AWS: the Slack webhook URL and the GitHub token are
+    read by name from Secrets Manager (``secrets = "secretsmanager"``, which the CDK app sets);
+    locally from ``slack_webhook_url`` (better: ``$HARNESS__ALERTS__SLACK_WEBHOOK_URL``) and
+    ``$HARNESS_GITHUB_TOKEN``.
+    """
+
+    routes: AlertRoutes = Field(default_factory=AlertRoutes)
+    # High regressions of one series in this many consecutive runs escalate to the critical topic.
+    escalate_after_runs: int = Field(default=3, ge=1, le=100)
+    secrets: Literal["env", "secretsmanager"] = "env"
+    standard_topic_arn: str = ""
+    critical_topic_arn: str = ""
+    slack_webhook_url: str = Field(default="", pattern=HTTP_URL)
+    slack_webhook_secret_name: str = "harness/slack-webhook-url"
+    github_api_url: str = Field(default="https://api.github.com", pattern=HTTP_URL)
+    github_repo: str = Field(default="", pattern=r"^([\w.-]+/[\w.-]+)?$")
+    github_token_secret_name: str = "harness/github-token"
+    github_labels: list[str] = Field(default_factory=lambda: ["regression"])
+    # One delivery: each try waits at most timeout_seconds; failed tries (HTTP 5xx, 429,
+    # timeouts) are retried up to max_attempts in all, after a random wait of up to
+    # base * 2^n seconds (or the Retry-After the server asks for), never longer than
+    # backoff_max_seconds; then the message is recorded as undelivered.
+    timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    max_attempts: int = Field(default=4, ge=1, le=10)
+    backoff_base_seconds: float = Field(default=1.0, ge=0, le=60)
+    backoff_max_seconds: float = Field(default=20.0, ge=0, le=300)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.wire import RunSummary
+from harness.wire import Regression, RunSummary
 
 # Scenario metrics that are samples of the two SLA-bound CloudWatch metrics.
 COLD_START_SAMPLES = ("cold_start_seconds",)
@@ -35,3 +35,30 @@ def run_metrics(summary: RunSummary) -> list[CloudWatchMetric]:
             elif metric.name in SESSION_CREATION_SAMPLES:
                 found.append(CloudWatchMetric("SessionCreationSeconds", "Seconds", metric.value))
     return found
+
+
+@dataclass(frozen=True)
+class MetricRecord:
+    """One EMF record: its metrics, the dimensions beside ``Suite``, searchable metadata."""
+
+    values: list[CloudWatchMetric]
+    dimensions: dict[str, str]
+    metadata: dict[str, object]
+
+
+def regression_record(regression: Regression, key: str) -> MetricRecord:
+    """Every regression, alerting or muted, as ``Regression`` = 1 with dimension ``Severity``
+    (a few time series only); which series it was travels as metadata (Logs Insights)."""
+    return MetricRecord(
+        values=[CloudWatchMetric("Regression", "Count", 1)],
+        dimensions={"Severity": regression.severity.value},
+        metadata={
+            "series": key,
+            "metric": regression.metric,
+            "current": regression.current,
+            "baseline": regression.baseline,
+            "changeRatio": regression.change_ratio,
+            "confirmed": regression.confirmed,
+            "suppressedBy": regression.suppressed_by,
+        },
+    )

@@ -6,6 +6,14 @@ readable: ``request`` (what starts and lays out a run), ``results`` (what it pro
 ``steps`` (per-step events and outputs, caught errors).
 """
 
+from harness.wire.alerts import (
+    AlertDelivery,
+    AlertReport,
+    Channel,
+    DeliveryStatus,
+    MutedRegression,
+    NoticeKind,
+)
 from harness.wire.base import RUN_ID_PATTERN, SCENARIO_NAME_PATTERN, StateEvent, WireModel
 from harness.wire.names import FailError, State
 from harness.wire.request import (
@@ -57,11 +65,15 @@ __all__ = [
     "SCENARIO_NAME_PATTERN",
     "AggregateEvent",
     "AggregateOutput",
+    "AlertDelivery",
+    "AlertReport",
     "CaughtError",
+    "Channel",
     "Check",
     "CleanupEvent",
     "CleanupReport",
     "Comparison",
+    "DeliveryStatus",
     "ErrorInfo",
     "ExpiredCleanupEvent",
     "FailError",
@@ -72,6 +84,8 @@ __all__ = [
     "GroupTeardown",
     "Metric",
     "MetricStats",
+    "MutedRegression",
+    "NoticeKind",
     "Regression",
     "RegressionReport",
     "ResolvedTarget",

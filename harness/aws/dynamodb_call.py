@@ -1,0 +1,26 @@
+"""One DynamoDB call with the table named in its error: what every DynamoDB adapter shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from harness.errors import HistoryError
+
+
+def call(dynamodb: Any, table: str, operation: str, **params: Any) -> dict[str, Any]:
+    """``operation`` in API spelling (``"Query"``); every failure becomes ``HistoryError``."""
+    method = getattr(dynamodb, _snake(operation))
+    try:
+        answer: dict[str, Any] = method(**params)
+    except ClientError as err:
+        code = err.response.get("Error", {}).get("Code", "Unknown")
+        raise HistoryError(f"DynamoDB {operation} on {table} failed: {code}") from err
+    except BotoCoreError as err:
+        raise HistoryError(f"DynamoDB {operation} on {table} failed: {err}") from err
+    return answer
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{char.lower()}" if char.isupper() else char for char in operation)[1:]
