@@ -59,6 +59,14 @@ class Storage(Construct):
             ttl=keys.EXPIRES_AT,
             removal=removal,
         )
+        self.alert_state_table.add_global_secondary_index(
+            index_name=keys.ALERT_OPEN_INDEX,
+            partition_key=dynamodb.Attribute(
+                name=keys.ALERT_TARGET, type=dynamodb.AttributeType.STRING
+            ),
+            sort_key=dynamodb.Attribute(name=keys.ALERT_KEY, type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
         self.logs_bucket = self._logs_bucket(config, removal)
         self.bucket = self._results_bucket(config, removal)
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: one moto server per test process (moto's backends are process-global)."""
+"""Shared fixtures: one moto server per test process (moto's backends are process-global), and
+recording stand-ins for Slack and GitHub (the alert channels' true boundary is HTTP)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from harness.local.moto_server import MotoServer, start_moto_server
+from tests.recording import GitHubIssues, RecordingServer, github_server
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +18,17 @@ def moto_server() -> Iterator[MotoServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def slack_server() -> Iterator[RecordingServer]:
+    """A recording stand-in for a Slack incoming webhook (answers 200 "ok" unless scripted)."""
+    with RecordingServer() as server:
+        yield server
+
+
+@pytest.fixture
+def github() -> Iterator[tuple[RecordingServer, GitHubIssues]]:
+    """A recording stand-in for GitHub's issues API (create, comment, close)."""
+    with github_server() as pair:
+        yield pair

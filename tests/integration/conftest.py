@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from harness.aws import table_keys as keys
+from harness.aws.clients import client
+from harness.aws.dynamodb_alert_state import DynamoDbAlertState
 from harness.local.moto_server import MotoServer
+from harness.local.sqlite_alert_state import SqliteAlertState
+from harness.ports import AlertStateStore
 from tests.integration.stacks import StackFactory, stack_factory
 
 
@@ -13,3 +19,38 @@ from tests.integration.stacks import StackFactory, stack_factory
 def stack(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFactory]:
     with stack_factory(moto_server, tmp_path) as start:
         yield start
+
+
+def create_alert_state_table(endpoint: str, name: str) -> None:
+    """The alert-state table exactly as infra/storage.py declares it."""
+    client("dynamodb", region="us-east-1", endpoint_url=endpoint).create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": keys.ALERT_KEY, "AttributeType": "S"},
+            {"AttributeName": keys.ALERT_TARGET, "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": keys.ALERT_KEY, "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": keys.ALERT_OPEN_INDEX,
+                "KeySchema": [
+                    {"AttributeName": keys.ALERT_TARGET, "KeyType": "HASH"},
+                    {"AttributeName": keys.ALERT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def alert_store(
+    request: pytest.FixtureRequest, moto_server: MotoServer, tmp_path: Path
+) -> Iterator[AlertStateStore]:
+    if request.param == "sqlite":
+        yield SqliteAlertState.in_state_dir(tmp_path)
+        return
+    name = f"alerts-{uuid.uuid4().hex[:8]}"
+    create_alert_state_table(moto_server.endpoint, name)
+    yield DynamoDbAlertState(name, region="us-east-1", endpoint_url=moto_server.endpoint)
