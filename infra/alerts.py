@@ -1,5 +1,12 @@
-"""Alerts: encrypted SNS topics (standard, critical), the Slack/GitHub secrets by name, and
-the monthly AWS Budget that checks spend every day and notifies the standard topic."""
+"""Alerts: encrypted SNS topics (standard, critical) with their subscriptions, the Slack/GitHub
+secrets by name, and the monthly AWS Budget that checks spend every day and notifies the
+standard topic.
+
+Who may publish: the send_alerts Lambda (its role, ``infra/permissions.py``), the CloudWatch
+alarms of this account (both topics), and AWS Budgets (standard topic). Each service
+statement is pinned to this account with ``aws:SourceAccount`` and to the publishing
+resources with ``aws:SourceArn``.
+"""
 
 from __future__ import annotations
 
@@ -43,16 +50,23 @@ class Alerts(Construct):
         )
         self.standard_topic = self._topic("StandardTopic", alerts.standard_topic_name)
         self.critical_topic = self._topic("CriticalTopic", alerts.critical_topic_name)
-        for address in alerts.email_subscriptions:
-            self.critical_topic.add_subscription(subscriptions.EmailSubscription(address))
-        self.standard_topic.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowBudgetsToPublish",
-                principals=[iam.ServicePrincipal("budgets.amazonaws.com")],
-                actions=["sns:Publish"],
-                resources=[self.standard_topic.topic_arn],
-                conditions={"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}},
+        for topic, endpoints in (
+            (self.critical_topic, alerts.subscriptions.critical),
+            (self.standard_topic, alerts.subscriptions.standard),
+        ):
+            for endpoint in endpoints:
+                topic.add_subscription(_subscription(endpoint))
+            self._allow(
+                topic,
+                "AllowCloudWatchAlarmsToPublish",
+                "cloudwatch.amazonaws.com",
+                f"arn:{cdk.Aws.PARTITION}:cloudwatch:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:alarm:*",
             )
+        self._allow(
+            self.standard_topic,
+            "AllowBudgetsToPublish",
+            "budgets.amazonaws.com",
+            f"arn:{cdk.Aws.PARTITION}:budgets::{cdk.Aws.ACCOUNT_ID}:*",
         )
         self.slack_secret = secretsmanager.Secret.from_secret_name_v2(
             self, "SlackWebhookSecret", alerts.slack_webhook_secret_name
@@ -61,6 +75,22 @@ class Alerts(Construct):
             self, "GitHubTokenSecret", alerts.github_token_secret_name
         )
         self.budget = self._budget(config)
+
+    @staticmethod
+    def _allow(topic: sns.Topic, sid: str, service: str, source_arn: str) -> None:
+        """Let an AWS service of this account publish to ``topic`` for the given resources."""
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=sid,
+                principals=[iam.ServicePrincipal(service)],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID},
+                    "ArnLike": {"aws:SourceArn": source_arn},
+                },
+            )
+        )
 
     def _topic(self, construct_id: str, name: str) -> sns.Topic:
         return sns.Topic(
@@ -103,3 +133,10 @@ class Alerts(Construct):
             ),
             notifications_with_subscribers=[notify("ACTUAL", 80), notify("FORECASTED", 100)],
         )
+
+
+def _subscription(endpoint: str) -> sns.ITopicSubscription:
+    """An e-mail address or an https:// URL (``TopicSubscriptions`` validated which)."""
+    if endpoint.startswith("https://"):
+        return subscriptions.UrlSubscription(endpoint, protocol=sns.SubscriptionProtocol.HTTPS)
+    return subscriptions.EmailSubscription(endpoint)

@@ -16,6 +16,7 @@ from constructs import Construct
 
 from harness.aws import table_keys as keys
 from harness.config import HarnessConfig
+from harness.wire import Channel
 from infra.alerts import Alerts
 from infra.functions import SuiteFunction
 from infra.nag import acknowledge, ref
@@ -152,17 +153,25 @@ def detect_regressions(fn: SuiteFunction, res: Resources) -> None:
 
 
 def send_alerts(fn: SuiteFunction, res: Resources) -> None:
-    alerts, state = res.alerts, res.storage.alert_state_table
-    fn.allow(
-        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-        [state.table_arn],
-    )
-    fn.allow(["sns:Publish"], [alerts.standard_topic.topic_arn, alerts.critical_topic.topic_arn])
-    fn.allow(["kms:GenerateDataKey", "kms:Decrypt"], [alerts.key.key_arn])
-    names = (
-        res.config.alerts.slack_webhook_secret_name,
-        res.config.alerts.github_token_secret_name,
-    )
+    """Exactly what the Alert step calls: the open alerts of a target (a GSI query), one
+    TransactWriteItems of Puts and Deletes per run, SNS on the topics its routes use (the
+    critical one always: escalation), and the secrets of the channels it routes to."""
+    alerts, state = res.config.alerts, res.storage.alert_state_table
+    used = alerts.routes.used()
+    fn.allow(["dynamodb:Query"], _index_arns(state, keys.ALERT_OPEN_INDEX))
+    fn.allow(["dynamodb:PutItem", "dynamodb:DeleteItem"], [state.table_arn])
+    topics = [res.alerts.critical_topic.topic_arn]
+    if Channel.STANDARD_TOPIC in used:
+        topics.append(res.alerts.standard_topic.topic_arn)
+    fn.allow(["sns:Publish"], topics)
+    fn.allow(["kms:GenerateDataKey", "kms:Decrypt"], [res.alerts.key.key_arn])
+    names = []
+    if Channel.SLACK in used:
+        names.append(alerts.slack_webhook_secret_name)
+    if Channel.GITHUB in used and alerts.github_repo:
+        names.append(alerts.github_token_secret_name)
+    if not names:
+        return
     fn.allow(["secretsmanager:GetSecretValue"], [res.secret_arn(name) for name in names])
     for name in names:
         acknowledge(

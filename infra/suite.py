@@ -13,7 +13,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from harness import layout
-from harness.config import CONFIG_JSON_ENV, HarnessConfig
+from harness.config import CONFIG_JSON_ENV, AlertsConfig, HarnessConfig
 from infra.alerts import Alerts
 from infra.functions import RETENTION, SuiteFunction, powertools_layer
 from infra.nag import acknowledge
@@ -30,10 +30,17 @@ def state_machine_name(config: HarnessConfig) -> str:
 
 
 def handler_config(config: HarnessConfig, storage: Storage, alerts: Alerts) -> str:
-    """The config the handlers see: defaults left out, AWS resources filled in."""
-    data: dict[str, Any] = config.model_dump(
-        mode="json", exclude_defaults=True, exclude=DEPLOY_ONLY_SECTIONS
-    )
+    """The config the handlers see: defaults left out, AWS resources filled in, secrets read
+    from Secrets Manager by name."""
+    if config.alerts.slack_webhook_url:
+        raise ValueError(
+            "[alerts] slack_webhook_url is set: in AWS the webhook URL is a secret, read from "
+            f"Secrets Manager ({config.alerts.slack_webhook_secret_name!r}); leave it empty "
+            "for cdk synth/deploy (docs/deploy.md)"
+        )
+    exclude: dict[str, Any] = {section: True for section in DEPLOY_ONLY_SECTIONS}
+    exclude["alerts"] = set(AlertsConfig.DEPLOY_ONLY)
+    data: dict[str, Any] = config.model_dump(mode="json", exclude_defaults=True, exclude=exclude)
     data["history"] = {
         **data.get("history", {}),
         "backend": "dynamodb",
@@ -43,6 +50,7 @@ def handler_config(config: HarnessConfig, storage: Storage, alerts: Alerts) -> s
     data["storage"] = {**data.get("storage", {}), "bucket": storage.bucket.bucket_name}
     data["alerts"] = {
         **data.get("alerts", {}),
+        "secrets": "secretsmanager",
         "standard_topic_arn": alerts.standard_topic.topic_arn,
         "critical_topic_arn": alerts.critical_topic.topic_arn,
     }

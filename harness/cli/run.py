@@ -30,7 +30,7 @@ from harness.config import KNOWN_FAULTS, HarnessConfig, format_validation_error
 from harness.execution.history import ExecutionOutcome, Progress
 from harness.planning.plan import new_run_id, select_scenarios
 from harness.report.junit import junit_xml
-from harness.report.text import render_summary
+from harness.report.text import render_alerts, render_summary
 from harness.scenarios import CATALOGUE
 from harness.wire import FailError, RunRequest
 
@@ -173,6 +173,8 @@ def _report(outcome: ExecutionOutcome, args: argparse.Namespace, history: str, o
         return EXIT_HARNESS
     print("", file=out)
     print(render_summary(outcome.summary, outcome.regressions), file=out)
+    if outcome.alerts is not None:
+        print(render_alerts(outcome.alerts), file=out)
     for problem in (outcome.alert_error, outcome.cleanup_error):
         if problem:
             print(f"warning: {problem}", file=out)

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.wire import (
+    AlertReport,
     CaughtError,
     CleanupReport,
     RegressionReport,
@@ -29,7 +30,7 @@ from harness.wire import (
 class Progress:
     """One thing worth telling the person watching."""
 
-    kind: str  # planned | group | started | finished | aggregated | cleaned | ended
+    kind: str  # planned | group | started | finished | aggregated | alerted | cleaned | ended
     text: str
     scenario: str | None = None
     status: Status | None = None
@@ -46,6 +47,7 @@ class ExecutionOutcome:
     plan: RunPlan | None = None
     summary: RunSummary | None = None
     regressions: RegressionReport | None = None
+    alerts: AlertReport | None = None
     cleanup: CleanupReport | None = None
     alert_error: str | None = None
     cleanup_error: str | None = None
@@ -116,6 +118,9 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
         return None
     if name == State.ALERT:
         outcome.alert_error = _state_error(output, "alertError")
+        if isinstance(output, dict) and isinstance(output.get("alerts"), dict):
+            outcome.alerts = AlertReport.model_validate(output["alerts"])
+            return _alerted(outcome.alerts)
         return None
     if name == State.CLEANUP and isinstance(output, dict):
         outcome.cleanup_error = _state_error(output, "cleanupError")
@@ -129,3 +134,16 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
             )
         return Progress("cleaned", f"cleanup failed: {outcome.cleanup_error}")
     return None
+
+
+def _alerted(report: AlertReport) -> Progress | None:
+    """One line on what the Alert step did, if it did anything."""
+    counts: dict[str, int] = {}
+    for delivery in report.deliveries:
+        label = delivery.status.value.replace("_", " ")
+        counts[label] = counts.get(label, 0) + 1
+    if report.muted:
+        counts["muted"] = len(report.muted)
+    if not counts:
+        return None
+    return Progress("alerted", "alerts: " + ", ".join(f"{n} {what}" for what, n in counts.items()))

@@ -1,10 +1,20 @@
-"""Render a run for people: the results table, the regression lines, the history list."""
+"""Render a run for people: the results table, the regression lines, the alerts, the history
+list."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.wire import Metric, RegressionReport, RunSummary, ScenarioResult, Status
+from harness.wire import (
+    AlertDelivery,
+    AlertReport,
+    DeliveryStatus,
+    Metric,
+    RegressionReport,
+    RunSummary,
+    ScenarioResult,
+    Status,
+)
 
 STATUS_MARK = {
     Status.PASS: "PASS",
@@ -90,3 +100,39 @@ def render_history(runs: Sequence[RunSummary]) -> str:
             ]
         )
     return "\n".join(_table(rows))
+
+
+DELIVERY_MARK = {
+    DeliveryStatus.SENT: "sent",
+    DeliveryStatus.WOULD_SEND: "would send",
+    DeliveryStatus.UNDELIVERED: "UNDELIVERED",
+}
+
+
+def render_alerts(report: AlertReport) -> str:
+    """What the Alert step sent, would have sent (no endpoint configured), could not deliver,
+    and kept quiet about: each message in one line, then its channels and recipients."""
+    if not (report.deliveries or report.muted or report.ongoing):
+        return "Alerts: none"
+    lines = ["Alerts:"]
+    by_message: dict[str, list[AlertDelivery]] = {}
+    for delivery in report.deliveries:
+        by_message.setdefault(delivery.text, []).append(delivery)
+    for text, deliveries in by_message.items():
+        lines.append(f"  {text}")
+        for delivery in deliveries:
+            line = (
+                f"    {DELIVERY_MARK[delivery.status]:<11} {delivery.channel.value:<14} "
+                f"{delivery.recipient}"
+            )
+            if delivery.status is DeliveryStatus.UNDELIVERED:
+                line += (
+                    f" - after {delivery.attempts} attempt(s): {delivery.detail} "
+                    "(kept; tried again next run)"
+                )
+            elif delivery.detail and delivery.status is DeliveryStatus.SENT:
+                line += f" - {delivery.detail}"
+            lines.append(line)
+    lines.extend(f"  ongoing: {key} (alerted before, not sent again)" for key in report.ongoing)
+    lines.extend(f"  muted: {muted.key} ({muted.reason})" for muted in report.muted)
+    return "\n".join(lines)

@@ -59,6 +59,12 @@ CONFIG = HarnessConfig.model_validate(
             "slack_webhook_secret_name": "it/slack",
             "github_token_secret_name": "it/github",
             "github_repo": "acme/shop",
+            "routes": {"medium": ["slack", "standard_topic"]},
+            "escalate_after_runs": 2,
+            "subscriptions": {
+                "critical": ["oncall@example.com", "https://pager.example.com/hook"],
+                "standard": ["team@example.com"],
+            },
         },
         "pipeline": {"suite": "smoke"},
     }

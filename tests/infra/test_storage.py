@@ -88,6 +88,16 @@ def test_baselines_and_alert_state_tables(synth: Synth) -> None:
         synth.config.storage.alert_state_table,
         KeySchema=[{"AttributeName": keys.ALERT_KEY, "KeyType": "HASH"}],
         TimeToLiveSpecification={"AttributeName": keys.EXPIRES_AT, "Enabled": True},
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": keys.ALERT_OPEN_INDEX,
+                "KeySchema": [
+                    {"AttributeName": keys.ALERT_TARGET, "KeyType": "HASH"},
+                    {"AttributeName": keys.ALERT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
     )
 
 
