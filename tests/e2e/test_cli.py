@@ -51,6 +51,7 @@ def test_healthy_target_passes_with_progress_table_and_junit(tmp_path: Path) -> 
         assert f"{name} pass in" in out  # live progress
     assert "SCENARIO" in out and "METRICS (vs SLA)" in out
     assert "PASSED - 5 pass" in out
+    assert "Alerts: none" in out
     assert "cleanup:" in out
     assert runs_in(state) == 1
     suite = ET.parse(junit).getroot().find("testsuite")

@@ -1,0 +1,111 @@
+"""Alerts through the real local engine (the suite ASL on moto, the send_alerts handler in
+process), with ``[alerts]`` pointing at recording stand-ins for Slack and GitHub:
+regress → alert (through a flaky Slack) → recover → resolve (Slack down: kept, not lost) →
+the resolve delivered on the next run.
+
+The regressions come from today's detector (the previous run of the same suite), which sees a
+change once; repeats and escalation over several runs are covered at the alerting-core level
+(test_alert_sequence.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.config import HarnessConfig
+from harness.execution.history import ExecutionOutcome
+from harness.local.engine import LocalEngine
+from harness.local.moto_server import MotoServer
+from harness.local.sqlite_alert_state import SqliteAlertState
+from harness.report.text import render_alerts
+from harness.wiring import GITHUB_TOKEN_ENV
+from tests.integration.stacks import isolated_config
+from tests.recording import GitHubIssues, RecordingServer, Reply
+
+
+@pytest.fixture
+def run_on_engine(moto_server: MotoServer, tmp_path: Path) -> Iterator[list[LocalEngine]]:
+    engines: list[LocalEngine] = []
+    yield engines
+    for engine in reversed(engines):
+        engine.stop()
+
+
+def test_regress_alert_recover_resolve_on_the_local_engine(
+    run_on_engine: list[LocalEngine],
+    moto_server: MotoServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    slack_server: RecordingServer,
+    github: tuple[RecordingServer, GitHubIssues],
+) -> None:
+    server, issues = github
+    monkeypatch.setenv(GITHUB_TOKEN_ENV, "local-token")
+    base = isolated_config()
+    base = base.model_copy(
+        update={
+            "alerts": base.alerts.model_copy(
+                update={
+                    "slack_webhook_url": f"{slack_server.url}/services/T/B/X",
+                    "github_api_url": server.url,
+                    "github_repo": "acme/shop",
+                    "max_attempts": 3,
+                    "backoff_base_seconds": 0.05,
+                    "timeout_seconds": 5.0,
+                }
+            )
+        }
+    )
+
+    def run(number: int, faults: list[str] | None = None) -> ExecutionOutcome:
+        config: HarnessConfig = base.model_copy(
+            update={
+                "reference_target": base.reference_target.model_copy(
+                    update={"faults": faults or []}
+                )
+            }
+        )
+        engine = LocalEngine(config, tmp_path, moto=moto_server)
+        run_on_engine.append(engine)
+        engine.start()
+        try:
+            return engine.run({"scenarios": ["alb-routing"]}, name=f"alerts-{number}-{id(engine)}")
+        finally:
+            engine.stop()
+
+    first = run(1)
+    assert first.alerts is not None and first.alerts.deliveries == []
+
+    slack_server.script(Reply(500, "internal_error"), Reply(429, "", {"Retry-After": "0"}))
+    second = run(2, ["misroute"])
+    assert second.status == "FAILED" and second.error == "SuiteFailed"  # not a harness failure
+    assert second.alerts is not None
+    shown = render_alerts(second.alerts)
+    assert "sent        slack" in shown and "would send  critical_topic" in shown
+    assert "UNDELIVERED" not in shown
+    texts = [request.json()["text"] for request in slack_server.requests if request.body]
+    assert any("scenario:alb-routing" in text for text in texts)
+    blocks = slack_server.requests[-1].json()["blocks"]
+    assert blocks[0]["type"] == "header" and "report.html" in str(blocks)
+    assert len(issues.issues) == 2 and all(i.state == "open" for i in issues.issues.values())
+
+    slack_server.answer_with(lambda _request: Reply(503, "down"))
+    third = run(3)
+    assert third.status == "SUCCEEDED"  # Slack down never fails the run
+    assert third.alerts is not None and len(third.alerts.undelivered) == 2
+    assert "kept; tried again next run" in render_alerts(third.alerts)
+    assert all(issue.state == "closed" for issue in issues.issues.values())
+    target = base.target.name
+    pending = SqliteAlertState.in_state_dir(tmp_path).open_alerts(target)
+    assert len(pending) == 2 and all(alert.resolving for alert in pending)
+
+    slack_server.answer_with(lambda _request: Reply())
+    before = len(slack_server.requests)
+    fourth = run(4)
+    assert fourth.alerts is not None and fourth.alerts.undelivered == []
+    resolved = [request.json()["text"] for request in slack_server.requests[before:]]
+    assert len(resolved) == 2 and all(text.startswith("RESOLVED") for text in resolved)
+    assert SqliteAlertState.in_state_dir(tmp_path).open_alerts(target) == []
