@@ -127,3 +127,44 @@ def test_secrets_are_read_by_name(moto_server: MotoServer) -> None:
     )
     with pytest.raises(AlertDeliveryError, match="could not read secret 'harness/missing'"):
         read_secret("harness/missing", region=REGION, endpoint_url=moto_server.endpoint)
+
+
+def test_deployed_handlers_take_channel_secrets_from_secrets_manager(
+    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``secrets = "secretsmanager"`` (what the CDK app sets): the Slack webhook comes from
+    its secret, and a missing token secret makes GitHub unavailable, naming the secret."""
+    from harness.aws import secrets as secrets_module
+    from harness.config import HarnessConfig
+    from harness.wiring import alert_senders
+
+    slack_name = f"it/slack-{uuid.uuid4().hex[:6]}"
+    client("secretsmanager", region=REGION, endpoint_url=moto_server.endpoint).create_secret(
+        Name=slack_name, SecretString=f"{moto_server.endpoint}/hooks/T/B/X"
+    )
+    # In Lambda the real endpoint and the role's credentials; here moto's, by environment.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", moto_server.endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local-harness")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    secrets_module._provider.cache_clear()
+    client.cache_clear()
+    try:
+        config = HarnessConfig.model_validate(
+            {
+                "alerts": {
+                    "secrets": "secretsmanager",
+                    "slack_webhook_secret_name": slack_name,
+                    "github_repo": "acme/shop",
+                    "github_token_secret_name": "it/no-such-token",
+                }
+            }
+        )
+        senders = alert_senders(config)
+    finally:
+        secrets_module._provider.cache_clear()
+        client.cache_clear()
+    slack, github = senders[Channel.SLACK], senders[Channel.GITHUB]
+    host = moto_server.endpoint.removeprefix("http://")
+    assert slack.unavailable is None and slack.recipient == f"Slack webhook at {host}"
+    assert github.configured and github.unavailable is not None
+    assert "could not read secret 'it/no-such-token'" in github.unavailable
