@@ -51,3 +51,7 @@ class AlertDeliveryError(HarnessError):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+
+
+class TargetInfraError(HarnessError):
+    """A call to the target's AWS side (ECS, DynamoDB) failed or found nothing to act on."""

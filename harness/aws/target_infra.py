@@ -7,13 +7,17 @@ reference target records its edit container as an ECS task in moto (group
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.aws.clients import client
+from harness.errors import TargetInfraError
 from harness.wire import ResolvedTarget
 
 _deserializer = TypeDeserializer()
@@ -32,6 +36,29 @@ def _number(value: Any) -> Any:
     return value
 
 
+def read_session_item(dynamodb: Any, table: str, session_id: str) -> dict[str, Any] | None:
+    """A session's item (consistent read) as plain Python values, or None: what the harness
+    checks, and what the reference target's sessions API serves."""
+    answer = dynamodb.get_item(
+        TableName=table, Key={"sessionId": {"S": session_id}}, ConsistentRead=True
+    )
+    item = answer.get("Item")
+    return plain_item(item) if item else None
+
+
+@contextmanager
+def _aws(what: str) -> Iterator[None]:
+    """The one place boto3's errors become the harness's own (``TargetInfraError``)."""
+    try:
+        yield
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        code, message = error.get("Code", "Unknown"), error.get("Message", "")
+        raise TargetInfraError(f"{what} failed: {code}: {message}".rstrip(": ")) from err
+    except BotoCoreError as err:
+        raise TargetInfraError(f"{what} failed: {err}") from err
+
+
 class Boto3TargetInfra:
     """Implements ``harness.ports.TargetInfra``."""
 
@@ -42,40 +69,46 @@ class Boto3TargetInfra:
             "dynamodb", region=target.region, endpoint_url=target.aws_endpoint_url
         )
 
+    @property
+    def _service(self) -> str:
+        return f"ECS service {self._target.ecs_cluster}/{self._target.ecs_service}"
+
     def desired_count(self) -> int:
-        services = self._ecs.describe_services(
-            cluster=self._target.ecs_cluster, services=[self._target.ecs_service]
-        )["services"]
+        with _aws(f"DescribeServices of {self._service}"):
+            services = self._ecs.describe_services(
+                cluster=self._target.ecs_cluster, services=[self._target.ecs_service]
+            )["services"]
         if not services:
-            raise LookupError(
-                f"ECS service {self._target.ecs_service} not found in {self._target.ecs_cluster}"
-            )
+            raise TargetInfraError(f"{self._service} not found")
         return int(services[0]["desiredCount"])
 
     def set_desired_count(self, count: int) -> None:
-        self._ecs.update_service(
-            cluster=self._target.ecs_cluster,
-            service=self._target.ecs_service,
-            desiredCount=count,
-        )
+        with _aws(f"UpdateService of {self._service}"):
+            self._ecs.update_service(
+                cluster=self._target.ecs_cluster,
+                service=self._target.ecs_service,
+                desiredCount=count,
+            )
 
     def running_task_ids(self) -> list[str]:
         arns: list[str] = []
-        paginator = self._ecs.get_paginator("list_tasks")
-        for page in paginator.paginate(
-            cluster=self._target.ecs_cluster,
-            serviceName=self._target.ecs_service,
-            desiredStatus="RUNNING",
-        ):
-            arns.extend(page["taskArns"])
+        with _aws(f"ListTasks of {self._service}"):
+            paginator = self._ecs.get_paginator("list_tasks")
+            for page in paginator.paginate(
+                cluster=self._target.ecs_cluster,
+                serviceName=self._target.ecs_service,
+                desiredStatus="RUNNING",
+            ):
+                arns.extend(page["taskArns"])
         if not arns:
             return []
         group = f"service:{self._target.ecs_service}"
         running: list[str] = []
         for start in range(0, len(arns), 100):
-            tasks = self._ecs.describe_tasks(
-                cluster=self._target.ecs_cluster, tasks=arns[start : start + 100]
-            )["tasks"]
+            with _aws(f"DescribeTasks of {self._service}"):
+                tasks = self._ecs.describe_tasks(
+                    cluster=self._target.ecs_cluster, tasks=arns[start : start + 100]
+                )["tasks"]
             running.extend(
                 task["taskArn"]
                 for task in tasks
@@ -87,16 +120,12 @@ class Boto3TargetInfra:
         return running
 
     def stop_task(self, task_id: str, reason: str) -> None:
-        self._ecs.stop_task(cluster=self._target.ecs_cluster, task=task_id, reason=reason)
+        with _aws(f"StopTask {task_id} of {self._service}"):
+            self._ecs.stop_task(cluster=self._target.ecs_cluster, task=task_id, reason=reason)
 
     def get_session_item(self, session_id: str) -> dict[str, Any] | None:
-        answer = self._dynamodb.get_item(
-            TableName=self._target.sessions_table,
-            Key={"sessionId": {"S": session_id}},
-            ConsistentRead=True,
-        )
-        item = answer.get("Item")
-        return plain_item(item) if item else None
+        with _aws(f"GetItem {session_id} from {self._target.sessions_table}"):
+            return read_session_item(self._dynamodb, self._target.sessions_table, session_id)
 
     def find_session_ids(
         self, client_id_prefix: str, created_before: datetime | None = None
@@ -108,14 +137,15 @@ class Boto3TargetInfra:
             condition += " AND createdAt < :cutoff"
             values[":cutoff"] = {"S": created_before.astimezone(UTC).isoformat()}
         ids: list[str] = []
-        paginator = self._dynamodb.get_paginator("scan")
-        for page in paginator.paginate(
-            TableName=self._target.sessions_table,
-            ProjectionExpression="sessionId",
-            FilterExpression=condition,
-            ExpressionAttributeValues=values,
-        ):
-            ids.extend(item["sessionId"]["S"] for item in page["Items"])
+        with _aws(f"Scan of {self._target.sessions_table}"):
+            paginator = self._dynamodb.get_paginator("scan")
+            for page in paginator.paginate(
+                TableName=self._target.sessions_table,
+                ProjectionExpression="sessionId",
+                FilterExpression=condition,
+                ExpressionAttributeValues=values,
+            ):
+                ids.extend(item["sessionId"]["S"] for item in page["Items"])
         return ids
 
     def delete_session_items(self, session_ids: list[str]) -> int:
@@ -127,11 +157,14 @@ class Boto3TargetInfra:
             ]
             table = self._target.sessions_table
             for _attempt in range(5):
-                answer = self._dynamodb.batch_write_item(RequestItems={table: requests})
+                with _aws(f"BatchWriteItem on {table}"):
+                    answer = self._dynamodb.batch_write_item(RequestItems={table: requests})
                 requests = answer.get("UnprocessedItems", {}).get(table, [])
                 if not requests:
                     break
             if requests:
-                raise RuntimeError(f"{len(requests)} session items left unprocessed")
+                raise TargetInfraError(
+                    f"BatchWriteItem on {table}: {len(requests)} session items left unprocessed"
+                )
             deleted += len(batch)
         return deleted

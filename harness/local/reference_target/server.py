@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
-from harness.aws.target_infra import plain_item
+from harness.aws.target_infra import plain_item, read_session_item
 from harness.config import TargetConfig
 from harness.local.reference_target.controller import task_id
 from harness.local.reference_target.workspace import (
@@ -180,13 +180,7 @@ class TargetApp:
     def _load(self, session_id: str) -> dict[str, Any] | None:
         if not is_safe_name(session_id):
             return None
-        answer = self._dynamodb.get_item(
-            TableName=self._target.sessions_table,
-            Key={"sessionId": {"S": session_id}},
-            ConsistentRead=True,
-        )
-        item = answer.get("Item")
-        return plain_item(item) if item else None
+        return read_session_item(self._dynamodb, self._target.sessions_table, session_id)
 
     @staticmethod
     def _session_json(item: dict[str, Any]) -> dict[str, Any]:
