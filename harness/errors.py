@@ -55,3 +55,12 @@ class AlertDeliveryError(HarnessError):
 
 class TargetInfraError(HarnessError):
     """A call to the target's AWS side (ECS, DynamoDB) failed or found nothing to act on."""
+
+
+class ScenarioDefinitionError(HarnessError):
+    """A scenario definition or plugin breaks the catalogue's rules (name, unit, duplicate)."""
+
+
+class ScenarioContractError(HarnessError):
+    """A scenario recorded a check or metric it does not declare, or passed without recording
+    a metric it declares: the scenario's code and its definition disagree."""

@@ -6,14 +6,17 @@ and the CDK app both ask it, so both deploy the same code and the same state mac
 
 from __future__ import annotations
 
-import importlib.metadata
 import io
 import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
+
+from harness.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = PROJECT_ROOT / "functions"
@@ -70,8 +73,12 @@ def render_asl(substitutions: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: substitutions[match.group(1)], text)
 
 
-def stage_function(function: FunctionSpec, destination: Path) -> Path:
-    """Lay out a function's asset: its handler folder plus the ``harness`` package.
+def stage_function(
+    function: FunctionSpec, destination: Path, extra_packages: Sequence[str] = ()
+) -> Path:
+    """Lay out a function's asset: its handler folder, the ``harness`` package, and the
+    installed distributions named in ``extra_packages`` (``[deploy] extra_packages``, e.g.
+    scenario plugins, with their ``.dist-info`` so their entry points are found in Lambda).
 
     Third-party dependencies (pydantic, Powertools) come from the Powertools layer in AWS
     and from the virtualenv locally, so the asset stays small; the few the layer lacks are
@@ -89,36 +96,47 @@ def stage_function(function: FunctionSpec, destination: Path) -> Path:
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "local"),
         dirs_exist_ok=True,
     )
-    for distribution in function.bundled:
-        _bundle(distribution, destination)
+    for name in function.bundled:
+        stage_distribution(name, destination, "harness/layout.py bundles it")
+    for name in extra_packages:
+        stage_distribution(name, destination, "deploy.extra_packages names it")
     return destination
 
 
-def _bundle(distribution: str, destination: Path) -> None:
-    """Copy an installed distribution: its packages and its metadata (with the licence)."""
+def stage_distribution(name: str, destination: Path, why: str) -> None:
+    """Copy an installed distribution into an asset: its files as its RECORD lists them, with
+    its metadata (licence, entry points); ``why`` says who asked, for the error."""
     try:
-        found = importlib.metadata.distribution(distribution)
-    except importlib.metadata.PackageNotFoundError as err:
-        raise RuntimeError(
-            f"{distribution} is not installed, but a Lambda asset bundles it: "
-            "pip install -r requirements.txt"
-        ) from err
-    for file in found.files or []:
-        if file.parts[0] == ".." or "__pycache__" in file.parts:
-            continue  # console scripts, byte code
-        target = destination / file
+        dist = distribution(name)
+    except PackageNotFoundError:
+        raise ConfigError(
+            f"'{name}' is not installed here, but a Lambda asset needs it ({why}): pip install "
+            "it where the assets are built (cdk synth, harness run)"
+        ) from None
+    files = [path for path in dist.files or [] if ".." not in path.parts]  # not scripts
+    if not any(path.suffix == ".py" and not path.name.startswith("__editable__") for path in files):
+        raise ConfigError(
+            f"'{name}' has no Python files to stage ({why}; an editable install?): "
+            "install it normally (pip install PATH)"
+        )
+    for path in files:
+        if "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
+        target = destination / path
+        if target.exists():
+            raise ConfigError(f"'{name}' would overwrite {path} in the asset ({why})")
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(Path(str(found.locate_file(file))), target)
+        shutil.copy2(Path(str(dist.locate_file(path))), target)
 
 
-def function_zip(function: FunctionSpec) -> bytes:
+def function_zip(function: FunctionSpec, extra_packages: Sequence[str] = ()) -> bytes:
     """The function's asset (as ``stage_function`` lays it out) as zip bytes."""
     buffer = io.BytesIO()
     with (
         tempfile.TemporaryDirectory() as staging,
         zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
     ):
-        root = stage_function(function, Path(staging))
+        root = stage_function(function, Path(staging), extra_packages)
         for item in sorted(root.rglob("*")):
             if item.is_file():
                 archive.write(item, item.relative_to(root).as_posix())

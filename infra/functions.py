@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,17 +41,19 @@ RUNTIMES = {"python3.12": lambda_.Runtime.PYTHON_3_12, "python3.13": lambda_.Run
 
 @jsii.implements(cdk.ILocalBundling)
 class StageLocally:
-    """Bundles a function asset with ``layout.stage_function``: handler folder + ``harness``."""
+    """Bundles a function asset with ``layout.stage_function``: handler folder + ``harness``
+    (+ ``[deploy] extra_packages``)."""
 
-    def __init__(self, spec: layout.FunctionSpec) -> None:
+    def __init__(self, spec: layout.FunctionSpec, extra_packages: Sequence[str]) -> None:
         self._spec = spec
+        self._extra_packages = list(extra_packages)
 
     def try_bundle(self, output_dir: str, *_options: Any, **_kwoptions: Any) -> bool:
-        layout.stage_function(self._spec, Path(output_dir))
+        layout.stage_function(self._spec, Path(output_dir), self._extra_packages)
         return True
 
 
-def function_code(spec: layout.FunctionSpec) -> lambda_.Code:
+def function_code(spec: layout.FunctionSpec, extra_packages: Sequence[str] = ()) -> lambda_.Code:
     """The asset of one function; its hash covers the staged output, so harness changes count."""
     return lambda_.Code.from_asset(
         str(spec.source_dir),
@@ -58,7 +61,7 @@ def function_code(spec: layout.FunctionSpec) -> lambda_.Code:
         bundling=cdk.BundlingOptions(
             # Never pulled: local bundling always succeeds, so no Docker is needed.
             image=cdk.DockerImage.from_registry("local-bundling-only"),
-            local=StageLocally(spec),
+            local=StageLocally(spec, extra_packages),
         ),
     )
 
@@ -110,7 +113,7 @@ class SuiteFunction(Construct):
             runtime=RUNTIMES[config.deploy.python_runtime],
             architecture=lambda_.Architecture.X86_64,
             handler=layout.HANDLER,
-            code=function_code(spec),
+            code=function_code(spec, config.deploy.extra_packages),
             role=self.role,
             timeout=cdk.Duration.seconds(timeout),
             memory_size=memory,

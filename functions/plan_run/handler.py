@@ -10,7 +10,7 @@ from aws_lambda_powertools import Logger
 
 from harness.errors import InvalidRunRequestError
 from harness.planning.plan import plan_run
-from harness.scenarios import CATALOGUE
+from harness.scenarios import catalogue
 from harness.wire import RunRequest
 from harness.wiring import parse_event, settings
 
@@ -20,6 +20,6 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = parse_event(RunRequest, event, InvalidRunRequestError)
-    plan = plan_run(request, settings(), CATALOGUE, now=datetime.now(UTC))
+    plan = plan_run(request, settings(), catalogue(), now=datetime.now(UTC))
     logger.info("planned run", extra={"run_id": plan.run.run_id, "scenarios": len(plan.scenarios)})
     return plan.to_wire()

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.scenarios import get_scenario
+from harness.scenarios import ScenarioJob, get_scenario
 from harness.scenarios.runner import run_scenario
 from harness.wire import ScenarioEvent
 from harness.wiring import parse_event, settings, target_api, target_infra
@@ -18,13 +18,14 @@ logger = Logger(service="harness")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(ScenarioEvent, event)
     target = parsed.run.target
-    result = run_scenario(
-        get_scenario(parsed.scenario.name),
-        parsed.scenario,
-        parsed.run,
-        settings().sla,
-        target_api(target),
-        target_infra(target),
+    job = ScenarioJob(
+        definition=get_scenario(parsed.scenario.name),
+        spec=parsed.scenario,
+        run=parsed.run,
+        sla=settings().sla,
+        api=target_api(target),
+        infra=target_infra(target),
     )
+    result = run_scenario(job)
     logger.info("scenario finished", extra={"scenario": result.scenario, "status": result.status})
     return result.to_wire()

@@ -11,7 +11,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.config import HarnessConfig, TargetConfig, format_validation_error, load_config
-from harness.errors import ConfigError, HarnessError, InvalidRunRequestError, UnknownScenarioError
+from harness.errors import (
+    ConfigError,
+    HarnessError,
+    InvalidRunRequestError,
+    ScenarioDefinitionError,
+    UnknownScenarioError,
+)
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -21,8 +27,15 @@ class UsageError(HarnessError):
     """Bad flags: exit code 2."""
 
 
-# Errors that mean nothing was started: the user has something to fix (exit 2).
-USAGE_ERRORS = (UsageError, ConfigError, InvalidRunRequestError, UnknownScenarioError)
+# Errors that mean nothing was started: the user has something to fix (exit 2); a broken
+# scenario plugin is one.
+USAGE_ERRORS = (
+    UsageError,
+    ConfigError,
+    InvalidRunRequestError,
+    UnknownScenarioError,
+    ScenarioDefinitionError,
+)
 
 
 def add_config_flag(parser: argparse.ArgumentParser) -> None:

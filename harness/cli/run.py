@@ -31,7 +31,7 @@ from harness.execution.history import ExecutionOutcome, Progress
 from harness.planning.plan import new_run_id, select_scenarios
 from harness.report.junit import junit_xml
 from harness.report.text import render_alerts, render_summary
-from harness.scenarios import CATALOGUE
+from harness.scenarios import catalogue
 from harness.wire import FailError, RunRequest
 
 STATE_MACHINE_ARN_ENV = "HARNESS_STATE_MACHINE_ARN"
@@ -113,7 +113,7 @@ def _request(args: argparse.Namespace, config: HarnessConfig) -> RunRequest:
         request = RunRequest.model_validate({k: v for k, v in raw.items() if v is not None})
     except ValidationError as err:
         raise UsageError(f"invalid run request:\n{format_validation_error(err)}") from err
-    select_scenarios(request, config, CATALOGUE)  # unknown names fail here, before any start-up
+    select_scenarios(request, config, catalogue())  # unknown names fail here, before any start-up
     return request
 
 

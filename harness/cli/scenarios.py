@@ -1,4 +1,5 @@
-"""``harness scenarios``: the scenario catalogue."""
+"""``harness scenarios``: the scenario catalogue, and where each scenario came from
+(``built-in``, or the plugin package that registered it)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,21 @@ import argparse
 from typing import Any, TextIO
 
 from harness.cli.common import EXIT_PASSED
-from harness.scenarios import CATALOGUE
+from harness.scenarios import catalogue
 
 
 def register(commands: Any) -> None:
-    commands.add_parser("scenarios", help="list the scenario catalogue").set_defaults(
-        handler=handle
-    )
+    commands.add_parser(
+        "scenarios", help="list the scenario catalogue (built-in and plugins)"
+    ).set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace, out: TextIO) -> int:
-    for definition in CATALOGUE.values():
+    scenarios = catalogue()
+    for name, definition in scenarios.items():
         print(
-            f"{definition.name:<22} group={definition.group:<10} tags={','.join(definition.tags)}"
-            f"  {definition.summary}",
+            f"{name:<22} group={definition.group:<10} tags={','.join(definition.tags):<11}"
+            f" from={scenarios.source(name):<9}  {definition.summary}",
             file=out,
         )
     return EXIT_PASSED

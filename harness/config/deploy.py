@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -42,6 +42,10 @@ class DeployConfig(Section):
     alarm_period_minutes: int = Field(default=60, ge=1, le=1440)
     monthly_budget_usd: float = Field(default=50.0, ge=0)
     retain_data: bool = True
+    # Installed distributions staged into every Lambda asset beside `harness` (scenario plugins).
+    extra_packages: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]] = Field(
+        default_factory=list
+    )
 
     @field_validator("log_retention_days")
     @classmethod

@@ -163,7 +163,7 @@ class LocalEngine:
                 Runtime="python3.12",
                 Role=role["Role"]["Arn"],
                 Handler="handler.lambda_handler",
-                Code={"ZipFile": function_zip(function)},
+                Code={"ZipFile": function_zip(function, self.config.deploy.extra_packages)},
                 Timeout=function.timeout_seconds,
                 MemorySize=function.memory_mb,
                 Environment={"Variables": {CONFIG_JSON_ENV: os.environ[CONFIG_JSON_ENV]}},

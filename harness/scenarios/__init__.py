@@ -1,36 +1,25 @@
-"""The scenario catalogue. To add a scenario: write a module with a ``DEFINITION`` and list
-it here (docs/scenarios.md says more)."""
+"""Scenarios: what one is and the context it runs in (``base``), the steps the built-ins
+share (``steps``), how one runs (``runner``), and the catalogue of built-ins and installed
+plugins (``catalogue``; docs/scenarios.md says how to add your own)."""
 
 from __future__ import annotations
 
-from harness.errors import UnknownScenarioError
-from harness.scenarios import (
-    alb_routing,
-    cold_start,
-    concurrent_sessions,
-    failure_recovery,
-    session_persistence,
+from harness.scenarios.base import ScenarioContext, ScenarioDefinition, ScenarioJob
+from harness.scenarios.catalogue import (
+    BUILT_IN,
+    ENTRY_POINT_GROUP,
+    Catalogue,
+    catalogue,
+    get_scenario,
 )
-from harness.scenarios.base import ScenarioContext, ScenarioDefinition
 
-__all__ = ["CATALOGUE", "ScenarioContext", "ScenarioDefinition", "get_scenario"]
-
-CATALOGUE: dict[str, ScenarioDefinition] = {
-    definition.name: definition
-    for definition in (
-        cold_start.DEFINITION,
-        session_persistence.DEFINITION,
-        concurrent_sessions.DEFINITION,
-        alb_routing.DEFINITION,
-        failure_recovery.DEFINITION,
-    )
-}
-
-
-def get_scenario(name: str) -> ScenarioDefinition:
-    try:
-        return CATALOGUE[name]
-    except KeyError:
-        raise UnknownScenarioError(
-            f"unknown scenario '{name}'; known scenarios: {', '.join(sorted(CATALOGUE))}"
-        ) from None
+__all__ = [
+    "BUILT_IN",
+    "ENTRY_POINT_GROUP",
+    "Catalogue",
+    "ScenarioContext",
+    "ScenarioDefinition",
+    "ScenarioJob",
+    "catalogue",
+    "get_scenario",
+]

@@ -66,7 +66,7 @@ def run(ctx: ScenarioContext) -> None:
                 f"GET {path} answered {answer.status} {answer.body[:80]!r}",
             )
         latencies = [response.elapsed_seconds * 1000 for response in answered]
-        ctx.metric("routing_latency_p95_ms", percentile(latencies, 95), "milliseconds")
+        ctx.metric("routing_latency_p95_ms", percentile(latencies, 95))
 
         outcome = steps.scale_to_zero(ctx, sid)
         assert outcome is not None  # scale_to_zero probes the session it was given
@@ -79,13 +79,14 @@ DEFINITION = ScenarioDefinition(
     group="routing",
     tags=("smoke", "full"),
     timeout_seconds=420,
-    metrics=("routing_latency_p95_ms",),
+    metrics={"routing_latency_p95_ms": "milliseconds"},
     checks=(
         "no-hang",
         "api-health",
         "session-created",
         "session-lookup",
         "session-healthy",
+        "not-ready-is-503",
         "session-route",
         "preview-route",
         "unknown-session-404",

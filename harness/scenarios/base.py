@@ -7,55 +7,134 @@ same code runs in a local run and in Lambda.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, get_args
 
 from harness.config import SlaConfig
-from harness.errors import CheckFailedError
+from harness.errors import CheckFailedError, ScenarioContractError, ScenarioDefinitionError
 from harness.ports import TargetApi, TargetInfra
-from harness.wire import Check, Comparison, Metric, RunContext, ScenarioSpec
+from harness.wire import (
+    SCENARIO_NAME_PATTERN,
+    Check,
+    Comparison,
+    Metric,
+    MetricUnit,
+    RunContext,
+    ScenarioSpec,
+)
 
 T = TypeVar("T")
 ParamValue = float | int | str | bool
+SLA_CHECK_PREFIX = "sla:"
+"""The runner's own checks (one per metric recorded with an SLA); no scenario declares them."""
+MAX_TIMEOUT_SECONDS = 900  # a scenario runs in one Lambda invocation
 
 
 @dataclass(frozen=True)
 class ScenarioDefinition:
-    """A catalogue entry. ``metrics`` and ``checks`` document what the scenario reports."""
+    """A catalogue entry, checked when it is made: a bad name, unit or timeout fails here,
+    at registration, not in the middle of a run.
+
+    ``metrics`` maps each metric the scenario records to its unit; ``checks`` names every
+    check it may record. The runner holds a scenario to both (``ScenarioContractError``).
+    """
 
     name: str
     summary: str
     group: str
     tags: tuple[str, ...]
     timeout_seconds: int
-    metrics: tuple[str, ...]
+    metrics: Mapping[str, MetricUnit]
     checks: tuple[str, ...]
-    run: Callable[[ScenarioContext], None]
+    run: Callable[[ScenarioContext], object]  # what it returns is ignored
     params: Mapping[str, ParamValue] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems = definition_problems(self)
+        if problems:
+            raise ScenarioDefinitionError(
+                f"scenario {self.name!r} is not valid:\n" + "\n".join(f"- {p}" for p in problems)
+            )
+
+
+def definition_problems(definition: ScenarioDefinition) -> list[str]:
+    """Every way the definition breaks the catalogue's rules, one line each (empty = valid)."""
+    problems = []
+    if not re.fullmatch(SCENARIO_NAME_PATTERN, definition.name):
+        problems.append(
+            f"name: {definition.name!r} does not match {SCENARIO_NAME_PATTERN} (lowercase "
+            "letters, digits and '-', e.g. 'preview-assets'): --scenario and the state "
+            "machine accept no other"
+        )
+    if not definition.group.strip():
+        problems.append("group: must not be empty (scenarios of a group share setup/teardown)")
+    if not 1 <= definition.timeout_seconds <= MAX_TIMEOUT_SECONDS:
+        problems.append(f"timeout_seconds: {definition.timeout_seconds} is not in 1..900")
+    units = get_args(MetricUnit)
+    for metric, unit in definition.metrics.items():
+        if unit not in units:
+            problems.append(f"metrics.{metric}: unit {unit!r} is not one of {', '.join(units)}")
+    for check in definition.checks:
+        if not check or check.startswith(SLA_CHECK_PREFIX):
+            problems.append(f"checks: {check!r} is empty or uses the runner's 'sla:' prefix")
+    if len(set(definition.checks)) != len(definition.checks):
+        problems.append("checks: names must be unique")
+    if not callable(definition.run):
+        problems.append("run: must be a function run(ctx)")
+    return problems
+
+
+@dataclass(frozen=True)
+class ScenarioJob:
+    """Everything one scenario run needs: which scenario, as planned, in which run, against
+    which target."""
+
+    definition: ScenarioDefinition
+    spec: ScenarioSpec
+    run: RunContext
+    sla: SlaConfig
+    api: TargetApi
+    infra: TargetInfra
 
 
 @dataclass
 class ScenarioContext:
     """Everything a scenario may touch, and where it records what it saw."""
 
-    run: RunContext
-    spec: ScenarioSpec
-    sla: SlaConfig
-    api: TargetApi
-    infra: TargetInfra
+    job: ScenarioJob
     deadline: float
-    defaults: Mapping[str, ParamValue] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
     _counter: int = 0
+
+    @property
+    def run(self) -> RunContext:
+        return self.job.run
+
+    @property
+    def spec(self) -> ScenarioSpec:
+        return self.job.spec
+
+    @property
+    def sla(self) -> SlaConfig:
+        return self.job.sla
+
+    @property
+    def api(self) -> TargetApi:
+        return self.job.api
+
+    @property
+    def infra(self) -> TargetInfra:
+        return self.job.infra
 
     def param(self, name: str) -> ParamValue:
         """A scenario parameter: config override first, then the catalogue default."""
         if name in self.spec.params:
             return self.spec.params[name]
-        return self.defaults[name]
+        return self.job.definition.params[name]
 
     def client_id(self) -> str:
         """A fresh client id that cleanup will recognise as this run's."""
@@ -63,8 +142,18 @@ class ScenarioContext:
         return f"{self.run.client_prefix}{self.spec.name}_{self._counter}"
 
     def check(self, name: str, passed: bool, detail: str = "") -> None:
-        """Record a check; a failed one stops the scenario (later steps depend on it)."""
+        """Record a check; a failed one stops the scenario (later steps depend on it).
+
+        A check the definition does not declare is recorded, then stops the scenario with
+        ``ScenarioContractError`` (an ``error``: the scenario, not the target, is wrong).
+        """
         self.checks.append(Check(name=name, passed=passed, detail=detail))
+        if name not in self.job.definition.checks:
+            outcome = "held" if passed else f"failed: {detail}"
+            raise ScenarioContractError(
+                f"check '{name}' is not declared in the checks of '{self.spec.name}' "
+                f"(declare it); it {outcome}"
+            )
         if not passed:
             raise CheckFailedError(f"{name}: {detail}" if detail else name)
 
@@ -72,20 +161,18 @@ class ScenarioContext:
         self,
         name: str,
         value: float,
-        unit: str,
         *,
         sla: float | None = None,
         comparison: Comparison = Comparison.AT_MOST,
     ) -> Metric:
-        metric = Metric.model_validate(
-            {
-                "name": name,
-                "value": round(value, 4),
-                "unit": unit,
-                "sla": sla,
-                "comparison": comparison,
-            }
-        )
+        """Record a metric in the unit its definition declares."""
+        unit = self.job.definition.metrics.get(name)
+        if unit is None:
+            raise ScenarioContractError(
+                f"metric '{name}' is not declared in the metrics of '{self.spec.name}' "
+                f"(declare it with its unit); it measured {value:g}"
+            )
+        metric = Metric(name=name, value=round(value, 4), unit=unit, sla=sla, comparison=comparison)
         self.metrics.append(metric)
         return metric
 

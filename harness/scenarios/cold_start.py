@@ -29,7 +29,7 @@ def run(ctx: ScenarioContext) -> None:
         steps.wait_session_healthy(
             ctx, session.session_id, timeout=_left(sent, limit), what="cold-start-within-sla"
         )
-        ctx.metric("cold_start_seconds", time.monotonic() - sent, "seconds", sla=limit)
+        ctx.metric("cold_start_seconds", time.monotonic() - sent, sla=limit)
 
 
 def _left(since: float, limit: float) -> float:
@@ -42,7 +42,7 @@ DEFINITION = ScenarioDefinition(
     group="lifecycle",
     tags=("smoke", "full"),
     timeout_seconds=420,
-    metrics=("cold_start_seconds", "session_creation_seconds"),
+    metrics={"cold_start_seconds": "seconds", "session_creation_seconds": "seconds"},
     checks=(
         "scaled-to-zero",
         "api-up-at-zero",

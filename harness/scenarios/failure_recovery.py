@@ -45,7 +45,6 @@ def run(ctx: ScenarioContext) -> None:
         ctx.metric(
             "error_response_seconds",
             time.monotonic() - crashed,
-            "seconds",
             sla=ctx.sla.error_response_max_seconds,
         )
         api = steps.probe(lambda: ctx.api.get_session(sid))
@@ -58,7 +57,7 @@ def run(ctx: ScenarioContext) -> None:
             timeout=max(0.0, limit - (time.monotonic() - crashed)),
             what="recovered-within-sla",
         )
-        ctx.metric("recovery_seconds", time.monotonic() - crashed, "seconds", sla=limit)
+        ctx.metric("recovery_seconds", time.monotonic() - crashed, sla=limit)
         steps.expect_file(ctx, "workspace-survives-crash", sid, FILE_PATH, content)
         item = ctx.infra.get_session_item(sid)
         ctx.check("session-item-survives", item is not None, f"no item for {sid}")
@@ -70,7 +69,7 @@ DEFINITION = ScenarioDefinition(
     group="routing",
     tags=("full",),
     timeout_seconds=900,
-    metrics=("error_response_seconds", "recovery_seconds"),
+    metrics={"error_response_seconds": "seconds", "recovery_seconds": "seconds"},
     checks=(
         "session-created",
         "session-healthy",

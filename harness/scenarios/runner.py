@@ -1,7 +1,8 @@
 """Run one scenario and turn whatever happens into a ScenarioResult.
 
 A failed check is a ``fail``; any other exception is an ``error``; a metric outside its SLA
-fails the scenario even when every check held. Nothing here raises: one bad scenario must
+fails the scenario even when every check held; a pass that did not record every declared
+metric is an ``error`` (``ScenarioContractError``). Nothing here raises: one bad scenario must
 never abort the suite.
 """
 
@@ -10,61 +11,30 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from harness.config import SlaConfig
-from harness.errors import CheckFailedError
-from harness.ports import TargetApi, TargetInfra
-from harness.scenarios.base import ScenarioContext, ScenarioDefinition
-from harness.wire import (
-    Check,
-    ErrorInfo,
-    RunContext,
-    ScenarioResult,
-    ScenarioSpec,
-    Status,
-)
+from harness.errors import CheckFailedError, ScenarioContractError
+from harness.scenarios.base import SLA_CHECK_PREFIX, ScenarioContext, ScenarioJob
+from harness.wire import Check, ErrorInfo, ScenarioResult, Status
 
 
-def run_scenario(
-    definition: ScenarioDefinition,
-    spec: ScenarioSpec,
-    run: RunContext,
-    sla: SlaConfig,
-    api: TargetApi,
-    infra: TargetInfra,
-) -> ScenarioResult:
+def run_scenario(job: ScenarioJob) -> ScenarioResult:
     """Run a scenario, retrying ``spec.retries`` times when it ends in ``error``."""
     attempts = 0
     while True:
         attempts += 1
-        result = _attempt(definition, spec, run, sla, api, infra, attempts)
-        if result.status is not Status.ERROR or attempts > spec.retries:
+        result = _attempt(job, attempts)
+        if result.status is not Status.ERROR or attempts > job.spec.retries:
             return result
 
 
-def _attempt(
-    definition: ScenarioDefinition,
-    spec: ScenarioSpec,
-    run: RunContext,
-    sla: SlaConfig,
-    api: TargetApi,
-    infra: TargetInfra,
-    attempt: int,
-) -> ScenarioResult:
+def _attempt(job: ScenarioJob, attempt: int) -> ScenarioResult:
     started_at = datetime.now(UTC)
     started = time.monotonic()
-    ctx = ScenarioContext(
-        run=run,
-        spec=spec,
-        sla=sla,
-        api=api,
-        infra=infra,
-        deadline=started + spec.timeout_seconds,
-        defaults=definition.params,
-    )
+    ctx = ScenarioContext(job=job, deadline=started + job.spec.timeout_seconds)
     error: ErrorInfo | None = None
     status = Status.PASS
     try:
-        definition.run(ctx)
+        job.definition.run(ctx)
+        _require_declared_metrics(ctx)
     except CheckFailedError:
         status = Status.FAIL
     except Exception as err:  # noqa: BLE001 - an unexpected failure is an error result
@@ -78,7 +48,7 @@ def _attempt(
         symbol = "<=" if metric.comparison.value == "at_most" else ">="
         checks.append(
             Check(
-                name=f"sla:{metric.name}",
+                name=f"{SLA_CHECK_PREFIX}{metric.name}",
                 passed=within,
                 detail=f"{metric.value:g} {metric.unit} (SLA {symbol} {metric.sla:g})",
             )
@@ -86,8 +56,8 @@ def _attempt(
         if not within and status is Status.PASS:
             status = Status.FAIL
     return ScenarioResult(
-        scenario=spec.name,
-        group=spec.group,
+        scenario=job.spec.name,
+        group=job.spec.group,
         status=status,
         started_at=started_at,
         finished_at=datetime.now(UTC),
@@ -97,3 +67,14 @@ def _attempt(
         error=error,
         attempts=attempt,
     )
+
+
+def _require_declared_metrics(ctx: ScenarioContext) -> None:
+    """A scenario that ran to the end must have recorded every metric it declares."""
+    recorded = {metric.name for metric in ctx.metrics}
+    missing = [name for name in ctx.job.definition.metrics if name not in recorded]
+    if missing:
+        raise ScenarioContractError(
+            f"'{ctx.spec.name}' ran to the end without recording its declared metric(s) "
+            f"{', '.join(missing)}"
+        )

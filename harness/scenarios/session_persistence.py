@@ -61,7 +61,7 @@ def run(ctx: ScenarioContext) -> None:
         restart = steps.wait_session_healthy(
             ctx, sid, timeout=ctx.sla.cold_start_max_seconds, what="session-healthy-after-restart"
         )
-        ctx.metric("restart_seconds", restart, "seconds")
+        ctx.metric("restart_seconds", restart)
         steps.expect_file(ctx, "workspace-survives-restart", sid, FILE_PATH, content)
 
 
@@ -71,10 +71,12 @@ DEFINITION = ScenarioDefinition(
     group="lifecycle",
     tags=("full",),
     timeout_seconds=600,
-    metrics=("session_creation_seconds", "restart_seconds"),
+    metrics={"session_creation_seconds": "seconds", "restart_seconds": "seconds"},
     checks=(
         "session-created",
         "session-healthy",
+        "not-ready-is-503",
+        "no-hang",
         "file-written",
         "file-read-back",
         "session-item-exists",

@@ -242,7 +242,6 @@ class SessionPool:
         self._ctx.metric(
             "session_creation_seconds",
             session.create_seconds,
-            "seconds",
             sla=self._ctx.sla.session_creation_p95_max_seconds,
         )
         return session

@@ -27,10 +27,14 @@ class Comparison(StrEnum):
     AT_LEAST = "at_least"
 
 
+MetricUnit = Literal["seconds", "milliseconds", "percent", "count", "usd", "ratio"]
+"""The units a scenario may declare for its metrics."""
+
+
 class Metric(WireModel):
     name: str
     value: float
-    unit: Literal["seconds", "milliseconds", "percent", "count", "usd", "ratio"]
+    unit: MetricUnit
     sla: float | None = None
     comparison: Comparison = Comparison.AT_MOST
 

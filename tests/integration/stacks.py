@@ -15,7 +15,7 @@ from harness.aws.target_infra import Boto3TargetInfra
 from harness.config import HarnessConfig, ReferenceTargetConfig, SlaConfig, TargetConfig
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import ReferenceTarget, provision_target_resources
-from harness.scenarios import CATALOGUE
+from harness.scenarios import ScenarioJob, catalogue
 from harness.scenarios.runner import run_scenario
 from harness.target.api import HttpTargetApi
 from harness.target.http import HttpClient
@@ -42,7 +42,7 @@ class Stack:
     def run_scenario(
         self, name: str, sla: SlaConfig = SLA, params: dict[str, Any] | None = None
     ) -> ScenarioResult:
-        definition = CATALOGUE[name]
+        definition = catalogue()[name]
         spec = ScenarioSpec(
             name=name,
             group=definition.group,
@@ -50,7 +50,7 @@ class Stack:
             timeout_seconds=SCENARIO_TIMEOUT_SECONDS,
             params=params or {},
         )
-        return run_scenario(definition, spec, self.run, sla, self.api, self.infra)
+        return run_scenario(ScenarioJob(definition, spec, self.run, sla, self.api, self.infra))
 
     def warm(self) -> None:
         """Scale the edit service to 1 and wait for its task, as an earlier scenario would."""

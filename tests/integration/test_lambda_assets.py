@@ -1,7 +1,8 @@
 """Each Lambda asset is self-contained: its handler imports with only the asset and the
 third-party packages Lambda provides (Powertools layer: pydantic; runtime: boto3), and
 never pulls in moto, the local engine or the CDK. Anything else (slack-sdk for send_alerts)
-must come from the asset itself: the probe refuses every other installed package."""
+must come from the asset itself: the probe refuses every other installed package.
+Scenario plugins named in ``[deploy] extra_packages`` travel inside it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.layout import SUITE_FUNCTIONS, FunctionSpec, function_zip
+from harness.errors import ConfigError
+from harness.layout import SUITE_FUNCTIONS, FunctionSpec, function_zip, stage_function
+from tests.plugin_example import DISTRIBUTION, SCENARIO
 
 # What Lambda provides besides the asset: the Python runtime's boto3 (and its dependencies),
 # and the Powertools layer (Powertools, pydantic and its dependencies).
@@ -78,3 +81,40 @@ def test_handler_imports_from_its_asset_alone(function: FunctionSpec, tmp_path: 
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+
+
+PLUGIN_PROBE = """
+import sys
+sys.path[:0] = ['.']
+sys.path.append({site!r})
+from harness.scenarios import catalogue
+print(catalogue().source({scenario!r}))
+"""
+
+
+def test_extra_packages_carry_a_scenario_plugin_into_the_asset(
+    plugin_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(plugin_site))  # installed here, as where `cdk synth` runs
+    function = next(f for f in SUITE_FUNCTIONS if f.name == "run_scenario")
+    with zipfile.ZipFile(io.BytesIO(function_zip(function, [DISTRIBUTION]))) as archive:
+        archive.extractall(tmp_path)
+    site = sysconfig.get_paths()["purelib"]
+    probe = PLUGIN_PROBE.format(site=site, scenario=SCENARIO)
+
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"plugin {DISTRIBUTION} 0.1.0")
+
+
+def test_extra_packages_must_be_installed(tmp_path: Path) -> None:
+    named = r"'no-such-plugin-xyz' is not installed here, .* \(deploy.extra_packages names it\)"
+    with pytest.raises(ConfigError, match=named):
+        stage_function(SUITE_FUNCTIONS[0], tmp_path, ["no-such-plugin-xyz"])

@@ -5,11 +5,22 @@ import pytest
 from harness.config import HarnessConfig, ScenarioOverride, TargetConfig
 from harness.errors import ConfigError, InvalidRunRequestError, UnknownScenarioError
 from harness.planning.plan import plan_run, resolve_target
-from harness.scenarios import CATALOGUE
 from harness.wire import RunRequest, TargetOverride
+from tests.fakes import definition
 
 NOW = datetime(2026, 11, 24, 5, 33, 49, tzinfo=UTC)
 CONFIG = HarnessConfig(target=TargetConfig(endpoint="http://127.0.0.1:9"))
+# A literal catalogue shaped like the built-in one: adding a scenario changes nothing here.
+CATALOGUE = {
+    entry.name: entry
+    for entry in (
+        definition("cold-start", "lifecycle", ("smoke", "full")),
+        definition("session-persistence", "lifecycle"),
+        definition("concurrent-sessions", "load", params={"users": 10}),
+        definition("alb-routing", "routing", ("smoke", "full")),
+        definition("failure-recovery", "routing"),
+    )
+}
 
 
 def test_full_suite_groups_scenarios_in_catalogue_order() -> None:
