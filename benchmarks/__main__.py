@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks import cleanup, detection
+from benchmarks import cleanup, detection, follow
 
 if __name__ == "__main__":
     cleanup.main()
     detection.main()
+    follow.main()

@@ -1,15 +1,62 @@
-"""Start a suite execution and follow its history until it ends (local moto or AWS)."""
+"""Start a suite execution and follow its history until it ends (local moto or AWS).
+
+Each poll reads only what is new: the newest page of events (``reverseOrder``), more pages
+only while all of a page is new, and nothing at or below the last event id seen. That holds
+whether or not the server honours paging (AWS does; moto returns the whole history, oldest
+first): events are filtered by id either way. Idle polls back off, so a long scenario costs
+a few calls rather than five a second, well inside GetExecutionHistory's throttle.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from harness.execution.history import ExecutionOutcome, Progress, apply_event
 
 POLL_SECONDS = 0.2
+"""The first interval, and the one after every poll that found something new."""
+MAX_POLL_SECONDS = 2.0
+"""The interval never grows beyond this while nothing happens."""
+BACKOFF = 1.5
+PAGE_SIZE = 100
+
+
+def next_interval(current: float, found_events: bool, first: float, cap: float) -> float:
+    """Back to ``first`` after news; otherwise a little longer, up to ``cap``."""
+    return first if found_events else min(current * BACKOFF, cap)
+
+
+@dataclass
+class HistoryReader:
+    """An execution's history, read incrementally: each call returns the events not yet
+    returned, oldest first."""
+
+    sfn: Any
+    execution_arn: str
+    last_id: int = 0
+
+    def new_events(self) -> list[dict[str, Any]]:
+        fresh: dict[int, dict[str, Any]] = {}
+        request: dict[str, Any] = {
+            "executionArn": self.execution_arn,
+            "reverseOrder": True,
+            "maxResults": PAGE_SIZE,
+        }
+        while True:
+            page = self.sfn.get_execution_history(**request)
+            events = page["events"]
+            fresh.update((e["id"], e) for e in events if e["id"] > self.last_id)
+            reached_seen = any(event["id"] <= self.last_id for event in events)
+            if reached_seen or not page.get("nextToken"):
+                break
+            request["nextToken"] = page["nextToken"]
+        if fresh:
+            self.last_id = max(fresh)
+        return [fresh[event_id] for event_id in sorted(fresh)]
 
 
 def start_and_follow(
@@ -20,36 +67,28 @@ def start_and_follow(
     on_progress: Callable[[Progress], None],
     timeout_seconds: float,
     poll_seconds: float = POLL_SECONDS,
+    max_poll_seconds: float = MAX_POLL_SECONDS,
 ) -> ExecutionOutcome:
     """Run one execution to its end; stop following (and say so) after ``timeout_seconds``."""
     arn = sfn.start_execution(
         stateMachineArn=state_machine_arn, name=name, input=json.dumps(execution_input)
     )["executionArn"]
     outcome = ExecutionOutcome(execution_arn=arn)
-    seen = 0
+    reader = HistoryReader(sfn, arn)
+    interval = poll_seconds
     deadline = time.monotonic() + timeout_seconds
     while True:
-        events = _history(sfn, arn)
-        for event in events[seen:]:
+        events = reader.new_events()
+        for event in events:
             progress = apply_event(outcome, event)
             if progress is not None:
                 on_progress(progress)
-        seen = len(events)
         if outcome.status != "RUNNING":
             return outcome
-        if time.monotonic() > deadline:
+        left = deadline - time.monotonic()
+        if left < 0:
             outcome.status = "FOLLOW_TIMEOUT"
             outcome.cause = f"still running after {timeout_seconds:.0f}s; see {arn}"
             return outcome
-        time.sleep(poll_seconds)
-
-
-def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
-    while True:
-        page = sfn.get_execution_history(**kwargs)
-        events.extend(page["events"])
-        if not page.get("nextToken"):
-            return events
-        kwargs["nextToken"] = page["nextToken"]
+        interval = next_interval(interval, bool(events), poll_seconds, max_poll_seconds)
+        time.sleep(min(interval, left + 0.01))

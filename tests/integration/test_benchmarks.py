@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks import cleanup, detection
+from benchmarks import cleanup, detection, follow
 from harness.local.moto_server import MotoServer
 
 
@@ -22,3 +22,13 @@ def test_detection_benchmark_runs() -> None:
         ("all", "ours"),
         ("within-noise steps", "ours: change points after 10 runs"),
     }
+
+
+def test_follow_benchmark_runs() -> None:
+    rows = follow.run(suite="smoke", repeat=1)
+    assert [name for name, _, _ in rows] == [
+        "GetExecutionHistory calls per run",
+        "seconds in GetExecutionHistory per run",
+        "wall seconds per run",
+    ]
+    assert all(baseline > 0 and improved > 0 for _, baseline, improved in rows)
