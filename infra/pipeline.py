@@ -13,6 +13,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from harness.config import HarnessConfig
+from infra.buckets import private_bucket
 from infra.nag import acknowledge, ref
 from infra.suite import state_machine_name as suite_state_machine_name
 
@@ -80,12 +81,9 @@ class ExamplePipelineStack(cdk.Stack):
         state_machine = sfn.StateMachine.from_state_machine_name(
             self, "SuiteStateMachine", state_machine_name
         )
-        logs = s3.Bucket(
+        logs = private_bucket(
             self,
             "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
             lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(90))],
         )
         acknowledge(logs, "AwsSolutions-S1", "Access-log destination; it cannot log into itself.")
@@ -139,15 +137,11 @@ class ExamplePipelineStack(cdk.Stack):
         self._acknowledge(buckets, state_machine_name)
 
     def _bucket(self, construct_id: str, logs: s3.IBucket, prefix: str) -> s3.Bucket:
-        return s3.Bucket(
+        return private_bucket(
             self,
             construct_id,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
             versioned=True,
-            server_access_logs_bucket=logs,
-            server_access_logs_prefix=prefix,
+            access_logs=(logs, prefix),
             lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(30))],
         )
 

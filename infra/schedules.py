@@ -7,6 +7,7 @@ The budget check is not a schedule: AWS Budgets (infra/alerts.py) evaluates spen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,14 +62,14 @@ class Schedules(Construct):
             ),
         )
         for job in suite_jobs:
-            self._add(job, lambda dlq, job=job: self._start(state_machine, job, dlq))
+            self._add(job, targets.StepFunctionsStartExecution, state_machine)
         cleanup = Job(
             "DailyCleanup",
             "Delete expired test data on the target",
             cfg.daily_cleanup,
             CLEANUP_INPUT,
         )
-        self._add(cleanup, lambda dlq: self._invoke(cleanup_function, cleanup, dlq))
+        self._add(cleanup, targets.LambdaInvoke, cleanup_function)
         acknowledge(
             cdk.Stack.of(self),  # the Scheduler L2 puts its target roles at stack level
             f"AwsSolutions-IAM5[Resource::{ref(self, cleanup_function, 'Arn')}:*]",
@@ -76,7 +77,9 @@ class Schedules(Construct):
             "(':*'); it is one function, and the schedule calls it unqualified.",
         )
 
-    def _add(self, job: Job, make_target: Any) -> None:
+    def _add(self, job: Job, target_type: Callable[..., Any], resource: Any) -> None:
+        """A schedule whose target is ``target_type(resource, ...)`` (a Scheduler target class:
+        start the state machine, invoke the function) with the job's payload, retries and DLQ."""
         queue = sqs.Queue(
             self,
             f"{job.name}DeadLetters",
@@ -97,33 +100,12 @@ class Schedules(Construct):
             schedule=scheduler.ScheduleExpression.expression(
                 job.expression, cdk.TimeZone.of(self._config.schedules.timezone)
             ),
-            target=make_target(queue),
+            target=target_type(
+                resource,
+                input=scheduler.ScheduleTargetInput.from_object(job.payload),
+                dead_letter_queue=queue,
+                retry_attempts=self._config.schedules.retry_attempts,
+                max_event_age=cdk.Duration.seconds(self._config.schedules.max_event_age_seconds),
+            ),
             enabled=self._config.schedules.enabled,
-        )
-
-    def _retry(self) -> dict[str, Any]:
-        cfg = self._config.schedules
-        return {
-            "retry_attempts": cfg.retry_attempts,
-            "max_event_age": cdk.Duration.seconds(cfg.max_event_age_seconds),
-        }
-
-    def _start(
-        self, machine: sfn.IStateMachine, job: Job, dlq: sqs.IQueue
-    ) -> scheduler.IScheduleTarget:
-        return targets.StepFunctionsStartExecution(
-            machine,
-            input=scheduler.ScheduleTargetInput.from_object(job.payload),
-            dead_letter_queue=dlq,
-            **self._retry(),
-        )
-
-    def _invoke(
-        self, function: lambda_.IFunction, job: Job, dlq: sqs.IQueue
-    ) -> scheduler.IScheduleTarget:
-        return targets.LambdaInvoke(
-            function,
-            input=scheduler.ScheduleTargetInput.from_object(job.payload),
-            dead_letter_queue=dlq,
-            **self._retry(),
         )

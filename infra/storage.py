@@ -9,6 +9,7 @@ from constructs import Construct
 
 from harness.aws import table_keys as keys
 from harness.config import HarnessConfig
+from infra.buckets import private_bucket
 from infra.nag import acknowledge
 
 CACHE_PREFIX = "cache/"
@@ -97,14 +98,9 @@ class Storage(Construct):
         )
 
     def _logs_bucket(self, config: HarnessConfig, removal: cdk.RemovalPolicy) -> s3.Bucket:
-        bucket = s3.Bucket(
+        bucket = private_bucket(
             self,
             "AccessLogsBucket",
-            # Server access logs can only be delivered to SSE-S3 buckets.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="expire-access-logs",
@@ -123,16 +119,11 @@ class Storage(Construct):
 
     def _results_bucket(self, config: HarnessConfig, removal: cdk.RemovalPolicy) -> s3.Bucket:
         storage = config.storage
-        return s3.Bucket(
+        return private_bucket(
             self,
             "ResultsBucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
             versioned=True,
-            server_access_logs_bucket=self.logs_bucket,
-            server_access_logs_prefix=ACCESS_LOGS_PREFIX,
+            access_logs=(self.logs_bucket, ACCESS_LOGS_PREFIX),
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="expire-cache",
