@@ -12,6 +12,7 @@ from harness.aws.dynamodb_alert_state import DynamoDbAlertState
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_alert_state import SqliteAlertState
 from harness.ports import AlertStateStore
+from tests.integration.running_target import start_target
 from tests.integration.stacks import StackFactory, stack_factory
 
 
@@ -54,3 +55,10 @@ def alert_store(
     name = f"alerts-{uuid.uuid4().hex[:8]}"
     create_alert_state_table(moto_server.endpoint, name)
     yield DynamoDbAlertState(name, region="us-east-1", endpoint_url=moto_server.endpoint)
+
+
+__all__ = [
+    "alert_store",
+    "stack",
+    "start_target",
+]  # start_target: a fixture defined with its helpers

@@ -19,7 +19,8 @@ from harness.scenarios import ScenarioJob, catalogue
 from harness.scenarios.runner import run_scenario
 from harness.target.api import HttpTargetApi
 from harness.target.http import HttpClient
-from harness.wire import ResolvedTarget, RunContext, RunFlags, ScenarioResult, ScenarioSpec
+from harness.wire import RunContext, RunFlags, ScenarioResult, ScenarioSpec
+from tests.integration.running_target import resolved
 
 SLA = SlaConfig(
     cold_start_max_seconds=2.0,
@@ -83,22 +84,16 @@ def stack_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFact
         provision_target_resources(config, moto_server.endpoint)
         target = ReferenceTarget(config, settings, moto_server.endpoint, tmp_path / suffix)
         targets.append(target.start())
-        resolved = ResolvedTarget.model_validate(
-            {
-                **config.model_dump(),
-                "endpoint": target.endpoint,
-                "aws_endpoint_url": moto_server.endpoint,
-            }
-        )
+        seen = resolved(config, target.endpoint, moto_server.endpoint)
         run = RunContext(
             run_id=f"t{suffix}",
             suite="full",
             started_at=datetime.now(UTC),
-            target=resolved,
+            target=seen,
             flags=RunFlags(),
         )
         api = HttpTargetApi(HttpClient(target.endpoint, timeout_seconds=request_timeout))
-        return Stack(run=run, api=api, infra=Boto3TargetInfra(resolved), workdir=tmp_path / suffix)
+        return Stack(run=run, api=api, infra=Boto3TargetInfra(seen), workdir=tmp_path / suffix)
 
     try:
         yield start

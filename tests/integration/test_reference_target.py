@@ -7,115 +7,19 @@ is process-global) and drives it the way the scenarios will, through ``TargetApi
 
 from __future__ import annotations
 
-import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from harness.aws.target_infra import Boto3TargetInfra
-from harness.config import ReferenceTargetConfig, TargetConfig
 from harness.errors import TargetRequestError
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import ReferenceTarget, provision_target_resources
 from harness.target.api import HttpTargetApi
-from harness.target.http import HttpClient, Response
-from harness.wire import ResolvedTarget
-
-COLD = 0.2
-RECOVERY = 0.3
-POLL = 0.02
-
-
-@dataclass
-class Running:
-    target: ReferenceTarget
-    api: HttpTargetApi
-    infra: Boto3TargetInfra
-    workdir: Path
-
-    def new_session(self) -> str:
-        answer = self.api.create_session(f"TEST_{uuid.uuid4().hex[:6]}", "user-1")
-        assert answer.status == 201, answer.body
-        return str(answer.json()["sessionId"])
-
-    def wait_healthy(self, session_id: str, timeout: float = 5.0) -> Response:
-        return wait_for(lambda: self.api.session_health(session_id), 200, timeout)
-
-
-StartTarget = Callable[..., Running]
-
-
-def wait_for(call: Callable[[], Response], status: int, timeout: float = 5.0) -> Response:
-    """Call until the answer has ``status``; fail at the deadline with the last answer."""
-    deadline = time.monotonic() + timeout
-    while True:
-        answer = call()
-        if answer.status == status:
-            return answer
-        if time.monotonic() > deadline:
-            raise AssertionError(f"wanted {status} within {timeout}s, last: {answer.status}")
-        time.sleep(0.01)
-
-
-def config_for(suffix: str) -> TargetConfig:
-    return TargetConfig(
-        ecs_cluster=f"cluster-{suffix}",
-        ecs_service=f"edit-{suffix}",
-        sessions_table=f"sessions-{suffix}",
-    )
-
-
-def resolved(config: TargetConfig, endpoint: str, aws_endpoint_url: str) -> ResolvedTarget:
-    return ResolvedTarget(
-        name=config.name,
-        endpoint=endpoint,
-        aws_endpoint_url=aws_endpoint_url,
-        region=config.region,
-        ecs_cluster=config.ecs_cluster,
-        ecs_service=config.ecs_service,
-        sessions_table=config.sessions_table,
-        test_prefix=config.test_prefix,
-        request_timeout_seconds=config.request_timeout_seconds,
-    )
-
-
-@pytest.fixture
-def start_target(moto_server: MotoServer, tmp_path: Path) -> Iterator[StartTarget]:
-    started: list[ReferenceTarget] = []
-
-    def start(*faults: str, cold: float = COLD, recovery: float = RECOVERY) -> Running:
-        suffix = uuid.uuid4().hex[:8]
-        config = config_for(suffix)
-        settings = ReferenceTargetConfig(
-            cold_start_seconds=cold,
-            recovery_seconds=recovery,
-            poll_interval_seconds=POLL,
-            faults=list(faults),
-        )
-        workdir = tmp_path / suffix
-        target = ReferenceTarget(config, settings, moto_server.endpoint, workdir).start()
-        started.append(target)
-        api = HttpTargetApi(HttpClient(target.endpoint, timeout_seconds=5))
-        infra = Boto3TargetInfra(resolved(config, target.endpoint, moto_server.endpoint))
-        return Running(target, api, infra, workdir)
-
-    yield start
-    for target in started:
-        target.stop()
-
-
-def crash(running: Running) -> str:
-    tasks = running.infra.running_task_ids()
-    assert len(tasks) == 1
-    running.infra.stop_task(tasks[0], "test: crash")
-    return tasks[0]
-
+from harness.target.http import HttpClient
+from tests.integration.running_target import COLD, POLL, RECOVERY, StartTarget, crash, wait_for
 
 # --- API ---------------------------------------------------------------------------------
 
@@ -325,101 +229,3 @@ def test_stop_is_fast_idempotent_and_a_restart_clears_stale_tasks(
         assert stale[0] not in running.infra.running_task_ids()
         fresh = wait_for(lambda: api.session_health(sid), 200).json()["taskArn"]
         assert running.infra.running_task_ids() == [fresh]
-
-
-# --- faults ------------------------------------------------------------------------------
-
-
-def test_fault_lose_workspace(start_target: StartTarget) -> None:
-    running = start_target("lose_workspace")
-    sid = running.new_session()
-    running.wait_healthy(sid)
-    assert running.api.put_file(sid, "draft.md", b"work").status == 201
-    assert running.api.get_file(sid, "draft.md").body == b"work"
-    crash(running)
-    wait_for(lambda: running.api.session_health(sid), 503, timeout=2)
-    running.wait_healthy(sid)
-    assert running.api.get_file(sid, "draft.md").status == 404
-
-
-def test_fault_shared_workspace(start_target: StartTarget) -> None:
-    running = start_target("shared_workspace")
-    first, second = running.new_session(), running.new_session()
-    running.wait_healthy(first)
-    assert running.api.put_file(first, "secret.txt", b"first's").status == 201
-    leaked = running.api.get_file(second, "secret.txt")
-    assert leaked.status == 200
-    assert leaked.body == b"first's"
-
-
-def test_fault_drop_session_attributes(start_target: StartTarget) -> None:
-    running = start_target("drop_session_attributes")
-    sid = running.new_session()
-    item = running.infra.get_session_item(sid)
-    assert item is not None
-    assert "userId" not in item
-    assert "ttl" not in item
-    assert "userId" not in running.api.get_session(sid).json()
-
-
-def test_fault_misroute(start_target: StartTarget) -> None:
-    running = start_target("misroute")
-    sid = running.new_session()
-    running.wait_healthy(sid)
-    unknown = running.api.session_health("no-such-session")
-    assert unknown.status == 200  # the bug: should be 404
-    assert running.api.put_file("stranger", "x.txt", b"misrouted").status == 201
-    assert running.api.get_file("another-stranger", "x.txt").body == b"misrouted"
-    assert running.api.get_file(sid, "x.txt").status == 404  # known sessions keep their own
-
-
-def test_fault_hang_when_unhealthy(start_target: StartTarget) -> None:
-    running = start_target("hang_when_unhealthy", cold=60)
-    sid = running.new_session()
-    with pytest.raises(TargetRequestError, match="no answer"):
-        running.api.session_health(sid, timeout_seconds=0.3)
-    assert running.api.health().status == 200  # only /session/* hangs
-
-    answers: list[int] = []
-    waiting = threading.Thread(
-        target=lambda: answers.append(running.api.session_health(sid).status)
-    )
-    waiting.start()
-    time.sleep(0.2)
-    started = time.monotonic()
-    running.target.stop()
-    waiting.join(2)
-    assert time.monotonic() - started < 1.0
-    assert not waiting.is_alive()
-
-
-def test_fault_no_recovery(start_target: StartTarget) -> None:
-    running = start_target("no_recovery")
-    sid = running.new_session()
-    running.wait_healthy(sid)
-    crash(running)
-    wait_for(lambda: running.api.session_health(sid), 503, timeout=2)
-    time.sleep(RECOVERY * 3)
-    assert running.api.session_health(sid).status == 503
-    assert running.infra.running_task_ids() == []
-    running.infra.set_desired_count(0)  # an operator's manual fix still works
-    time.sleep(POLL * 5)
-    running.infra.set_desired_count(1)
-    running.wait_healthy(sid)
-
-
-def test_fault_crash_error_500(start_target: StartTarget) -> None:
-    running = start_target("crash_error_500")
-    sid = running.new_session()
-    answer = running.api.session_health(sid)
-    assert answer.status == 500
-    assert answer.json()["error"] == "internal_error"
-    running.wait_healthy(sid)
-
-
-def test_fault_slow_cold_start(start_target: StartTarget) -> None:
-    running = start_target("slow_cold_start", cold=0.1)
-    started = time.monotonic()
-    sid = running.new_session()
-    running.wait_healthy(sid, timeout=5)
-    assert time.monotonic() - started >= 1.0

@@ -12,27 +12,15 @@ from harness.config import TargetConfig
 from harness.errors import TargetInfraError
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import provision_target_resources
-from harness.wire import ResolvedTarget
+from tests.integration.running_target import config_for, resolved
 
 
 def _infra(moto_server: MotoServer, config: TargetConfig) -> Boto3TargetInfra:
-    resolved = ResolvedTarget.model_validate(
-        {
-            **config.model_dump(),
-            "endpoint": "http://127.0.0.1:9",
-            "aws_endpoint_url": moto_server.endpoint,
-        }
-    )
-    return Boto3TargetInfra(resolved)
+    return Boto3TargetInfra(resolved(config, "http://127.0.0.1:9", moto_server.endpoint))
 
 
 def _names() -> TargetConfig:
-    suffix = uuid.uuid4().hex[:8]
-    return TargetConfig(
-        ecs_cluster=f"cluster-{suffix}",
-        ecs_service=f"edit-{suffix}",
-        sessions_table=f"sessions-{suffix}",
-    )
+    return config_for(uuid.uuid4().hex[:8])
 
 
 def test_missing_resources_are_target_infra_errors(moto_server: MotoServer) -> None:

@@ -1,31 +1,12 @@
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from harness.judge.collect import collect_results
 from harness.judge.summary import summarize, verdict_reason
-from harness.wire import (
-    GroupOutcome,
-    ResolvedTarget,
-    RunContext,
-    RunFlags,
-    ScenarioResult,
-    ScenarioSpec,
-    Status,
-    Verdict,
-)
+from harness.wire import GroupOutcome, ScenarioResult, ScenarioSpec, Status, Verdict
+from tests.fakes import RUN
 
-STARTED = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
-TARGET = ResolvedTarget(
-    name="t",
-    endpoint="http://x",
-    region="us-east-1",
-    ecs_cluster="c",
-    ecs_service="s",
-    sessions_table="tbl",
-    test_prefix="TEST_",
-    request_timeout_seconds=5,
-)
-RUN = RunContext(run_id="r1", suite="full", started_at=STARTED, target=TARGET, flags=RunFlags())
+STARTED = RUN.started_at
 
 
 def spec(name: str, group: str) -> ScenarioSpec:
