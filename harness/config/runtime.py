@@ -12,7 +12,9 @@ from harness.wire.results import Severity
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Numbers become strings where a string is expected: HARNESS__DEPLOY__ACCOUNT=123456789012
+    # arrives JSON-decoded as a number, and an account id is still a string.
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
 
 class TargetConfig(Section):

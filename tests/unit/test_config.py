@@ -31,6 +31,21 @@ def test_file_then_env_override(tmp_path: Path) -> None:
     assert config.reference_target.faults == ["no_recovery"]
 
 
+def test_env_overrides_name_unknown_sections_and_keep_digit_strings() -> None:
+    with pytest.raises(ConfigError, match="slaa: Extra inputs are not permitted"):
+        load_config(environ={"HARNESS__SLAA__COLD_START_MAX_SECONDS": "1"})
+    config = load_config(
+        environ={
+            "HARNESS__DEPLOY__ACCOUNT": "123456789012",
+            "HARNESS__GROUPS__LOAD__PARALLEL": "true",
+            "HARNESS__SCENARIOS__COLD-START__PARAMS": '{"users": 3}',
+        }
+    )
+    assert config.deploy.account == "123456789012"
+    assert config.group("load").parallel is True
+    assert config.scenario("cold-start").params == {"users": 3}
+
+
 def test_no_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert load_config(environ={}) == HarnessConfig()
