@@ -61,3 +61,19 @@ def test_the_docs_show_the_example_as_it_is() -> None:
 
     assert shown is not None
     assert shown.group(1) in (EXAMPLE / "harness_preview_assets.py").read_text()
+
+
+def test_a_broken_plugin_stops_the_cli_with_exit_2(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "broken_plugin-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[harness.scenarios]\npreview_assets = broken_plugin_module:DEFINITION\n"
+    )
+
+    listed = harness(site, tmp_path, "scenarios")
+
+    assert listed.returncode == 2
+    assert "scenario plugin 'preview_assets' from plugin broken-plugin 0.1" in listed.stderr
+    assert "failed to load: ModuleNotFoundError" in listed.stderr

@@ -22,7 +22,7 @@ def workspaces(stack: Stack) -> set[str]:
 
 
 def test_deletes_only_this_runs_sessions_and_their_workspaces(stack: StackFactory) -> None:
-    target = stack()
+    target = stack(request_timeout=10)  # 8 parallel deletes on a busy machine: no 2 s timeouts
     target.warm()  # workspace writes need the edit container (else they answer 503)
     ours = [create(target, f"{target.run.client_prefix}x_{n}") for n in range(30)]
     other_run = create(target, f"{target.run.target.test_prefix}otherrun_x_1")
