@@ -57,8 +57,9 @@ def alert_store(
     yield DynamoDbAlertState(name, region="us-east-1", endpoint_url=moto_server.endpoint)
 
 
+# start_target is defined with its helpers in running_target.py; imported here to be found.
 __all__ = [
     "alert_store",
     "stack",
     "start_target",
-]  # start_target: a fixture defined with its helpers
+]
