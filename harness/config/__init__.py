@@ -33,6 +33,7 @@ from harness.config.runtime import (
     HistoryConfig,
     LocalConfig,
     ReferenceTargetConfig,
+    ReportConfig,
     RunConfig,
     ScenarioOverride,
     Section,
@@ -57,6 +58,7 @@ __all__ = [
     "LocalConfig",
     "PipelineConfig",
     "ReferenceTargetConfig",
+    "ReportConfig",
     "RunConfig",
     "ScenarioOverride",
     "SchedulesConfig",
@@ -88,6 +90,7 @@ class HarnessConfig(Section):
     schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
 
     def group(self, name: str) -> GroupConfig:
         return self.groups.get(name, GroupConfig())

@@ -166,3 +166,12 @@ class AlertRoutingConfig(Section):
     max_attempts: int = Field(default=4, ge=1, le=10)
     backoff_base_seconds: float = Field(default=1.0, ge=0, le=60)
     backoff_max_seconds: float = Field(default=20.0, ge=0, le=300)
+
+
+class ReportConfig(Section):
+    """The run report's trend charts and ``harness trends``."""
+
+    # Each trend chart shows this many runs against the same target (the reported run last).
+    trend_runs: int = Field(default=30, ge=2, le=200)
+    # ``harness trends`` summarises this many days, against the runs before them.
+    trend_days: int = Field(default=7, ge=1, le=90)

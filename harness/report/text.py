@@ -1,10 +1,12 @@
-"""Render a run for people: the results table, the regression lines, the alerts, the history
-list."""
+"""Render for people in a terminal: the results table, the regression lines, the alerts,
+the history list, the trend summary."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from harness.report.units import format_value
+from harness.report.weekly import PeriodTrends
 from harness.wire import (
     AlertDelivery,
     AlertReport,
@@ -135,4 +137,65 @@ def render_alerts(report: AlertReport) -> str:
             lines.append(line)
     lines.extend(f"  ongoing: {key} (alerted before, not sent again)" for key in report.ongoing)
     lines.extend(f"  muted: {muted.key} ({muted.reason})" for muted in report.muted)
+def render_trends(trends: PeriodTrends) -> str:
+    """``harness trends``: what got worse, the flakiest scenarios, SLA compliance."""
+    days = (trends.until - trends.since).days
+    period = f"{trends.since:%Y-%m-%d %H:%M} to {trends.until:%Y-%m-%d %H:%M} UTC ({days} days)"
+    lines = [
+        f"Trends for {trends.target}, {period}: {trends.runs} run(s), judged against "
+        f"{trends.earlier_runs} earlier run(s)"
+    ]
+    if not trends.runs:
+        lines.append("no runs in this period")
+        return "\n".join(lines)
+    lines += ["", "What got worse (median now against the baseline before the period):"]
+    if trends.worse:
+        rows = [["SERIES", "NOW", "BASELINE", "CHANGE", "ROBUST Z", "LEVEL SHIFT AT"]]
+        for change in trends.worse:
+            rows.append(
+                [
+                    change.series,
+                    format_value(change.now, change.unit),
+                    format_value(change.baseline, change.unit),
+                    f"{change.ratio:.2f}x",
+                    f"{change.z:.1f}",
+                    change.shift or "-",
+                ]
+            )
+        lines += ["  " + line for line in _table(rows)]
+    else:
+        lines.append("  nothing measurably worse")
+    lines.append(
+        f"  {trends.steady} series steady; {trends.unjudged} without enough earlier runs to judge"
+    )
+    lines += ["", "Flakiest scenarios (outcome changed between runs, or passed only on retry):"]
+    if trends.flaky:
+        rows = [["SCENARIO", "RUNS", "PASSED", "FLIPS", "FLIP RATE", "PASSED ON RETRY"]]
+        for flaky in trends.flaky:
+            rows.append(
+                [
+                    flaky.scenario,
+                    str(flaky.runs),
+                    str(flaky.passed),
+                    str(flaky.flips),
+                    f"{flaky.flip_rate:.0%}",
+                    str(flaky.retried),
+                ]
+            )
+        lines += ["  " + line for line in _table(rows)]
+    else:
+        lines.append("  none: every scenario kept one outcome")
+    lines += ["", "SLA compliance (runs within the SLA, least compliant first):"]
+    rows = [["WHAT", "SLA", "WITHIN", "WORST"]]
+    for item in trends.compliance:
+        symbol = "<=" if item.at_most else ">="
+        rows.append(
+            [
+                item.what,
+                f"{symbol} {format_value(item.limit, item.unit)}",
+                f"{item.within}/{item.total}",
+                format_value(item.worst, item.unit),
+            ]
+        )
+    lines += ["  " + line for line in _table(rows)]
     return "\n".join(lines)
