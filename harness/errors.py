@@ -64,3 +64,7 @@ class ScenarioDefinitionError(HarnessError):
 class ScenarioContractError(HarnessError):
     """A scenario recorded a check or metric it does not declare, or passed without recording
     a metric it declares: the scenario's code and its definition disagree."""
+
+
+class ReportError(HarnessError):
+    """A run report could not be written (state folder or results bucket)."""

@@ -56,6 +56,13 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("detect_regressions", "DetectRegressionsFunctionArn", "Compare with baseline", 60),
     FunctionSpec("send_alerts", "SendAlertsFunctionArn", "Route alerts", 60, bundled=BUNDLED),
     FunctionSpec("cleanup_run", "CleanupRunFunctionArn", "Delete what the run created", 300),
+    FunctionSpec(
+        "publish_report",
+        "PublishReportFunctionArn",
+        "Write the run report and JUnit file",
+        120,
+        bundled=("Jinja2", "MarkupSafe"),
+    ),
 )
 
 
@@ -103,6 +110,11 @@ def stage_function(
     return destination
 
 
+# Compiled extensions left out of assets: built for this machine's Python, not Lambda's
+# (MarkupSafe's speed-ups; it falls back to pure Python).
+COMPILED = {".so", ".pyd"}
+
+
 def stage_distribution(name: str, destination: Path, why: str) -> None:
     """Copy an installed distribution into an asset: its files as its RECORD lists them, with
     its metadata (licence, entry points); ``why`` says who asked, for the error."""
@@ -120,7 +132,7 @@ def stage_distribution(name: str, destination: Path, why: str) -> None:
             "install it normally (pip install PATH)"
         )
     for path in files:
-        if "__pycache__" in path.parts or path.suffix == ".pyc":
+        if "__pycache__" in path.parts or path.suffix == ".pyc" or path.suffix in COMPILED:
             continue
         target = destination / path
         if target.exists():

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from harness.notify.lifecycle import AlertState
+from harness.report.location import ReportLocation
 from harness.target.http import Response
 from harness.wire import AlertReport, RunSummary
 
@@ -115,4 +116,12 @@ class AlertStateStore(Protocol):
 
     def alert_report(self, run_id: str) -> AlertReport | None:
         """What the Alert step of ``run_id`` sent, showed or could not deliver."""
+        ...
+
+
+class ReportStore(Protocol):
+    """Where run reports go: the state folder locally, the results bucket in AWS."""
+
+    def write(self, location: ReportLocation, html: bytes, junit: bytes) -> None:
+        """Write the report page and the JUnit file of one run, each whole or not at all."""
         ...

@@ -28,7 +28,7 @@ from harness.errors import AlertDeliveryError, HarnessError, InvalidEventError
 from harness.notify.channels import Sender, TopicPublisher, TopicSender
 from harness.notify.github import GitHubSender
 from harness.notify.metrics import CloudWatchMetric
-from harness.ports import AlertStateStore, HistoryStore, TargetApi, TargetInfra
+from harness.ports import AlertStateStore, HistoryStore, ReportStore, TargetApi, TargetInfra
 from harness.target.api import HttpTargetApi
 from harness.wire import Channel, ResolvedTarget
 
@@ -94,6 +94,18 @@ def history_store(config: HarnessConfig) -> HistoryStore:
         region=config.history.region,
         retention_days=config.storage.run_history_days,
     )
+
+
+def report_store(config: HarnessConfig) -> ReportStore:
+    """Reports go where history goes: the state folder beside SQLite, the bucket beside DynamoDB
+    (``harness.report.location`` names the files)."""
+    if config.history.backend == "sqlite":
+        from harness.local.report_files import LocalReportFiles  # local runs only
+
+        return LocalReportFiles()
+    from harness.aws.report_bucket import S3ReportBucket
+
+    return S3ReportBucket(region=config.history.region)
 
 
 def target_api(target: ResolvedTarget) -> TargetApi:

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.judge.regression import detect_regressions
+from harness.judge.regression import judge_run
 from harness.wire import SummaryEvent
 from harness.wiring import history_store, parse_event, settings
 
@@ -16,7 +16,4 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     summary = parse_event(SummaryEvent, event).summary
-    baseline = history_store(settings()).previous_run(
-        summary.target, summary.suite, before=summary.started_at
-    )
-    return detect_regressions(summary, baseline).to_wire()
+    return judge_run(summary, history_store(settings())).to_wire()

@@ -1,8 +1,8 @@
 """The ``harness`` command. Exit codes: 0 suite passed, 1 suite failed, 2 bad usage or
 config, 3 the harness itself failed (the run could not be judged), 130 interrupted.
 
-One module per command (``run``, ``history``, ``cleanup``, ``scenarios``); each registers its
-parser and handler here.
+One module per command (``run``, ``history``, ``cleanup``, ``scenarios``, ``report``,
+``trends``); each registers its parser and handler here.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from harness.cli import cleanup, history, run, scenarios
+from harness.cli import cleanup, history, report, run, scenarios, trends
 from harness.cli.common import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_USAGE, USAGE_ERRORS
 from harness.errors import HarnessError
 
-COMMANDS = (run, history, cleanup, scenarios)
+COMMANDS = (run, history, cleanup, scenarios, report, trends)
 
 
 def build_parser() -> argparse.ArgumentParser:

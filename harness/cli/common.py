@@ -18,6 +18,7 @@ from harness.errors import (
     ScenarioDefinitionError,
     UnknownScenarioError,
 )
+from harness.ports import HistoryStore
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -84,3 +85,30 @@ def _target_from_flag(value: str, current: TargetConfig) -> TargetConfig:
         return TargetConfig.model_validate({**current.model_dump(), **target_fields(value)})
     except ValidationError as err:
         raise UsageError(f"--target {value}:\n{format_validation_error(err)}") from err
+
+
+def add_aws_history_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--aws",
+        action="store_true",
+        help="read the deployed history (DynamoDB table [history] runs_table) instead of the "
+        "local state folder",
+    )
+
+
+def history_from_args(args: argparse.Namespace, config: HarnessConfig) -> tuple[HistoryStore, str]:
+    """The history a command reads, and how to name it: the deployed runs table with ``--aws``
+    (region: ``[deploy] region``, else ``[history] region``), else the local SQLite file."""
+    if getattr(args, "aws", False):
+        from harness.aws.dynamodb_history import DynamoDbHistory
+
+        table = config.history.runs_table
+        region = config.deploy.region or config.history.region
+        store = DynamoDbHistory(
+            table, region=region, retention_days=config.storage.run_history_days
+        )
+        return store, f"DynamoDB table {table} ({region})"
+    from harness.local.sqlite_history import SqliteHistory
+
+    state_dir = Path(config.local.state_dir)
+    return SqliteHistory.in_state_dir(state_dir), f"{state_dir}"

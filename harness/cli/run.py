@@ -178,7 +178,11 @@ def _report(outcome: ExecutionOutcome, args: argparse.Namespace, history: str, o
     for problem in (outcome.alert_error, outcome.cleanup_error):
         if problem:
             print(f"warning: {problem}", file=out)
+    if outcome.report_error:
+        print(f"warning: the report was not written: {outcome.report_error}", file=out)
     print(history, file=out)
+    if outcome.report is not None:
+        print(f"Report: {outcome.report.html}", file=out)
     if args.junit is not None:
         args.junit.parent.mkdir(parents=True, exist_ok=True)
         args.junit.write_bytes(junit_xml(outcome.summary))

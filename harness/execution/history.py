@@ -17,6 +17,7 @@ from harness.wire import (
     CaughtError,
     CleanupReport,
     RegressionReport,
+    ReportOutput,
     RunPlan,
     RunSummary,
     ScenarioResult,
@@ -51,6 +52,8 @@ class ExecutionOutcome:
     cleanup: CleanupReport | None = None
     alert_error: str | None = None
     cleanup_error: str | None = None
+    report: ReportOutput | None = None
+    report_error: str | None = None
     results: dict[str, ScenarioResult] = field(default_factory=dict)
 
 
@@ -121,6 +124,11 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
         if isinstance(output, dict) and isinstance(output.get("alerts"), dict):
             outcome.alerts = AlertReport.model_validate(output["alerts"])
             return _alerted(outcome.alerts)
+        return None
+    if name == State.PUBLISH_REPORT and isinstance(output, dict):
+        outcome.report_error = _state_error(output, "reportError")
+        if isinstance(output.get("report"), dict):
+            outcome.report = ReportOutput.model_validate(output["report"])
         return None
     if name == State.CLEANUP and isinstance(output, dict):
         outcome.cleanup_error = _state_error(output, "cleanupError")

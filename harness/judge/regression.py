@@ -3,6 +3,7 @@ target and suite; per-metric rules and stored baselines come later (see docs).""
 
 from __future__ import annotations
 
+from harness.ports import HistoryStore
 from harness.wire import Regression, RegressionReport, RunSummary, Status
 
 # A latency-style metric (p95) that grows by more than this ratio is a regression.
@@ -10,6 +11,13 @@ METRIC_GROWTH_RATIO = 1.2
 SUCCESS_RATE_DROP_RATIO = 0.95
 # ...and by more than this absolute amount, so jitter on tiny values is not a regression.
 MIN_ABSOLUTE_GROWTH = {"seconds": 0.25, "milliseconds": 50.0}
+
+
+def judge_run(current: RunSummary, history: HistoryStore) -> RegressionReport:
+    """The regression check of a run against the history before it: what DetectRegressions
+    runs, and what ``harness report`` re-runs for a stored run."""
+    baseline = history.previous_run(current.target, current.suite, before=current.started_at)
+    return detect_regressions(current, baseline)
 
 
 def detect_regressions(current: RunSummary, baseline: RunSummary | None) -> RegressionReport:

@@ -24,6 +24,7 @@ class State(StrEnum):
     AGGREGATE = "Aggregate"
     DETECT_REGRESSIONS = "DetectRegressions"
     ALERT = "Alert"
+    PUBLISH_REPORT = "PublishReport"
     CLEANUP = "Cleanup"
     GATE = "Gate"
     HARNESS_FAILED = "HarnessFailed"

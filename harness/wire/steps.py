@@ -110,3 +110,23 @@ class ExpiredCleanupEvent(StateEvent):
 
     job: Literal["cleanup-expired"]
     trigger: str = "schedule"
+
+
+class ReportEvent(StateEvent):
+    """PublishReport's slice of the state: the run, its verdict, what the checks and the
+    alerts said (``alerts`` is the Alert step's output as it is; the report shows it)."""
+
+    run: RunContext
+    summary: RunSummary
+    verdict: Verdict
+    verdict_reason: str
+    regressions: RegressionReport | None = None
+    alerts: dict[str, Any] | None = None
+
+
+class ReportOutput(WireModel):
+    """Where PublishReport wrote the report and the JUnit file, and the link people open."""
+
+    html: str
+    junit: str
+    link: str

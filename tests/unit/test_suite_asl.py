@@ -53,9 +53,15 @@ def test_placeholders_are_exactly_the_suite_functions() -> None:
 
 def test_every_failure_after_planning_reaches_cleanup() -> None:
     top = ASL["States"]
-    for name in ("RunGroups", "Aggregate", "DetectRegressions", "Alert"):
+    for name in ("RunGroups", "Aggregate", "DetectRegressions", "Alert", "PublishReport"):
         assert all(c["Next"] == "Cleanup" for c in top[name]["Catch"]), name
-        assert top[name]["Next"] in ("Aggregate", "DetectRegressions", "Alert", "Cleanup")
+        assert top[name]["Next"] in (
+            "Aggregate",
+            "DetectRegressions",
+            "Alert",
+            "PublishReport",
+            "Cleanup",
+        )
     assert top["Cleanup"]["Next"] == "Gate"
     assert top["Cleanup"]["Catch"][0]["Next"] == "Gate"
     assert {c["Next"] for c in top["Plan"]["Catch"]} == {"DescribeRejection", "PlanFailed"}
@@ -67,3 +73,12 @@ def test_run_scenario_retries_service_errors_and_catches_everything() -> None:
     assert "Lambda.ServiceException" in task["Retry"][0]["ErrorEquals"]
     assert task["Catch"][0]["ErrorEquals"] == ["States.ALL"]
     assert task["Catch"][0]["Next"] == "RecordScenarioError"
+
+
+def test_the_report_is_written_after_alert_and_its_failure_is_only_a_warning() -> None:
+    top = ASL["States"]
+    assert top["Alert"]["Next"] == "PublishReport"
+    assert top["PublishReport"]["Next"] == "Cleanup"
+    (catch,) = top["PublishReport"]["Catch"]
+    # Not $.failure: Gate turns that into HarnessFailed; a missing report leaves the verdict.
+    assert catch["ResultPath"] == "$.reportError"
