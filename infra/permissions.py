@@ -16,11 +16,12 @@ from constructs import Construct
 
 from harness.aws import table_keys as keys
 from harness.config import HarnessConfig
+from harness.report.location import JUNIT_PREFIX, REPORTS_PREFIX
 from harness.wire import Channel
 from infra.alerts import Alerts
 from infra.functions import SuiteFunction
 from infra.nag import acknowledge, ref
-from infra.storage import CACHE_PREFIX, JUNIT_PREFIX, REPORTS_PREFIX, Storage
+from infra.storage import CACHE_PREFIX, Storage
 
 ECS_SERVICE_ACTIONS = ["ecs:DescribeServices", "ecs:UpdateService"]
 ECS_TASK_ACTIONS = ["ecs:DescribeTasks", "ecs:StopTask"]
@@ -142,7 +143,7 @@ def aggregate_run(fn: SuiteFunction, res: Resources) -> None:
     runs = res.storage.runs_table
     fn.allow(["dynamodb:PutItem", "dynamodb:GetItem"], [runs.table_arn])
     fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX, keys.TIME_INDEX))
-    _objects(fn, res, ["s3:PutObject"], REPORTS_PREFIX, JUNIT_PREFIX, CACHE_PREFIX)
+    _objects(fn, res, ["s3:PutObject"], CACHE_PREFIX)
 
 
 def detect_regressions(fn: SuiteFunction, res: Resources) -> None:
@@ -190,6 +191,12 @@ def cleanup_run(fn: SuiteFunction, res: Resources) -> None:
     )
 
 
+def publish_report(fn: SuiteFunction, res: Resources) -> None:
+    """Reads the runs against the target before this one (trends); writes the report files."""
+    fn.allow(["dynamodb:Query"], _index_arns(res.storage.runs_table, keys.TARGET_INDEX))
+    _objects(fn, res, ["s3:PutObject"], REPORTS_PREFIX, JUNIT_PREFIX)
+
+
 GRANTS: dict[str, Callable[[SuiteFunction, Resources], None]] = {
     "plan_run": plan_run,
     "setup_group": setup_group,
@@ -199,4 +206,5 @@ GRANTS: dict[str, Callable[[SuiteFunction, Resources], None]] = {
     "detect_regressions": detect_regressions,
     "send_alerts": send_alerts,
     "cleanup_run": cleanup_run,
+    "publish_report": publish_report,
 }

@@ -9,12 +9,11 @@ from constructs import Construct
 
 from harness.aws import table_keys as keys
 from harness.config import HarnessConfig
+from harness.report.location import JUNIT_PREFIX, REPORTS_PREFIX
 from infra.buckets import private_bucket
 from infra.nag import acknowledge
 
 CACHE_PREFIX = "cache/"
-REPORTS_PREFIX = "reports/"
-JUNIT_PREFIX = "junit/"
 ACCESS_LOGS_PREFIX = "results-bucket/"
 
 

@@ -176,9 +176,38 @@ def test_send_alerts_reads_only_the_named_secrets(synth: Synth) -> None:
     assert len(_allows(statements, "sns:Publish")) == 2
 
 
-def test_aggregate_run_writes_runs_table_and_report_prefixes(synth: Synth) -> None:
+def test_aggregate_run_writes_runs_table_and_cache(synth: Synth) -> None:
     statements = _policy_statements(synth, _spec("aggregate_run"))
     runs = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-runs")
     assert _allows(statements, "dynamodb:PutItem") == [f"<{runs}.Arn>"]
     puts = _allows(statements, "s3:PutObject")
-    assert sorted(put.split(">", 1)[1] for put in puts) == ["/cache/*", "/junit/*", "/reports/*"]
+    assert sorted(put.split(">", 1)[1] for put in puts) == ["/cache/*"]
+
+
+def test_publish_report_reads_runs_by_target_and_writes_only_report_prefixes(
+    synth: Synth,
+) -> None:
+    statements = _policy_statements(synth, _spec("publish_report"))
+    runs = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-runs")
+    bucket = logical_id(
+        synth.main, "AWS::S3::Bucket", VersioningConfiguration={"Status": "Enabled"}
+    )
+    assert _allows(statements, "dynamodb:Query") == [f"<{runs}.Arn>/index/byTarget"]
+    assert sorted(_allows(statements, "s3:PutObject")) == [
+        f"<{bucket}.Arn>/junit/*",
+        f"<{bucket}.Arn>/reports/*",
+    ]
+    granted = {
+        action
+        for statement in statements
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
+    # Its log group, X-Ray, the runs index and the two prefixes: nothing else.
+    assert granted - {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    } == {"dynamodb:Query", "s3:PutObject"}
