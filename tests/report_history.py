@@ -64,9 +64,10 @@ def summary(
 
 
 def history(
-    runs: int = 30, step_at: int = 22, failing: int = 12, seed: int = 7
+    runs: int = 30, step_at: int = 22, failing: int = 12, seed: int = 7, start: datetime = T0
 ) -> list[RunSummary]:
-    """``runs`` runs oldest first; cold start steps from ~1.2 s to ~1.9 s at ``step_at``."""
+    """``runs`` runs 12 h apart from ``start``, oldest first; cold start steps from ~1.2 s to
+    ~1.9 s at run ``step_at``; session-persistence fails in run ``failing``."""
     rng = random.Random(seed)
     out = []
     for i in range(runs):
@@ -86,5 +87,5 @@ def history(
                 reason="file lost" if status is Status.FAIL else "",
             ),
         ]
-        out.append(summary(f"run-{i:03d}", T0 + timedelta(hours=12 * i), results))
+        out.append(summary(f"run-{i:03d}", start + timedelta(hours=12 * i), results))
     return out

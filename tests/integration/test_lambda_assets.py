@@ -1,7 +1,8 @@
 """Each Lambda asset is self-contained: its handler imports with only the asset and the
 third-party packages Lambda provides (Powertools layer: pydantic; runtime: boto3), and
-never pulls in moto, the local engine or the CDK. Anything else (slack-sdk for send_alerts)
-must come from the asset itself: the probe refuses every other installed package.
+never pulls in moto, the local engine or the CDK. Anything else (slack-sdk for send_alerts,
+Jinja2 for publish_report) must come from the asset itself: the probe refuses every other
+installed package.
 Scenario plugins named in ``[deploy] extra_packages`` travel inside it."""
 
 from __future__ import annotations
@@ -118,3 +119,43 @@ def test_extra_packages_must_be_installed(tmp_path: Path) -> None:
     named = r"'no-such-plugin-xyz' is not installed here, .* \(deploy.extra_packages names it\)"
     with pytest.raises(ConfigError, match=named):
         stage_function(SUITE_FUNCTIONS[0], tmp_path, ["no-such-plugin-xyz"])
+
+
+RENDER = """
+import sys
+sys.path[:0] = ['.']
+sys.path.append({site!r})
+from datetime import UTC, datetime
+from pathlib import Path
+from harness.report.html import ReportInput, render_html
+from harness.report.location import s3_location
+from harness.wire import RunSummary
+summary = RunSummary.model_validate_json({summary!r})
+page = render_html(ReportInput(summary=summary, verdict=summary.verdict, verdict_reason='ok',
+    regressions=None, trends=[], location=s3_location(summary.run_id, 'b', 'us-east-1'),
+    generated_at=datetime.now(UTC)))
+import jinja2, markupsafe
+assert jinja2.__file__.startswith({asset!r}) and markupsafe.__file__.startswith({asset!r})
+assert 'uPlot' in page and summary.run_id in page
+"""
+
+
+def test_the_report_renders_from_the_publish_report_asset_alone(tmp_path: Path) -> None:
+    from tests.report_history import history
+
+    (function,) = [f for f in SUITE_FUNCTIONS if f.name == "publish_report"]
+    with zipfile.ZipFile(io.BytesIO(function_zip(function))) as archive:
+        archive.extractall(tmp_path)
+    assert not list(tmp_path.rglob("*.so")), "compiled extensions are built for another Python"
+    site = sysconfig.get_paths()["purelib"]
+    probe = RENDER.format(
+        site=site, asset=str(tmp_path), summary=history(runs=1)[0].model_dump_json()
+    )
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr

@@ -132,3 +132,27 @@ def test_a_harness_failure_after_planning_still_cleans_up_and_keeps_results(
     assert outcome.results["alb-routing"].status is Status.PASS  # seen in the history
     assert outcome.cleanup is not None
     assert leftovers(engine, "nohist-1") == ([], [])
+
+
+def test_publish_report_writes_the_report_and_a_failure_there_keeps_the_verdict(
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+) -> None:
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
+    good = engine.run({"scenarios": ["alb-routing"], "runId": "rep-1"}, "rep-1")
+    assert good.status == "SUCCEEDED", good.cause
+    folder = tmp_path.resolve() / "reports" / "rep-1"
+    assert good.report is not None and good.report_error is None
+    assert good.report.html == str(folder / "report.html")
+    assert good.report.link == (folder / "report.html").as_uri()
+    page = (folder / "report.html").read_text()
+    assert page.startswith("<!doctype html>") and 'data-verdict="passed"' in page
+    assert "alb-routing" in page and "routing_latency_p95_ms" in page
+    assert b'name="alb-routing"' in (folder / "junit.xml").read_bytes()
+
+    (tmp_path / "reports").rename(tmp_path / "reports-old")
+    (tmp_path / "reports").write_text("a file where the reports folder should be")
+    unwritable = engine.run({"scenarios": ["alb-routing"], "runId": "rep-2"}, "rep-2")
+    assert unwritable.status == "SUCCEEDED", unwritable.cause  # the suite passed all the same
+    assert unwritable.report is None
+    assert "ReportError" in (unwritable.report_error or "")
+    assert unwritable.cleanup is not None
