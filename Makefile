@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint typecheck unit synth bench clean
+.PHONY: run test lint typecheck unit synth bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,20 @@ typecheck: $(VENV)/.dev-deps
 unit: $(VENV)/.dev-deps
 	$(BIN)/pytest tests/unit -q
 
-test: lint typecheck
+test: lint typecheck browser
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(BIN)/pytest -n 2 --dist loadfile
+
+# The report test opens a report in Debian's Chromium. Installed here when missing and we are
+# root on Debian (CI); anywhere else `make test` says how, and that test skips unless CI=true.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the report test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	else \
+		echo "note: no chromium; the report browser test skips (sudo apt-get install chromium)"; \
+	fi
 
 # What `cdk synth` runs: the CDK app, writing the cloud assembly to cdk.out/ (offline).
 synth: $(VENV)/.dev-deps

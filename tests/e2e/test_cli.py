@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -79,6 +80,36 @@ def test_broken_target_fails_and_says_which_scenario_and_why(tmp_path: Path) -> 
     assert runs_in(state) == 1
 
 
+def report_path(out: str) -> Path:
+    match = re.search(r"^Report: (.+)$", out, re.M)
+    assert match is not None, out
+    return Path(match.group(1))
+
+
+def test_two_runs_in_a_row_compare_and_each_writes_its_report(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    first = harness(tmp_path, "run", "--suite", "smoke", "--state-dir", str(state))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Regressions: no earlier run of this suite and target" in first.stdout
+    first_report = report_path(first.stdout)
+    assert first_report == state.resolve() / "reports" / first_report.parent.name / "report.html"
+    assert (first_report.parent / "junit.xml").exists()
+
+    second = harness(tmp_path, "run", "--suite", "smoke", "--state-dir", str(state))
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert f"Regressions: none against run {first_report.parent.name}" in second.stdout
+    page = report_path(second.stdout).read_text()
+    assert "None against " + first_report.parent.name in page
+    assert f'"runIds": ["{first_report.parent.name}", ' in page  # both runs on each chart
+
+    again = harness(tmp_path, "report", first_report.parent.name, "--state-dir", str(state))
+    assert again.returncode == 0, again.stderr
+    assert report_path(again.stdout) == first_report
+    trends = harness(tmp_path, "trends", "--state-dir", str(state))
+    assert trends.returncode == 0, trends.stderr
+    assert "Trends for reference" in trends.stdout and "2 run(s)" in trends.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -90,6 +121,9 @@ def test_broken_target_fails_and_says_which_scenario_and_why(tmp_path: Path) -> 
         (["run", "--config", "missing.toml"], "does not exist"),
         (["run", "--suite", "smoke", "--scenario", "cold-start"], "not allowed with"),
         (["launch"], "invalid choice"),
+        (["report", "not ok!"], "RUN_ID"),
+        (["report", "no-such-run"], "no run no-such-run"),
+        (["trends", "--days", "0"], "trend_days"),
     ],
 )
 def test_bad_usage_exits_2_with_a_clear_message(

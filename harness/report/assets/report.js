@@ -35,17 +35,21 @@
       var ctx = u.ctx, dpr = devicePixelRatio || 1, box = u.bbox;
       ctx.save();
       ctx.font = 11 * dpr + "px system-ui, sans-serif";
+      ctx.textBaseline = "alphabetic";
       chart.changes.forEach(function (change) {
         var x = Math.round(u.valToPos(change.index - 0.5, "x", true));
         ctx.strokeStyle = COLOURS.change;
-        ctx.lineWidth = 1.5 * dpr;
+        ctx.lineWidth = 2 * dpr;
         ctx.setLineDash([6 * dpr, 4 * dpr]);
         ctx.beginPath();
         ctx.moveTo(x, box.top);
         ctx.lineTo(x, box.top + box.height);
         ctx.stroke();
         ctx.fillStyle = COLOURS.change;
-        ctx.fillText(change.label, x + 4 * dpr, box.top + 12 * dpr);
+        // Beside the line, on whichever side has room for the label.
+        var room = box.left + box.width - x > ctx.measureText(change.label).width + 8 * dpr;
+        ctx.textAlign = room ? "left" : "right";
+        ctx.fillText(change.label, x + (room ? 4 : -4) * dpr, box.top + 12 * dpr);
       });
       var scale = u.scales.y;
       if (chart.sla !== null && chart.sla >= scale.min && chart.sla <= scale.max) {
@@ -58,6 +62,7 @@
         ctx.lineTo(box.left + box.width, y);
         ctx.stroke();
         ctx.fillStyle = COLOURS.sla;
+        ctx.textAlign = "left";
         ctx.fillText("SLA " + fmt(chart.sla, chart.unit), box.left + 4 * dpr, y - 4 * dpr);
       }
       ctx.restore();
