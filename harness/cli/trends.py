@@ -32,7 +32,9 @@ def register(commands: Any) -> None:
     )
     trends.set_defaults(handler=handle)
     trends.add_argument(
-        "--target", metavar="NAME", help="target name as stored in history (default: [target] name)"
+        "--target-name",
+        metavar="NAME",
+        help="the target's name as history stores it (default: [target] name)",
     )
     trends.add_argument("--days", type=int, help="days to summarise (default: [report] trend_days)")
     add_config_flag(trends)
@@ -48,7 +50,7 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
             days = ReportConfig.model_validate({"trend_days": args.days}).trend_days
         except ValidationError as err:
             raise UsageError(f"--days:\n{format_validation_error(err)}") from err
-    target = args.target or config.target.name
+    target = args.target_name or config.target.name
     store, _ = history_from_args(args, config)
     runs = store.recent_runs(target, limit=MAX_RUNS)
     trends = period_trends(target, runs, datetime.now(UTC), days, config.sla)
