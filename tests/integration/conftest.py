@@ -57,9 +57,22 @@ def alert_store(
     yield DynamoDbAlertState(name, region="us-east-1", endpoint_url=moto_server.endpoint)
 
 
+@pytest.fixture
+def aws(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
+    """The moto server as "AWS": clients made without an endpoint reach it, signing with the
+    user's credentials from the normal chain (as `--aws` commands do)."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "user-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "user-secret")
+    client.cache_clear()
+    yield moto_server
+    client.cache_clear()
+
+
 # start_target is defined with its helpers in running_target.py; imported here to be found.
 __all__ = [
     "alert_store",
+    "aws",
     "stack",
     "start_target",
 ]

@@ -4,12 +4,10 @@ machine (the local engine's deployment) started, followed, and judged by the CLI
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from harness.aws.clients import client
 from harness.cli import main
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
@@ -20,17 +18,6 @@ def deployed(moto: MotoServer, state: Path, faults: list[str]) -> LocalEngine:
     engine = LocalEngine(isolated_config(faults), state, moto=moto)
     engine.start()
     return engine
-
-
-@pytest.fixture
-def aws(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
-    # --aws signs with the user's credentials, from the normal chain.
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "user-key")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "user-secret")
-    client.cache_clear()
-    yield moto_server
-    client.cache_clear()
 
 
 def run_cli(*args: str) -> tuple[int, str]:

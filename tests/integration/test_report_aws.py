@@ -8,7 +8,6 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,17 +27,6 @@ from tests.report_history import TARGET, history
 REGION = "us-east-1"
 # Recent enough for `harness trends --days 90` on any day the tests run.
 START = datetime.now(UTC).replace(microsecond=0) - timedelta(days=30)
-
-
-@pytest.fixture
-def aws(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
-    """boto3 clients of "AWS" (no endpoint given) reach the moto server."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "user-key")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "user-secret")
-    client.cache_clear()
-    yield moto_server
-    client.cache_clear()
 
 
 @pytest.fixture
