@@ -19,7 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from harness.judge.detection import Direction
+from harness.judge.baseline import Direction
 from harness.report.location import ReportLocation
 from harness.report.trends import Band, TrendSeries
 from harness.report.units import format_value

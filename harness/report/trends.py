@@ -4,7 +4,7 @@ point, and the change points, as the report's trend charts show them. Pure.
 A series is one metric of one scenario on one target (``harness.wire.series_key``); the run's
 own numbers (success rate, wall time, cost) are series too, with no scenario, taken from runs
 of the same suite only (a smoke run costs a fraction of a full one). The statistics are
-``harness.judge.detection``'s (rolling baseline: median and robust spread of the last passing
+``harness.judge.baseline``'s (rolling baseline: median and robust spread of the last passing
 runs) and ``harness.judge.changepoints``' (Pettitt change points): the chart shows the numbers
 the judge works with, computed by the same code.
 """
@@ -15,11 +15,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from harness.judge.baseline import Direction, robust_spread, rolling_baseline
 from harness.judge.changepoints import change_points
-from harness.judge.detection import Direction, NoiseGuard, robust_spread, rolling_baseline
+from harness.judge.detection import NoiseGuard
 from harness.wire import Comparison, RunSummary, Status, series_key
 
-BASELINE_WINDOW = 30  # the rolling baseline's default window (harness.judge.detection)
+BASELINE_WINDOW = 30  # the rolling baseline's default window (harness.judge.baseline)
 MIN_BASELINE_SAMPLES = NoiseGuard().min_samples
 CHANGE_POINT_ALPHA = 0.01
 CHANGE_POINT_MIN_SEGMENT = 5

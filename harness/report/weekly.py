@@ -1,7 +1,7 @@
 """The trend summary of a period (a week by default): what got worse, the flakiest scenarios,
 and SLA compliance, over the stored runs against one target. Pure; ``harness trends`` prints it.
 
-"Worse" is judged with the regression check's own statistics (``harness.judge.detection``):
+"Worse" is judged with the regression check's own statistics (``harness.judge.baseline``):
 the period's values against the rolling baseline of the passing runs before the period, by
 the robust z of their mean; a level shift inside the period is found by the change-point test
 (``harness.judge.changepoints``) over the baseline window and the period together.
@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 from harness.config import SlaConfig
+from harness.judge.baseline import Direction, robust_z, rolling_baseline
 from harness.judge.changepoints import change_points
-from harness.judge.detection import Direction, NoiseGuard, robust_z, rolling_baseline
+from harness.judge.detection import NoiseGuard
 from harness.report.trends import (
     BASELINE_WINDOW,
     CHANGE_POINT_ALPHA,

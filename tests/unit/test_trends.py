@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from datetime import timedelta
 
-from harness.judge.detection import Direction, robust_spread
+from harness.judge.baseline import Direction, robust_spread
 from harness.report.trends import TrendSeries, trend_series
 from harness.wire import Status
 from tests.report_history import T0, history, result, summary
