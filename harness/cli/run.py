@@ -183,6 +183,8 @@ def _report(outcome: ExecutionOutcome, args: argparse.Namespace, history: str, o
     print(history, file=out)
     if outcome.report is not None:
         print(f"Report: {outcome.report.html}", file=out)
+        if outcome.report.html.startswith("s3://"):  # a private bucket: open it in the console
+            print(f"  open: {outcome.report.link}", file=out)
     if args.junit is not None:
         args.junit.parent.mkdir(parents=True, exist_ok=True)
         args.junit.write_bytes(junit_xml(outcome.summary))

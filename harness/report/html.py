@@ -173,7 +173,11 @@ def _alerts(alerts: Mapping[str, Any] | None) -> dict[str, Any] | None:
     deliveries = alerts.get("deliveries")
     rows = [d for d in deliveries if isinstance(d, Mapping)] if isinstance(deliveries, list) else []
     columns = sorted({key for row in rows for key in row}, key=_column_order)
-    other = {key: value for key, value in alerts.items() if key != "deliveries"}
+    other = {
+        key: ", ".join(map(str, value)) if isinstance(value, list) else value
+        for key, value in alerts.items()
+        if key != "deliveries"
+    }
     return {"columns": columns, "rows": rows, "other": other}
 
 
@@ -218,6 +222,8 @@ def _chart(index: int, series: TrendSeries, regressions: RegressionReport | None
         "title": f"{series.scenario} · {series.metric}" if series.scenario else series.metric,
         "unit": unit,
         "better": "higher" if series.direction is Direction.HIGHER_IS_BETTER else "lower",
+        # Known for the run's numbers and for metrics with an SLA; others do not say yet.
+        "better_known": series.scenario is None or series.sla is not None,
         "runIds": [point.run_id for point in points],
         "labels": [point.started_at.strftime("%m-%d %H:%M") for point in points],
         "value": [point.value if point.counted else None for point in points],

@@ -104,6 +104,10 @@
       cursor: { drag: { x: false, y: false }, points: { size: 7 } },
       scales: {
         x: { time: false, range: function () { return [-0.5, Math.max(n - 0.5, 0.5)]; } },
+        // A ratio (success rate) stays within 0-100 % however flat it is.
+        y: chart.unit === "ratio" ? { range: function (u, min, max) {
+          return [Math.max(0, Math.min(min, 0.9) - 0.05), Math.max(max, 1)];
+        } } : {},
       },
       series: [
         {},
