@@ -96,19 +96,21 @@ def add_aws_history_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def history_config(args: argparse.Namespace, config: HarnessConfig) -> tuple[HarnessConfig, str]:
+    """The config whose stores a history command reads, and how to name them: with ``--aws``
+    the deployed tables (``[history] runs_table``, ``[storage] alert_state_table``; region
+    ``[deploy] region``, else ``[history] region``), else the local state folder."""
+    if not getattr(args, "aws", False):
+        return config, config.local.state_dir
+    region = config.deploy.region or config.history.region
+    history = config.history.model_copy(update={"backend": "dynamodb", "region": region})
+    where = f"DynamoDB table {history.runs_table} ({region})"
+    return config.model_copy(update={"history": history}), where
+
+
 def history_from_args(args: argparse.Namespace, config: HarnessConfig) -> tuple[HistoryStore, str]:
-    """The history a command reads, and how to name it: the deployed runs table with ``--aws``
-    (region: ``[deploy] region``, else ``[history] region``), else the local SQLite file."""
-    if getattr(args, "aws", False):
-        from harness.aws.dynamodb_history import DynamoDbHistory
+    """The run history a command reads (see ``history_config``), and how to name it."""
+    from harness.wiring import history_store
 
-        table = config.history.runs_table
-        region = config.deploy.region or config.history.region
-        store = DynamoDbHistory(
-            table, region=region, retention_days=config.storage.run_history_days
-        )
-        return store, f"DynamoDB table {table} ({region})"
-    from harness.local.sqlite_history import SqliteHistory
-
-    state_dir = Path(config.local.state_dir)
-    return SqliteHistory.in_state_dir(state_dir), f"{state_dir}"
+    effective, where = history_config(args, config)
+    return history_store(effective), where

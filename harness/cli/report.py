@@ -18,12 +18,12 @@ from harness.cli.common import (
     add_config_flag,
     add_state_dir_flag,
     config_from_args,
-    history_from_args,
+    history_config,
 )
 from harness.config import format_validation_error
 from harness.judge.regression import judge_run
 from harness.judge.summary import verdict_reason
-from harness.report.location import REPORT_FILE, REPORTS_PREFIX, local_location
+from harness.report.location import local_location
 from harness.report.publish import build_report, publish_report
 from harness.wire import RUN_ID_PATTERN
 
@@ -48,8 +48,10 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
         run_id = ReportArgs(run_id=args.run_id).run_id
     except ValidationError as err:
         raise UsageError(f"RUN_ID:\n{format_validation_error(err)}") from err
-    config = config_from_args(args)
-    store, where = history_from_args(args, config)
+    from harness.wiring import alert_store, history_store  # Powertools: only when needed
+
+    config, where = history_config(args, config_from_args(args))
+    store = history_store(config)
     if run_id is None:
         newest = store.list_runs(1)
         if not newest:
@@ -60,14 +62,7 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
         if found is None:
             raise UsageError(f"no run {run_id} in {where} (see: harness history)")
         summary = found
-    own = "the report the run wrote itself"
-    if args.aws:
-        bucket = config.storage.bucket or "<ResultsBucket stack output>"
-        own += f" (s3://{bucket}/{REPORTS_PREFIX}{summary.run_id}/{REPORT_FILE})"
-    notes = [
-        "Written after the run by `harness report`: regressions are re-judged against the "
-        f"history before the run; the alerts the run sent are in {own}."
-    ]
+    alerts = alert_store(config).alert_report(summary.run_id)
     report = build_report(
         summary,
         verdict=summary.verdict,
@@ -77,7 +72,11 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
         config=config,
         location=local_location(summary.run_id, Path(config.local.state_dir)),
         now=datetime.now(UTC),
-        notes=notes,
+        alerts=alerts,
+        notes=[
+            "Written after the run by `harness report`: its regressions are re-judged against "
+            "the runs before it."
+        ],
     )
     from harness.local.report_files import LocalReportFiles
 

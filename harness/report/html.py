@@ -24,6 +24,8 @@ from harness.report.location import ReportLocation
 from harness.report.trends import Band, TrendSeries
 from harness.report.units import format_value
 from harness.wire import (
+    AlertReport,
+    DeliveryStatus,
     Metric,
     Regression,
     RegressionReport,
@@ -54,7 +56,7 @@ CHART_KEYS = (
 
 @dataclass(frozen=True, slots=True)
 class ReportInput:
-    """Everything one report shows. ``alerts`` is the Alert step's output as it came."""
+    """Everything one report shows; ``alerts`` is what the Alert step delivered (None: unknown)."""
 
     summary: RunSummary
     verdict: Verdict
@@ -63,7 +65,7 @@ class ReportInput:
     trends: Sequence[TrendSeries]
     location: ReportLocation
     generated_at: datetime
-    alerts: Mapping[str, Any] | None = None
+    alerts: AlertReport | None = None
     notes: Sequence[str] = field(default_factory=tuple)
 
 
@@ -166,24 +168,28 @@ def _regression(reg: Regression, chart_ids: Mapping[str, str]) -> dict[str, Any]
     }
 
 
-def _alerts(alerts: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The Alert step's output, shown as it came: its deliveries if it lists them."""
-    if alerts is None:
+def _alerts(report: AlertReport | None) -> dict[str, Any] | None:
+    """What the Alert step sent, would have sent, could not deliver, and kept quiet about."""
+    if report is None:
         return None
-    deliveries = alerts.get("deliveries")
-    rows = [d for d in deliveries if isinstance(d, Mapping)] if isinstance(deliveries, list) else []
-    columns = sorted({key for row in rows for key in row}, key=_column_order)
-    other = {
-        key: ", ".join(map(str, value)) if isinstance(value, list) else value
-        for key, value in alerts.items()
-        if key != "deliveries"
+    return {
+        "rows": [
+            {
+                "severity": delivery.severity.value,
+                "kind": delivery.kind.value,
+                "channel": delivery.channel.value,
+                "recipient": delivery.recipient,
+                "text": delivery.text,
+                "status": delivery.status.value.replace("_", " "),
+                "undelivered": delivery.status is DeliveryStatus.UNDELIVERED,
+                "attempts": delivery.attempts,
+                "detail": delivery.detail,
+            }
+            for delivery in report.deliveries
+        ],
+        "ongoing": list(report.ongoing),
+        "muted": [(muted.key, muted.reason) for muted in report.muted],
     }
-    return {"columns": columns, "rows": rows, "other": other}
-
-
-def _column_order(name: str) -> tuple[int, str]:
-    first = ("channel", "destination", "to", "key", "severity", "delivered", "status", "detail")
-    return (first.index(name) if name in first else len(first), name)
 
 
 def _chart(index: int, series: TrendSeries, regressions: RegressionReport | None) -> dict[str, Any]:

@@ -3,9 +3,8 @@ and ``harness report`` both do. The I/O is behind the ports (history, report sto
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from harness.config import HarnessConfig
 from harness.ports import HistoryStore, ReportStore
@@ -13,7 +12,7 @@ from harness.report.html import ReportInput, render_html
 from harness.report.junit import junit_xml
 from harness.report.location import ReportLocation
 from harness.report.trends import BASELINE_WINDOW, trend_series
-from harness.wire import RegressionReport, RunSummary, Verdict
+from harness.wire import AlertReport, RegressionReport, RunSummary, Verdict
 
 
 def build_report(
@@ -26,7 +25,7 @@ def build_report(
     config: HarnessConfig,
     location: ReportLocation,
     now: datetime,
-    alerts: Mapping[str, Any] | None = None,
+    alerts: AlertReport | None = None,
     notes: Sequence[str] = (),
 ) -> ReportInput:
     """The report of ``summary``, with trends over the runs against its target before it.

@@ -137,6 +137,9 @@ def render_alerts(report: AlertReport) -> str:
             lines.append(line)
     lines.extend(f"  ongoing: {key} (alerted before, not sent again)" for key in report.ongoing)
     lines.extend(f"  muted: {muted.key} ({muted.reason})" for muted in report.muted)
+    return "\n".join(lines)
+
+
 def render_trends(trends: PeriodTrends) -> str:
     """``harness trends``: what got worse, the flakiest scenarios, SLA compliance."""
     days = (trends.until - trends.since).days

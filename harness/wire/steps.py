@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from harness.wire.alerts import AlertReport
 from harness.wire.base import StateEvent, WireModel
 from harness.wire.request import GroupPlan, RunContext, ScenarioSpec
 from harness.wire.results import ErrorInfo, RegressionReport, RunSummary, Verdict
@@ -113,15 +114,15 @@ class ExpiredCleanupEvent(StateEvent):
 
 
 class ReportEvent(StateEvent):
-    """PublishReport's slice of the state: the run, its verdict, what the checks and the
-    alerts said (``alerts`` is the Alert step's output as it is; the report shows it)."""
+    """PublishReport's slice of the state: the run, its verdict, what the regression check
+    found and what the Alert step delivered."""
 
     run: RunContext
     summary: RunSummary
     verdict: Verdict
     verdict_reason: str
     regressions: RegressionReport | None = None
-    alerts: dict[str, Any] | None = None
+    alerts: AlertReport | None = None
 
 
 class ReportOutput(WireModel):

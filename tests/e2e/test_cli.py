@@ -105,6 +105,7 @@ def test_two_runs_in_a_row_compare_and_each_writes_its_report(tmp_path: Path) ->
     again = harness(tmp_path, "report", first_report.parent.name, "--state-dir", str(state))
     assert again.returncode == 0, again.stderr
     assert report_path(again.stdout) == first_report
+    assert "Nothing was sent" in first_report.read_text()  # the run's alert record, kept
     trends = harness(tmp_path, "trends", "--state-dir", str(state))
     assert trends.returncode == 0, trends.stderr
     assert "Trends for reference" in trends.stdout and "2 run(s)" in trends.stdout

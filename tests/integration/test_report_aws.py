@@ -20,6 +20,7 @@ from harness.config import HarnessConfig, TargetConfig
 from harness.local.moto_server import MotoServer
 from harness.planning.plan import resolve_target
 from harness.wire import RunContext, RunFlags, Trigger
+from tests.integration.conftest import create_alert_state_table
 from tests.integration.test_dynamodb_history import create_runs_table
 from tests.integration.test_handlers import Context, handler, use_config
 from tests.report_history import TARGET, history
@@ -31,9 +32,12 @@ START = datetime.now(UTC).replace(microsecond=0) - timedelta(days=30)
 
 @pytest.fixture
 def deployed(aws: MotoServer, tmp_path: Path) -> HarnessConfig:
-    """A runs table holding 30 runs against one target, and a results bucket."""
+    """A runs table holding 30 runs against one target, an alert-state table, and a results
+    bucket."""
     table, bucket = f"runs-{uuid.uuid4().hex[:8]}", f"results-{uuid.uuid4().hex[:8]}"
+    alert_table = f"alerts-{uuid.uuid4().hex[:8]}"
     create_runs_table(aws.endpoint, table)
+    create_alert_state_table(aws.endpoint, alert_table)
     client("s3", region=REGION, endpoint_url=aws.endpoint).create_bucket(Bucket=bucket)
     store = DynamoDbHistory(table, region=REGION, endpoint_url=aws.endpoint)
     for run in history(runs=30, step_at=22, start=START):
@@ -42,7 +46,7 @@ def deployed(aws: MotoServer, tmp_path: Path) -> HarnessConfig:
         {
             "target": {"name": TARGET, "endpoint": "https://edit.example.com"},
             "history": {"backend": "dynamodb", "runs_table": table, "region": REGION},
-            "storage": {"bucket": bucket},
+            "storage": {"bucket": bucket, "alert_state_table": alert_table},
             "local": {"state_dir": str(tmp_path / "state")},
         }
     )
@@ -67,7 +71,22 @@ def test_publish_report_writes_the_bucket_with_trends_from_dynamodb(
         "verdict": "passed",
         "verdictReason": "all 2 scenario(s) passed",
         "regressions": {"runId": current.run_id, "regressions": []},
-        "alerts": {"logged": 0, "channels": ["log"]},
+        "alerts": {
+            "runId": current.run_id,
+            "deliveries": [
+                {
+                    "key": f"{TARGET}/cold-start/cold_start_seconds",
+                    "channel": "slack",
+                    "kind": "open",
+                    "severity": "medium",
+                    "recipient": "hooks.slack.com",
+                    "text": "[MEDIUM] cold-start / cold_start_seconds",
+                    "status": "undelivered",
+                    "attempts": 4,
+                    "detail": "HTTP 500",
+                }
+            ],
+        },
         "cleanup": {"ignored": True},
     }
 
@@ -85,6 +104,7 @@ def test_publish_report_writes_the_bucket_with_trends_from_dynamodb(
     assert len(cold["runIds"]) == 30  # 29 runs read back from DynamoDB, and this one
     assert [c["index"] for c in cold["changes"]] == [22]
     assert 'href="../../junit/run-029.xml"' in page
+    assert "after 4 attempt(s): HTTP 500" in page
     junit = s3.get_object(Bucket=bucket, Key="junit/run-029.xml")["Body"].read()
     assert b'tests="2"' in junit
 
@@ -95,6 +115,7 @@ def cli(config: HarnessConfig, tmp_path: Path, *args: str) -> tuple[int, str]:
     config_file.write_text(
         f'[target]\nname = "{TARGET}"\n'
         f'[history]\nruns_table = "{history_section.runs_table}"\nregion = "{REGION}"\n'
+        f'[storage]\nalert_state_table = "{config.storage.alert_state_table}"\n'
         f'[local]\nstate_dir = "{config.local.state_dir}"\n'
     )
     out = io.StringIO()
@@ -118,8 +139,8 @@ def test_history_report_and_trends_read_the_deployed_history(
     page = Path(deployed.local.state_dir) / "reports" / "run-025" / "report.html"
     assert f"Report: {page}" in written
     html = page.read_text()
-    assert "re-judged against the history before the run" in html
-    assert "s3://&lt;ResultsBucket stack output&gt;/reports/run-025/report.html" in html
+    assert "re-judged against the runs before it" in html
+    assert "Not recorded" in html  # no Alert step ran for these made-up runs
 
     code, summary = cli(deployed, tmp_path, "trends", "--aws", "--days", "90")
     assert code == 0

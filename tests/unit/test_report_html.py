@@ -14,7 +14,16 @@ from harness.judge.summary import verdict_reason
 from harness.report.html import ReportInput, render_html
 from harness.report.location import local_location
 from harness.report.trends import trend_series
-from harness.wire import Regression, RegressionReport, RunSummary, Severity, Status
+from harness.wire import (
+    AlertDelivery,
+    AlertReport,
+    MutedRegression,
+    Regression,
+    RegressionReport,
+    RunSummary,
+    Severity,
+    Status,
+)
 from tests.report_history import history, result, summary
 
 NOW = datetime(2026, 11, 25, 7, tzinfo=UTC)
@@ -42,7 +51,7 @@ def render(
     current: RunSummary,
     earlier: list[RunSummary],
     regressions: RegressionReport | None = None,
-    alerts: dict[str, Any] | None = None,
+    alerts: AlertReport | None = None,
 ) -> str:
     return render_html(
         ReportInput(
@@ -143,25 +152,48 @@ def test_no_regression_check_and_no_regressions_read_differently() -> None:
     assert "None against run-000." in render(runs[-1], runs[:-1], empty)
 
 
-def test_alert_deliveries_are_listed_as_the_alert_step_reported_them() -> None:
-    runs = history(runs=2)
-    alerts = {
-        "deliveries": [
-            {"channel": "slack", "destination": "#ops", "delivered": True},
-            {"channel": "github", "delivered": False, "detail": "HTTP 500 after 3 tries"},
-        ],
-        "channels": ["slack", "github"],
+def delivery(**fields: Any) -> AlertDelivery:
+    base: dict[str, Any] = {
+        "key": KEY,
+        "channel": "slack",
+        "kind": "open",
+        "severity": "medium",
+        "recipient": "hooks.slack.com",
+        "text": "[MEDIUM] cold-start / cold_start_seconds on webordinary-staging",
+        "status": "sent",
+        "attempts": 1,
     }
+    return AlertDelivery.model_validate({**base, **fields})
+
+
+def test_alert_deliveries_show_what_reached_whom_and_what_did_not() -> None:
+    runs = history(runs=2)
+    alerts = AlertReport(
+        run_id=runs[-1].run_id,
+        deliveries=[
+            delivery(),
+            delivery(
+                channel="github",
+                recipient="acme/shop",
+                status="undelivered",
+                attempts=4,
+                detail="HTTP 500",
+            ),
+            delivery(channel="critical_topic", status="would_send", recipient="alerts-critical"),
+        ],
+        muted=[MutedRegression(key="x/y/z", reason="acknowledged: ack-3")],
+        ongoing=["x/y/w"],
+    )
     page = render(runs[-1], runs[:-1], alerts=alerts)
-    header = re.search(r'<table class="alerts">\s*<thead><tr>(.*?)</tr>', page, re.S)
-    assert header is not None
-    assert re.findall(r"<th>(\w+)</th>", header.group(1)) == [
-        "channel",
-        "destination",
-        "delivered",
-        "detail",
-    ]
-    assert "HTTP 500 after 3 tries" in page
+    table = page.split('<table class="alerts">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 4  # the header and one row per delivery
+    assert "hooks.slack.com" in table and "acme/shop" in table
+    assert "after 4 attempt(s): HTTP 500 (tried again next run)" in table
+    assert "would send" in table
+    assert "muted: x/y/z (acknowledged: ack-3)" in page
+    assert "ongoing: x/y/w (alerted before, not sent again)" in page
+    quiet = AlertReport(run_id=runs[-1].run_id)
+    assert "Nothing was sent" in render(runs[-1], runs[:-1], alerts=quiet)
     assert "Not recorded" in render(runs[-1], runs[:-1], alerts=None)
 
 
@@ -173,7 +205,8 @@ def test_what_the_report_shows_is_escaped() -> None:
         runs[-1].started_at,
         [result("cold-start", {"cold_start_seconds": 1.0}, status=Status.FAIL, reason=hostile)],
     )
-    page = render(current, runs[:-1], alerts={"deliveries": [{"channel": hostile}]})
+    alerts = AlertReport(run_id="run-x", deliveries=[delivery(text=hostile)])
+    page = render(current, runs[:-1], alerts=alerts)
     assert hostile not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
