@@ -81,8 +81,11 @@ def target_fields(value: str) -> dict[str, Any]:
 
 
 def _target_from_flag(value: str, current: TargetConfig) -> TargetConfig:
+    fields = target_fields(value)
+    if "endpoint" in fields and "name" not in fields:
+        fields["name"] = ""  # another target: its identity comes from its endpoint
     try:
-        return TargetConfig.model_validate({**current.model_dump(), **target_fields(value)})
+        return TargetConfig.model_validate({**current.model_dump(), **fields})
     except ValidationError as err:
         raise UsageError(f"--target {value}:\n{format_validation_error(err)}") from err
 

@@ -34,6 +34,7 @@ from harness.config.runtime import (
     LocalConfig,
     ReferenceTargetConfig,
     ReportConfig,
+    RegressionConfig,
     RunConfig,
     ScenarioOverride,
     Section,
@@ -59,6 +60,7 @@ __all__ = [
     "PipelineConfig",
     "ReferenceTargetConfig",
     "ReportConfig",
+    "RegressionConfig",
     "RunConfig",
     "ScenarioOverride",
     "SchedulesConfig",
@@ -91,6 +93,7 @@ class HarnessConfig(Section):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    regression: RegressionConfig = Field(default_factory=RegressionConfig)
 
     def group(self, name: str) -> GroupConfig:
         return self.groups.get(name, GroupConfig())

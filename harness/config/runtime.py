@@ -3,11 +3,12 @@ the bundled reference target, local state, history, alert routing)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from harness.wire.alerts import Channel
+from harness.wire.base import TARGET_NAME_PATTERN
 from harness.wire.results import Severity
 
 
@@ -20,7 +21,9 @@ class Section(BaseModel):
 class TargetConfig(Section):
     """The stack under test. An empty ``endpoint`` means: start the bundled reference target."""
 
-    name: str = "reference"
+    # Runs against different names are never compared. Empty: "reference" for the bundled
+    # reference target, else derived from the endpoint's host (see docs/regressions.md).
+    name: str = Field(default="", pattern=TARGET_NAME_PATTERN)
     endpoint: str = ""
     aws_endpoint_url: str | None = None
     region: str = "us-east-1"
@@ -175,3 +178,119 @@ class ReportConfig(Section):
     trend_runs: int = Field(default=30, ge=2, le=200)
     # ``harness trends`` summarises this many days, against the runs before them.
     trend_days: int = Field(default=7, ge=1, le=90)
+
+
+class RuleConfig(Section):
+    """A per-metric rule: the run's value beyond ``ratio`` x the baseline median, in the
+    metric's bad direction (a ratio above 1 when lower is better, below 1 when higher is
+    better) and by more than ``min_change`` (default: the metric's floor), is a regression of
+    ``severity`` (when the statistical guard agrees). ``creep`` also looks for slow drift."""
+
+    enabled: bool = True
+    ratio: float = Field(gt=0)
+    severity: Severity
+    min_change: float | None = Field(default=None, ge=0)
+    creep: bool = True
+
+
+class DefaultRuleConfig(Section):
+    """The rule of every declared metric without its own: ``factor`` times worse (1.2: 20 %
+    slower, or 1/1.2 of the baseline for a metric where higher is better)."""
+
+    enabled: bool = True
+    factor: float = Field(default=1.2, gt=1)
+    severity: Severity = Severity.LOW
+    creep: bool = True
+
+
+class StatusRuleConfig(Section):
+    """The seed's rule: a scenario that passed in the baseline and now fails."""
+
+    enabled: bool = True
+    severity: Severity = Severity.HIGH
+    # "Passed in the baseline" tolerates this share of failed baseline runs (1 in 20).
+    max_baseline_failure_rate: float = Field(default=0.05, ge=0, lt=1)
+
+
+# The seed's rules. Entries given in [regression.rules.<metric>] are merged over these.
+DEFAULT_RULES: dict[str, dict[str, Any]] = {
+    "cold_start_seconds": {"ratio": 1.2, "severity": "medium"},
+    "success_rate": {"ratio": 0.95, "severity": "high"},
+    "cost_per_run_usd": {"ratio": 1.5, "severity": "low"},
+}
+
+
+class RegressionConfig(Section):
+    """How runs are judged against their baselines (docs/regressions.md)."""
+
+    window: int = Field(default=30, ge=2, le=500)  # last N passing runs per series
+    min_samples: int = Field(default=10, ge=2, le=500)  # fewer baseline runs: not judged
+    history_runs: int = Field(default=120, ge=2, le=1000)  # runs read per judgement
+    z_threshold: float = Field(default=3.5, gt=0)
+    confirm_z: float = Field(default=2.0, gt=0)
+    confirm: bool = True  # re-run suspects of at least confirm_severity before alerting
+    confirm_severity: Severity = Severity.MEDIUM
+    gate_severity: Severity = Severity.HIGH
+    change_point_alpha: float = Field(default=0.01, gt=0, lt=1)
+    change_point_min_segment: int = Field(default=5, ge=2, le=100)
+    flaky_min_flips: int = Field(default=2, ge=1, le=100)
+    rules: dict[str, RuleConfig] = Field(
+        default_factory=lambda: {
+            name: RuleConfig.model_validate(rule) for name, rule in DEFAULT_RULES.items()
+        }
+    )
+    default_rule: DefaultRuleConfig = Field(default_factory=DefaultRuleConfig)
+    status: StatusRuleConfig = Field(default_factory=StatusRuleConfig)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _over_the_defaults(cls, rules: Any) -> Any:
+        return _merged_rules(rules) if isinstance(rules, dict) else rules
+
+    @field_validator("rules")
+    @classmethod
+    def _declared_metrics(cls, rules: dict[str, RuleConfig]) -> dict[str, RuleConfig]:
+        # Imported here: the catalogue lives with the scenarios, which import this module.
+        from harness.judge.baseline import Direction
+        from harness.scenarios.metrics import METRICS
+
+        for name, rule in rules.items():
+            spec = METRICS.get(name)
+            if spec is None:
+                raise ValueError(
+                    f"'{name}' is not a declared metric; declared metrics: {sorted(METRICS)}"
+                )
+            if spec.direction is Direction.LOWER_IS_BETTER and not rule.ratio > 1:
+                raise ValueError(
+                    f"{name}.ratio must be above 1 (lower is better for {name}), got {rule.ratio}"
+                )
+            if spec.direction is Direction.HIGHER_IS_BETTER and not rule.ratio < 1:
+                raise ValueError(
+                    f"{name}.ratio must be below 1 (higher is better for {name}), got {rule.ratio}"
+                )
+        return rules
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegressionConfig:
+        if self.min_samples > self.window:
+            raise ValueError(
+                f"min_samples ({self.min_samples}) must not exceed window ({self.window})"
+            )
+        if self.confirm_z > self.z_threshold:
+            raise ValueError(
+                f"confirm_z ({self.confirm_z}) must not exceed z_threshold ({self.z_threshold})"
+            )
+        if self.history_runs < self.window:
+            raise ValueError(
+                f"history_runs ({self.history_runs}) must be at least window ({self.window})"
+            )
+        return self
+
+
+def _merged_rules(given: dict[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {name: dict(rule) for name, rule in DEFAULT_RULES.items()}
+    for name, rule in given.items():
+        fields = rule.model_dump() if isinstance(rule, BaseModel) else rule
+        base = merged.get(name, {})
+        merged[name] = {**base, **fields} if isinstance(fields, dict) else fields
+    return merged

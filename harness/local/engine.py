@@ -24,6 +24,7 @@ from harness.execution.history import ExecutionOutcome, Progress
 from harness.layout import SUITE_FUNCTIONS, function_zip, render_asl
 from harness.local.moto_server import MotoServer, start_moto_server
 from harness.local.reference_target import ReferenceTarget
+from harness.planning.plan import target_identity
 
 STATE_MACHINE_NAME = "harness-suite"
 LAMBDA_ROLE_POLICY = json.dumps(
@@ -100,7 +101,11 @@ class LocalEngine:
                 target, self._config.reference_target, self._moto.endpoint, self._workdir
             ).start()
             target = target.model_copy(
-                update={"endpoint": self._target.endpoint, "aws_endpoint_url": self._moto.endpoint}
+                update={
+                    "name": target_identity(target),  # before the endpoint is filled in
+                    "endpoint": self._target.endpoint,
+                    "aws_endpoint_url": self._moto.endpoint,
+                }
             )
         self.config = self._config.model_copy(
             update={

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from harness.config import HarnessConfig, TargetConfig
 from harness.errors import ConfigError, InvalidRunRequestError, UnknownScenarioError
@@ -25,15 +27,41 @@ def new_run_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
+# The identity of the bundled reference target when the config gives no name.
+REFERENCE_TARGET_NAME = "reference"
+
+
+def name_from_endpoint(endpoint: str) -> str:
+    """A target's identity when it has no name: host, port and path of its endpoint
+    (``https://edit.example.com/v2`` -> ``edit.example.com_v2``)."""
+    parts = urlsplit(endpoint)
+    name = (parts.hostname or "target") + (f":{parts.port}" if parts.port else "")
+    path = parts.path.strip("/").replace("/", "_")
+    name = f"{name}_{path}" if path else name
+    return re.sub(r"[^A-Za-z0-9._:-]", "-", name)[:100]
+
+
+def target_identity(config: TargetConfig) -> str:
+    """Who a target is for history, baselines and the known-issues ledger: its configured
+    name, else ``reference`` for the bundled target (empty endpoint), else its endpoint's."""
+    if config.name:
+        return config.name
+    return name_from_endpoint(config.endpoint) if config.endpoint else REFERENCE_TARGET_NAME
+
+
 def resolve_target(config: TargetConfig, override: TargetOverride | None) -> ResolvedTarget:
     fields = config.model_dump()
     if override is not None:
-        fields.update(override.model_dump(exclude_none=True))
+        given = override.model_dump(exclude_none=True)
+        if given.get("endpoint", fields["endpoint"]) != fields["endpoint"]:
+            fields["name"] = ""  # another endpoint is another target, unless it is named
+        fields.update(given)
     if not fields["endpoint"]:
         raise ConfigError(
             "target.endpoint is empty: set [target] endpoint in the config, pass "
             "--target URL, or run locally where the reference target fills it in"
         )
+    fields["name"] = fields["name"] or name_from_endpoint(fields["endpoint"])
     return ResolvedTarget.model_validate(fields)
 
 

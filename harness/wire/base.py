@@ -11,6 +11,9 @@ from pydantic.alias_generators import to_camel
 
 RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,47}$"
 SCENARIO_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+# A target name is part of every series key ("<target>/<scenario>/<metric>"): no "/" or "#".
+# Empty means "derive it" (harness.planning.plan.target_identity).
+TARGET_NAME_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9._:-]{0,99})?$"
 
 
 class WireModel(BaseModel):

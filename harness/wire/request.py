@@ -9,7 +9,12 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from harness.wire.base import RUN_ID_PATTERN, SCENARIO_NAME_PATTERN, WireModel
+from harness.wire.base import (
+    RUN_ID_PATTERN,
+    SCENARIO_NAME_PATTERN,
+    TARGET_NAME_PATTERN,
+    WireModel,
+)
 
 
 class SuiteName(StrEnum):
@@ -27,7 +32,7 @@ class Trigger(StrEnum):
 class TargetOverride(WireModel):
     """Fields of the target config that a single run may replace."""
 
-    name: str | None = None
+    name: str | None = Field(default=None, pattern=TARGET_NAME_PATTERN)
     endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/.*)?$")
     aws_endpoint_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     region: str | None = None
