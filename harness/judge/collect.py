@@ -13,6 +13,7 @@ from typing import Any
 from harness.errors import InvalidEventError
 from harness.validation import parse_as
 from harness.wire import (
+    AggregateEvent,
     CaughtError,
     ErrorInfo,
     GroupOutcome,
@@ -42,6 +43,12 @@ def collect_results(
             result = _result_from_item(item)
             found[result.scenario] = result
     return [found.get(spec.name) or _missing(spec, group_failures) for spec in planned]
+
+
+def collect_event_results(event: AggregateEvent) -> list[ScenarioResult]:
+    """One result per scenario the event's plan ran (Aggregate, and the confirm pass's judge)."""
+    planned = [spec for group in event.groups for spec in group.scenarios]
+    return collect_results(planned, event.group_results)
 
 
 def _missing(spec: ScenarioSpec, group_failures: Mapping[str, ErrorInfo]) -> ScenarioResult:

@@ -14,7 +14,13 @@ from harness.wire.alerts import (
     MutedRegression,
     NoticeKind,
 )
-from harness.wire.base import RUN_ID_PATTERN, SCENARIO_NAME_PATTERN, StateEvent, WireModel
+from harness.wire.base import (
+    RUN_ID_PATTERN,
+    SCENARIO_NAME_PATTERN,
+    TARGET_NAME_PATTERN,
+    StateEvent,
+    WireModel,
+)
 from harness.wire.names import FailError, State
 from harness.wire.request import (
     GroupPlan,
@@ -29,9 +35,11 @@ from harness.wire.request import (
     Trigger,
 )
 from harness.wire.results import (
+    STATUS_METRIC,
     Check,
     Comparison,
     ErrorInfo,
+    FlakyScenario,
     Metric,
     MetricStats,
     MetricUnit,
@@ -50,11 +58,14 @@ from harness.wire.steps import (
     CaughtError,
     CleanupEvent,
     CleanupReport,
+    ConfirmationEvent,
+    ConfirmationPlan,
     ExpiredCleanupEvent,
     GroupEvent,
     GroupOutcome,
     GroupSetup,
     GroupTeardown,
+    JudgedRun,
     ReportEvent,
     ReportOutput,
     ScenarioEvent,
@@ -66,6 +77,8 @@ from harness.wire.steps import (
 __all__ = [
     "RUN_ID_PATTERN",
     "SCENARIO_NAME_PATTERN",
+    "STATUS_METRIC",
+    "TARGET_NAME_PATTERN",
     "AggregateEvent",
     "AggregateOutput",
     "AlertDelivery",
@@ -76,15 +89,19 @@ __all__ = [
     "CleanupEvent",
     "CleanupReport",
     "Comparison",
+    "ConfirmationEvent",
+    "ConfirmationPlan",
     "DeliveryStatus",
     "ErrorInfo",
     "ExpiredCleanupEvent",
     "FailError",
+    "FlakyScenario",
     "GroupEvent",
     "GroupOutcome",
     "GroupPlan",
     "GroupSetup",
     "GroupTeardown",
+    "JudgedRun",
     "Metric",
     "MetricStats",
     "MetricUnit",

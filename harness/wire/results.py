@@ -120,6 +120,11 @@ class Severity(StrEnum):
     MEDIUM = "medium"
     HIGH = "high"
 
+    @property
+    def rank(self) -> int:
+        """0 for low, 2 for high: ``a.rank >= b.rank`` means "at least as severe"."""
+        return list(Severity).index(self)
+
 
 def series_key(target: str, scenario: str | None, metric: str) -> str:
     """The name of a series: one metric of one scenario (``-`` for run-level metrics such as
@@ -128,8 +133,15 @@ def series_key(target: str, scenario: str | None, metric: str) -> str:
     return f"{target}/{scenario or '-'}/{metric}"
 
 
+STATUS_METRIC = "status"  # the series of a scenario's pass/fail (1 = passed)
+
+
 class Regression(WireModel):
-    """One series that got worse than its baseline."""
+    """One series that got worse than its baseline (or was suspected to, and was re-run).
+
+    A regression *stands* (alerts, may gate) unless the confirm pass did not reproduce it
+    (``confirmed is False``) or a known-issues entry mutes it (``suppressed_by``).
+    """
 
     key: str = ""  # series_key(target, scenario, metric)
     target: str = ""
@@ -144,9 +156,44 @@ class Regression(WireModel):
     evidence: str = ""  # why the statistical guard believes it is not noise
     confirmed: bool | None = None  # None: not re-run; True/False: reproduced on the confirm pass
     suppressed_by: str | None = None  # the known-issues entry (ack, quarantine) that mutes it
+    confirm_value: float | None = None  # the series' value on the confirm pass, if measured
+
+    @property
+    def stands(self) -> bool:
+        """Reproduced (or not subject to confirmation) and not muted: alert-worthy."""
+        return self.confirmed is not False and self.suppressed_by is None
+
+
+class FlakyScenario(WireModel):
+    """A scenario that flips between pass and fail with no change, or passes only on retry."""
+
+    scenario: str
+    runs: int  # decided runs looked at (the window)
+    flips: int  # pass<->fail changes between consecutive runs of the same commit
+    flip_rate: float = Field(ge=0, le=1)  # flips / (runs - 1)
+    passed_on_retry: int = 0
+    quarantined_by: str | None = None
 
 
 class RegressionReport(WireModel):
+    """What DetectRegressions (and JudgeConfirmation) found, and the run's final verdict."""
+
     run_id: str
-    baseline_run_id: str | None = None
+    baseline_run_id: str | None = None  # the newest run the baselines were made of
     regressions: list[Regression]
+    target: str = ""
+    baseline: str = ""  # how the baselines were made, for people
+    awaiting_confirmation: bool = False  # the ASL's ConfirmNeeded choice reads this
+    confirm_scenarios: list[str] = Field(default_factory=list)  # what the confirm pass re-runs
+    confirm_run_id: str | None = None  # the confirm pass's run in history
+    flaky: list[FlakyScenario] = Field(default_factory=list)
+    quarantined: dict[str, str] = Field(default_factory=dict)  # scenario -> ledger entry id
+    still_failing: list[str] = Field(default_factory=list)  # failing now, whatever the baseline
+    not_judged: list[str] = Field(default_factory=list)  # series keys short of baseline runs
+    verdict: Verdict | None = None  # the gate's: scenarios (not quarantined) + regressions
+    verdict_reason: str = ""
+    gate_severity: Severity = Severity.HIGH
+
+    @property
+    def standing(self) -> list[Regression]:
+        return [regression for regression in self.regressions if regression.stands]
