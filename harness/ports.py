@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from harness.notify.lifecycle import AlertState
 from harness.report.location import ReportLocation
 from harness.target.http import Response
-from harness.wire import AlertReport, RunSummary
+from harness.wire import AlertReport, RegressionReport, RunSummary
+
+if TYPE_CHECKING:  # the judge imports these ports; the models are only named here
+    from harness.judge.baselines import PinnedBaseline
+    from harness.judge.ledger import KnownIssue
 
 
 class TargetApi(Protocol):
@@ -98,6 +102,13 @@ class HistoryStore(Protocol):
         only those that started before ``before``: what baselines and trends are made of."""
         ...
 
+    def save_regressions(self, report: RegressionReport) -> None:
+        """Record what a run was judged to be (its regressions and final verdict) with the
+        stored run ``report.run_id``."""
+        ...
+
+    def get_regressions(self, run_id: str) -> RegressionReport | None: ...
+
 
 class AlertStateStore(Protocol):
     """Alert state (one open alert per series, for de-duplication and resolve) and what each
@@ -124,4 +135,36 @@ class ReportStore(Protocol):
 
     def write(self, location: ReportLocation, html: bytes, junit: bytes) -> None:
         """Write the report page and the JUnit file of one run, each whole or not at all."""
+        ...
+
+
+class BaselineStore(Protocol):
+    """Pinned baselines per series: SQLite locally, the baselines table in AWS."""
+
+    def pin(self, baselines: Sequence[PinnedBaseline]) -> None:
+        """Store all of them or none (replacing earlier pins of the same series)."""
+        ...
+
+    def unpin(self, target: str, scenario: str | None = None) -> int:
+        """Remove the target's pins (or one scenario's); returns how many were removed."""
+        ...
+
+    def pinned(self, keys: Sequence[str]) -> dict[str, PinnedBaseline]:
+        """The pinned baselines among the series ``keys``, by key."""
+        ...
+
+    def list_pinned(self, target: str) -> list[PinnedBaseline]: ...
+
+
+class KnownIssueStore(Protocol):
+    """The known-issues ledger (acknowledged regressions, quarantines), stored with baselines."""
+
+    def add(self, entry: KnownIssue) -> None: ...
+
+    def remove(self, entry_id: str) -> bool:
+        """Delete one entry; False if there was none with that id."""
+        ...
+
+    def entries(self) -> list[KnownIssue]:
+        """Every entry, expired ones included (callers decide what is active)."""
         ...

@@ -25,6 +25,7 @@ from harness.config import (
     load_config,
 )
 from harness.errors import AlertDeliveryError, HarnessError, InvalidEventError
+from harness.judge.judgement import Stores
 from harness.notify.channels import Sender, TopicPublisher, TopicSender
 from harness.notify.github import GitHubSender
 from harness.notify.metrics import CloudWatchMetric
@@ -106,6 +107,27 @@ def report_store(config: HarnessConfig) -> ReportStore:
     from harness.aws.report_bucket import S3ReportBucket
 
     return S3ReportBucket(region=config.history.region)
+
+
+def judge_stores(config: HarnessConfig) -> Stores:
+    """History, pinned baselines and the known-issues ledger, in the history's backend."""
+    if config.history.backend == "sqlite":
+        from harness.local.sqlite_baselines import SqliteBaselines, SqliteKnownIssues
+
+        state_dir = Path(config.local.state_dir)
+        return Stores(
+            history_store(config),
+            SqliteBaselines.in_state_dir(state_dir),
+            SqliteKnownIssues.in_state_dir(state_dir),
+        )
+    from harness.aws.dynamodb_baselines import DynamoDbBaselines, DynamoDbKnownIssues
+
+    table, region = config.storage.baselines_table, config.history.region
+    return Stores(
+        history_store(config),
+        DynamoDbBaselines(table, region=region),
+        DynamoDbKnownIssues(table, region=region),
+    )
 
 
 def target_api(target: ResolvedTarget) -> TargetApi:

@@ -10,7 +10,7 @@ from harness.aws import table_keys as keys
 from harness.aws.clients import client
 from harness.aws.dynamodb_call import call
 from harness.errors import HistoryError
-from harness.wire import RunSummary
+from harness.wire import RegressionReport, RunSummary
 
 MAX_ITEM_BYTES = 400_000
 
@@ -110,6 +110,30 @@ class DynamoDbHistory:
             else {"#target": keys.TARGET},
             ExpressionAttributeValues=values,
         )
+
+    def save_regressions(self, report: RegressionReport) -> None:
+        """On the run's own item, so the run and its judgement expire together."""
+        self._call(
+            "UpdateItem",
+            TableName=self._table,
+            Key={keys.RUN_ID: {"S": report.run_id}},
+            UpdateExpression="SET #regressions = :report",
+            ConditionExpression="attribute_exists(#run)",
+            ExpressionAttributeNames={"#regressions": keys.REGRESSIONS, "#run": keys.RUN_ID},
+            ExpressionAttributeValues={":report": {"S": report.model_dump_json(by_alias=True)}},
+        )
+
+    def get_regressions(self, run_id: str) -> RegressionReport | None:
+        answer = self._call(
+            "GetItem",
+            TableName=self._table,
+            Key={keys.RUN_ID: {"S": run_id}},
+            ProjectionExpression="#regressions",
+            ExpressionAttributeNames={"#regressions": keys.REGRESSIONS},
+            ConsistentRead=True,
+        )
+        stored = answer.get("Item", {}).get(keys.REGRESSIONS)
+        return RegressionReport.model_validate_json(stored["S"]) if stored else None
 
     def _newest(self, limit: int, **query: Any) -> list[RunSummary]:
         """Up to ``limit`` runs of an index query, newest first, across pages."""

@@ -7,8 +7,12 @@ Runs table (``history.runs_table``):
     ``startedAt``) answers "previous run of this target and suite"; GSI ``byTime`` (``kind``
     = "RUN", sort ``startedAt``) answers "newest runs"; GSI ``byTarget`` (``target``, sort
     ``startedAt``) answers "recent runs against this target" (baselines, trends); TTL
-    attribute ``expiresAt``.
-Baselines table (``storage.baselines_table``): partition ``series``, sort ``name``.
+    attribute ``expiresAt``; a run's judgement (regressions, final verdict) is the attribute
+    ``regressions`` of its item.
+Baselines table (``storage.baselines_table``): partition ``series``, sort ``name``. A pinned
+    baseline is ``series`` = the series key, ``name`` = "pinned"; the known-issues ledger is
+    the partition ``series`` = "#known-issues" (no series key starts with "#"), ``name`` = the
+    entry id. Both keep their JSON in ``body``.
 Alert-state table (``storage.alert_state_table``): partition ``alertKey``; TTL ``expiresAt``.
     Two kinds of item: an open alert (``alertKey`` = "alert#<series key>", with ``target``,
     which only these items carry, so GSI ``openByTarget`` (``target``, sort ``alertKey``)
@@ -32,8 +36,14 @@ TARGET_INDEX = "byTarget"
 # Every GSI of the runs table: (index name, partition attribute); all sort on ``startedAt``.
 RUNS_INDEXES = ((SERIES_INDEX, SERIES), (TIME_INDEX, KIND), (TARGET_INDEX, TARGET))
 
+REGRESSIONS = "regressions"
+
 BASELINE_SERIES = "series"
 BASELINE_NAME = "name"
+BASELINE_TARGET = "target"
+BODY = "body"
+PINNED = "pinned"
+KNOWN_ISSUES = "#known-issues"
 
 ALERT_KEY = "alertKey"
 ALERT_TARGET = "target"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from harness.local.sqlite_db import STATE_FILE, connect, ensure_schema
-from harness.wire import RunSummary
+from harness.wire import RegressionReport, RunSummary
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -32,6 +32,12 @@ CREATE TABLE IF NOT EXISTS scenario_results (
     duration_seconds REAL NOT NULL,
     result_json      TEXT NOT NULL,
     PRIMARY KEY (run_id, scenario)
+);
+-- What DetectRegressions / JudgeConfirmation decided about a run (no foreign key: saving a
+-- run again replaces its row, which must not drop its judgement).
+CREATE TABLE IF NOT EXISTS regression_reports (
+    run_id      TEXT PRIMARY KEY,
+    report_json TEXT NOT NULL
 );
 """
 
@@ -113,6 +119,20 @@ class SqliteHistory:
                 (target, (before or datetime.max.replace(tzinfo=UTC)).isoformat(), limit),
             ).fetchall()
         return [RunSummary.model_validate_json(row[0]) for row in rows]
+
+    def save_regressions(self, report: RegressionReport) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO regression_reports VALUES (?, ?)",
+                (report.run_id, report.model_dump_json(by_alias=True)),
+            )
+
+    def get_regressions(self, run_id: str) -> RegressionReport | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT report_json FROM regression_reports WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        return RegressionReport.model_validate_json(row[0]) if row else None
 
     def count_runs(self) -> int:
         with self._connect() as db:
