@@ -53,7 +53,9 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("run_scenario", "RunScenarioFunctionArn", "Run one scenario", 900, 512),
     FunctionSpec("teardown_group", "TeardownGroupFunctionArn", "Restore after a group", 120),
     FunctionSpec("aggregate_run", "AggregateRunFunctionArn", "Summarise and store a run", 60),
-    FunctionSpec("detect_regressions", "DetectRegressionsFunctionArn", "Compare with baseline", 60),
+    FunctionSpec(
+        "detect_regressions", "DetectRegressionsFunctionArn", "Judge against baselines", 60
+    ),
     FunctionSpec("send_alerts", "SendAlertsFunctionArn", "Route alerts", 60, bundled=BUNDLED),
     FunctionSpec("cleanup_run", "CleanupRunFunctionArn", "Delete what the run created", 300),
     FunctionSpec(
@@ -62,6 +64,10 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Write the run report and JUnit file",
         120,
         bundled=("Jinja2", "MarkupSafe"),
+    ),
+    FunctionSpec("plan_confirmation", "PlanConfirmationFunctionArn", "Plan the confirm pass", 30),
+    FunctionSpec(
+        "judge_confirmation", "JudgeConfirmationFunctionArn", "Judge the confirm pass", 60
     ),
 )
 

@@ -147,10 +147,22 @@ def aggregate_run(fn: SuiteFunction, res: Resources) -> None:
 
 
 def detect_regressions(fn: SuiteFunction, res: Resources) -> None:
+    """Recent runs of the target (byTarget), pinned baselines (BatchGetItem) and the ledger
+    (Query), then the judgement written onto the run's item (UpdateItem)."""
     runs, baselines = res.storage.runs_table, res.storage.baselines_table
-    fn.allow(["dynamodb:GetItem"], [runs.table_arn])
-    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX))
-    fn.allow(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"], [baselines.table_arn])
+    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.TARGET_INDEX))
+    fn.allow(["dynamodb:UpdateItem"], [runs.table_arn])
+    fn.allow(["dynamodb:BatchGetItem", "dynamodb:Query"], [baselines.table_arn])
+
+
+def plan_confirmation(fn: SuiteFunction, res: Resources) -> None:
+    """Pure planning from the config and the catalogue: no AWS access at all."""
+
+
+def judge_confirmation(fn: SuiteFunction, res: Resources) -> None:
+    """What DetectRegressions reads and writes, plus storing the confirm pass as a run."""
+    detect_regressions(fn, res)
+    fn.allow(["dynamodb:PutItem"], [res.storage.runs_table.table_arn])
 
 
 def send_alerts(fn: SuiteFunction, res: Resources) -> None:
@@ -207,4 +219,6 @@ GRANTS: dict[str, Callable[[SuiteFunction, Resources], None]] = {
     "send_alerts": send_alerts,
     "cleanup_run": cleanup_run,
     "publish_report": publish_report,
+    "plan_confirmation": plan_confirmation,
+    "judge_confirmation": judge_confirmation,
 }

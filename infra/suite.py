@@ -47,7 +47,11 @@ def handler_config(config: HarnessConfig, storage: Storage, alerts: Alerts) -> s
         "runs_table": storage.runs_table.table_name,
         "region": cdk.Aws.REGION,
     }
-    data["storage"] = {**data.get("storage", {}), "bucket": storage.bucket.bucket_name}
+    data["storage"] = {
+        **data.get("storage", {}),
+        "bucket": storage.bucket.bucket_name,
+        "baselines_table": storage.baselines_table.table_name,
+    }
     data["alerts"] = {
         **data.get("alerts", {}),
         "secrets": "secretsmanager",

@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.judge.collect import collect_results
+from harness.judge.collect import collect_event_results
 from harness.judge.summary import summarize, verdict_reason
 from harness.notify.metrics import run_metrics
 from harness.wire import AggregateEvent, AggregateOutput
@@ -19,8 +19,7 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(AggregateEvent, event)
-    planned = [spec for group in parsed.groups for spec in group.scenarios]
-    results = collect_results(planned, parsed.group_results)
+    results = collect_event_results(parsed)
     summary = summarize(parsed.run, results, finished_at=datetime.now(UTC))
     history_store(settings()).save_run(summary)
     logger.info("run stored", extra={"run_id": summary.run_id, "verdict": summary.verdict})

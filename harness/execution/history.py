@@ -16,6 +16,7 @@ from harness.wire import (
     AlertReport,
     CaughtError,
     CleanupReport,
+    ConfirmationPlan,
     RegressionReport,
     ReportOutput,
     RunPlan,
@@ -31,7 +32,9 @@ from harness.wire import (
 class Progress:
     """One thing worth telling the person watching."""
 
-    kind: str  # planned | group | started | finished | aggregated | alerted | cleaned | ended
+    # planned | group | started | finished | aggregated | confirming | confirmed | alerted
+    # | cleaned | ended
+    kind: str
     text: str
     scenario: str | None = None
     status: Status | None = None
@@ -55,6 +58,8 @@ class ExecutionOutcome:
     report: ReportOutput | None = None
     report_error: str | None = None
     results: dict[str, ScenarioResult] = field(default_factory=dict)
+    confirming: bool = False  # the confirm pass has started: results go to confirm_results
+    confirm_results: dict[str, ScenarioResult] = field(default_factory=dict)
 
 
 def _payload(details: dict[str, Any], key: str) -> Any:
@@ -84,10 +89,12 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
         outcome.cause = details.get("cause")
         return Progress("ended", f"execution {outcome.status.lower()}")
     entered = event.get("stateEnteredEventDetails")
+    pass_label = "confirm: " if outcome.confirming else ""
     if entered and kind == "TaskStateEntered" and entered["name"] == State.RUN_SCENARIO:
         scenario = (_payload(entered, "input") or {}).get("scenario", {})
         name = scenario.get("name", "?")
-        return Progress("started", f"{name} ({scenario.get('group', '?')}) running", name)
+        line = f"{pass_label}{name} ({scenario.get('group', '?')}) running"
+        return Progress("started", line, name)
     exited = event.get("stateExitedEventDetails")
     if not exited:
         return None
@@ -102,23 +109,42 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
             f"run {outcome.plan.run.run_id}: {len(outcome.plan.scenarios)} scenario(s) "
             f"in {len(outcome.plan.groups)} group(s) [{groups}]",
         )
+    results = outcome.confirm_results if outcome.confirming else outcome.results
     if name == State.RUN_SCENARIO and isinstance(output, dict) and "status" in output:
         result = ScenarioResult.model_validate(output)
-        outcome.results[result.scenario] = result
-        line = f"{result.scenario} {result.status.value} in {result.duration_seconds:.2f}s"
+        results[result.scenario] = result
+        line = f"{pass_label}{result.scenario} {result.status.value} in "
+        line += f"{result.duration_seconds:.2f}s"
         if result.reason:
             line += f" - {result.reason}"
         return Progress("finished", line, result.scenario, result.status)
     if name == State.RECORD_SCENARIO_ERROR and isinstance(output, dict):
         scenario = output.get("scenario", {}).get("name", "?")
         reason = _state_error(output, "caught") or "unknown error"
-        return Progress("finished", f"{scenario} error - {reason}", scenario, Status.ERROR)
+        line = f"{pass_label}{scenario} error - {reason}"
+        return Progress("finished", line, scenario, Status.ERROR)
     if name == State.AGGREGATE and isinstance(output, dict) and "summary" in output:
         outcome.summary = RunSummary.model_validate(output["summary"])
         return Progress("aggregated", f"run stored: {output.get('verdictReason', '')}")
     if name == State.DETECT_REGRESSIONS and isinstance(output, dict) and "regressions" in output:
         outcome.regressions = RegressionReport.model_validate(output["regressions"])
         return None
+    if name == State.PLAN_CONFIRMATION and isinstance(output, dict) and "groups" in output:
+        outcome.confirming = True
+        names = [s.name for s in ConfirmationPlan.model_validate(output).scenarios]
+        return Progress(
+            "confirming",
+            f"confirm pass: re-running {', '.join(names)} before alerting (suspected regression)",
+        )
+    if name == State.JUDGE_CONFIRMATION and isinstance(output, dict) and "regressions" in output:
+        outcome.regressions = RegressionReport.model_validate(output["regressions"])
+        rerun = [r for r in outcome.regressions.regressions if r.confirmed is not None]
+        reproduced = sum(1 for r in rerun if r.confirmed)
+        return Progress(
+            "confirmed",
+            f"confirm pass {outcome.regressions.confirm_run_id}: {reproduced} of {len(rerun)} "
+            "suspected regression(s) reproduced",
+        )
     if name == State.ALERT:
         outcome.alert_error = _state_error(output, "alertError")
         if isinstance(output, dict) and isinstance(output.get("alerts"), dict):

@@ -3,8 +3,9 @@ the history list, the trend summary."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from harness.report.regressions import render_regressions
 from harness.report.units import format_value
 from harness.report.weekly import PeriodTrends
 from harness.wire import (
@@ -49,7 +50,11 @@ def metrics_cell(result: ScenarioResult) -> str:
     return ", ".join(format_metric(metric) for metric in result.metrics) or "-"
 
 
-def render_summary(summary: RunSummary, regressions: RegressionReport | None = None) -> str:
+def render_summary(
+    summary: RunSummary,
+    regressions: RegressionReport | None = None,
+    confirm_results: Mapping[str, ScenarioResult] | None = None,
+) -> str:
     rows: list[list[str]] = [["SCENARIO", "GROUP", "STATUS", "DURATION", "METRICS (vs SLA)"]]
     for result in summary.results:
         rows.append(
@@ -75,13 +80,7 @@ def render_summary(summary: RunSummary, regressions: RegressionReport | None = N
         f"{summary.duration_seconds:.1f}s; est. cost ${summary.estimated_cost_usd:.4f}"
     )
     if regressions is not None:
-        if regressions.baseline_run_id is None:
-            lines.append("Regressions: no earlier run of this suite and target to compare with")
-        elif not regressions.regressions:
-            lines.append(f"Regressions: none against run {regressions.baseline_run_id}")
-        else:
-            lines.append(f"Regressions against run {regressions.baseline_run_id}:")
-            lines.extend(f"  [{reg.severity}] {reg.message}" for reg in regressions.regressions)
+        lines.extend(render_regressions(regressions, confirm_results))
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from harness.wire.alerts import AlertReport
 from harness.wire.base import StateEvent, WireModel
-from harness.wire.request import GroupPlan, RunContext, ScenarioSpec
+from harness.wire.request import GroupPlan, RunContext, RunPlan, ScenarioSpec
 from harness.wire.results import ErrorInfo, RegressionReport, RunSummary, Verdict
 
 
@@ -94,6 +94,26 @@ class AggregateOutput(WireModel):
     verdict: Verdict
     verdict_reason: str
     summary: RunSummary
+
+
+class JudgedRun(AggregateOutput):
+    """DetectRegressions and JudgeConfirmation replace the state with this: the run, judged.
+    ``verdict`` is now the gate's (scenarios and regressions), which the Gate state reads."""
+
+    regressions: RegressionReport
+
+
+class ConfirmationPlan(RunPlan):
+    """PlanConfirmation's output: a plan of only the flagged scenarios, for the state that runs
+    plans, carrying the judged run it is to confirm."""
+
+    confirmation_of: JudgedRun
+
+
+class ConfirmationEvent(AggregateEvent):
+    """What JudgeConfirmation receives: the confirm pass's results and the run it confirms."""
+
+    confirmation_of: JudgedRun
 
 
 class SummaryEvent(StateEvent):

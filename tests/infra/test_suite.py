@@ -211,3 +211,32 @@ def test_publish_report_reads_runs_by_target_and_writes_only_report_prefixes(
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
     } == {"dynamodb:Query", "s3:PutObject"}
+
+
+def _dynamodb_grants(synth: Synth, name: str) -> dict[str, list[str]]:
+    statements = _policy_statements(synth, _spec(name))
+    actions = {
+        action
+        for statement in statements
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        if action.startswith("dynamodb:")
+    }
+    return {action: sorted(_allows(statements, action)) for action in sorted(actions)}
+
+
+def test_the_judges_touch_exactly_the_runs_and_baselines_they_read_and_write(
+    synth: Synth,
+) -> None:
+    runs = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-runs")
+    baselines = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-baselines")
+    detect = {
+        "dynamodb:BatchGetItem": [f"<{baselines}.Arn>"],  # pinned baselines of the run's series
+        "dynamodb:Query": sorted([f"<{baselines}.Arn>", f"<{runs}.Arn>/index/byTarget"]),
+        "dynamodb:UpdateItem": [f"<{runs}.Arn>"],  # the judgement, onto the run's item
+    }
+    assert _dynamodb_grants(synth, "detect_regressions") == detect
+    confirm = {**detect, "dynamodb:PutItem": [f"<{runs}.Arn>"]}  # the confirm pass as a run
+    assert _dynamodb_grants(synth, "judge_confirmation") == confirm
+    assert _dynamodb_grants(synth, "plan_confirmation") == {}

@@ -53,15 +53,12 @@ def test_placeholders_are_exactly_the_suite_functions() -> None:
 
 def test_every_failure_after_planning_reaches_cleanup() -> None:
     top = ASL["States"]
-    for name in ("RunGroups", "Aggregate", "DetectRegressions", "Alert", "PublishReport"):
+    tasks = ("RunGroups", "Aggregate", "DetectRegressions", "PlanConfirmation")
+    for name in (*tasks, "JudgeConfirmation", "Alert", "PublishReport"):
         assert all(c["Next"] == "Cleanup" for c in top[name]["Catch"]), name
-        assert top[name]["Next"] in (
-            "Aggregate",
-            "DetectRegressions",
-            "Alert",
-            "PublishReport",
-            "Cleanup",
-        )
+    for choice in ("IsConfirmPass", "ConfirmNeeded"):  # choices lead only to those tasks
+        nexts = {c["Next"] for c in top[choice]["Choices"]} | {top[choice]["Default"]}
+        assert nexts <= {*tasks, "JudgeConfirmation", "Alert"}, choice
     assert top["Cleanup"]["Next"] == "Gate"
     assert top["Cleanup"]["Catch"][0]["Next"] == "Gate"
     assert {c["Next"] for c in top["Plan"]["Catch"]} == {"DescribeRejection", "PlanFailed"}
@@ -82,3 +79,20 @@ def test_the_report_is_written_after_alert_and_its_failure_is_only_a_warning() -
     (catch,) = top["PublishReport"]["Catch"]
     # Not $.failure: Gate turns that into HarnessFailed; a missing report leaves the verdict.
     assert catch["ResultPath"] == "$.reportError"
+
+
+def test_the_confirm_pass_loops_back_into_the_state_that_runs_plans() -> None:
+    top = ASL["States"]
+    assert top["DetectRegressions"]["Next"] == "ConfirmNeeded"
+    (confirm,) = top["ConfirmNeeded"]["Choices"]
+    assert confirm["Variable"] == "$.regressions.awaitingConfirmation"
+    assert (confirm["Next"], top["ConfirmNeeded"]["Default"]) == ("PlanConfirmation", "Alert")
+    assert top["PlanConfirmation"]["Next"] == "RunGroups"  # the same group processor
+    assert top["RunGroups"]["Next"] == "IsConfirmPass"
+    (judging,) = top["IsConfirmPass"]["Choices"]
+    assert (judging["Variable"], judging["Next"]) == ("$.confirmationOf", "JudgeConfirmation")
+    assert top["IsConfirmPass"]["Default"] == "Aggregate"
+    assert top["JudgeConfirmation"]["Next"] == "Alert"
+    # Both judges replace the state: the Gate reads the verdict they set.
+    assert top["DetectRegressions"]["ResultPath"] == top["JudgeConfirmation"]["ResultPath"] == "$"
+    assert top["Gate"]["Choices"][1]["Variable"] == "$.verdict"
