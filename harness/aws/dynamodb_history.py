@@ -112,24 +112,21 @@ class DynamoDbHistory:
         )
 
     def save_regressions(self, report: RegressionReport) -> None:
-        """On the run's own item, so the run and its judgement expire together."""
-        self._call(
-            "UpdateItem",
-            TableName=self._table,
-            Key={keys.RUN_ID: {"S": report.run_id}},
-            UpdateExpression="SET #regressions = :report",
-            ConditionExpression="attribute_exists(#run)",
-            ExpressionAttributeNames={"#regressions": keys.REGRESSIONS, "#run": keys.RUN_ID},
-            ExpressionAttributeValues={":report": {"S": report.model_dump_json(by_alias=True)}},
-        )
+        """An item of its own (``<runId>#regressions``, in no index), so storing the run again
+        never drops it; it expires with the run history's retention."""
+        expires = int((datetime.now(UTC) + self._retention).timestamp())
+        item = {
+            keys.RUN_ID: {"S": keys.regressions_id(report.run_id)},
+            keys.REGRESSIONS: {"S": report.model_dump_json(by_alias=True)},
+            keys.EXPIRES_AT: {"N": str(expires)},
+        }
+        self._call("PutItem", TableName=self._table, Item=item)
 
     def get_regressions(self, run_id: str) -> RegressionReport | None:
         answer = self._call(
             "GetItem",
             TableName=self._table,
-            Key={keys.RUN_ID: {"S": run_id}},
-            ProjectionExpression="#regressions",
-            ExpressionAttributeNames={"#regressions": keys.REGRESSIONS},
+            Key={keys.RUN_ID: {"S": keys.regressions_id(run_id)}},
             ConsistentRead=True,
         )
         stored = answer.get("Item", {}).get(keys.REGRESSIONS)

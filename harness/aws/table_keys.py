@@ -7,8 +7,9 @@ Runs table (``history.runs_table``):
     ``startedAt``) answers "previous run of this target and suite"; GSI ``byTime`` (``kind``
     = "RUN", sort ``startedAt``) answers "newest runs"; GSI ``byTarget`` (``target``, sort
     ``startedAt``) answers "recent runs against this target" (baselines, trends); TTL
-    attribute ``expiresAt``; a run's judgement (regressions, final verdict) is the attribute
-    ``regressions`` of its item.
+    attribute ``expiresAt``. A run's judgement (regressions, final verdict) is an item of its
+    own, ``runId`` = "<run id>#regressions" with the attribute ``regressions``; it has none of
+    the index attributes, so no index lists it.
 Baselines table (``storage.baselines_table``): partition ``series``, sort ``name``. A pinned
     baseline is ``series`` = the series key, ``name`` = "pinned"; the known-issues ledger is
     the partition ``series`` = "#known-issues" (no series key starts with "#"), ``name`` = the
@@ -52,6 +53,11 @@ ALERT_REPORT = "report"
 ALERT_OPEN_INDEX = "openByTarget"
 ALERT_PREFIX = "alert#"
 ALERT_RUN_PREFIX = "run#"
+
+
+def regressions_id(run_id: str) -> str:
+    """The ``runId`` of a run's judgement item (run ids never contain "#")."""
+    return f"{run_id}#regressions"
 
 
 def series_key(target: str, suite: str) -> str:

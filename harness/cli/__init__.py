@@ -2,7 +2,8 @@
 config, 3 the harness itself failed (the run could not be judged), 130 interrupted.
 
 One module per command (``run``, ``history``, ``cleanup``, ``scenarios``, ``report``,
-``trends``); each registers its parser and handler here.
+``trends``, ``baseline``, ``ack``, ``quarantine``, ``known``); each registers its parser and
+handler here.
 """
 
 from __future__ import annotations
@@ -12,11 +13,22 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from harness.cli import cleanup, history, report, run, scenarios, trends
+from harness.cli import (
+    ack,
+    baseline,
+    cleanup,
+    history,
+    known,
+    quarantine,
+    report,
+    run,
+    scenarios,
+    trends,
+)
 from harness.cli.common import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_USAGE, USAGE_ERRORS
 from harness.errors import HarnessError
 
-COMMANDS = (run, history, cleanup, scenarios, report, trends)
+COMMANDS = (run, history, cleanup, scenarios, report, trends, baseline, ack, quarantine, known)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,6 +18,7 @@ from harness.errors import (
     ScenarioDefinitionError,
     UnknownScenarioError,
 )
+from harness.judge.judgement import Stores
 from harness.ports import HistoryStore
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
@@ -45,6 +46,30 @@ def add_config_flag(parser: argparse.ArgumentParser) -> None:
 
 def add_state_dir_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state-dir", type=Path, help="history and reports (default: .harness)")
+
+
+def add_store_flags(parser: argparse.ArgumentParser) -> None:
+    """--config, --state-dir, and --aws for commands that read or edit stored state."""
+    add_config_flag(parser)
+    add_state_dir_flag(parser)
+    parser.add_argument(
+        "--aws",
+        action="store_true",
+        help="use the deployed DynamoDB tables ([history] runs_table, [storage] "
+        "baselines_table, with your AWS credentials) instead of the local state folder",
+    )
+
+
+def stores_from_args(args: argparse.Namespace) -> tuple[HarnessConfig, Stores]:
+    """The config and the history, baseline and ledger stores a command works on."""
+    from harness.wiring import judge_stores
+
+    config = config_from_args(args)
+    if getattr(args, "aws", False):
+        config = config.model_copy(
+            update={"history": config.history.model_copy(update={"backend": "dynamodb"})}
+        )
+    return config, judge_stores(config)
 
 
 def config_from_args(args: argparse.Namespace) -> HarnessConfig:

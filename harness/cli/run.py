@@ -172,9 +172,7 @@ def _report(outcome: ExecutionOutcome, args: argparse.Namespace, history: str, o
         )
         return EXIT_HARNESS
     print("", file=out)
-    print(
-        render_summary(outcome.summary, outcome.regressions, outcome.confirm_results), file=out
-    )
+    print(render_summary(outcome.summary, outcome.regressions, outcome.confirm_results), file=out)
     if outcome.alerts is not None:
         print(render_alerts(outcome.alerts), file=out)
     for problem in (outcome.alert_error, outcome.cleanup_error):

@@ -34,7 +34,7 @@ KEY_PARTS = 3
 class KnownIssue(WireModel):
     id: str = Field(pattern=r"^(ack|quarantine)-[0-9a-f]{6}$")
     kind: Kind
-    pattern: str = Field(min_length=5, max_length=300)
+    pattern: str = Field(min_length=1, max_length=300)
     reason: str = Field(min_length=1, max_length=500)
     owner: str = Field(min_length=1, max_length=100)
     created_at: datetime

@@ -27,7 +27,7 @@ def run(
     results = []
     for name, spec in scenarios.items():
         status, metrics = spec[0], spec[1]
-        attempts = spec[2] if len(spec) > 2 else 1  # type: ignore[misc]
+        attempts = spec[2] if len(spec) > 2 else 1
         results.append(
             ScenarioResult(
                 scenario=name,
@@ -35,9 +35,7 @@ def run(
                 status=status,
                 duration_seconds=1.0,
                 metrics=[
-                    Metric.model_validate(
-                        {"name": m, "value": v, "unit": UNITS.get(m, "seconds")}
-                    )
+                    Metric.model_validate({"name": m, "value": v, "unit": UNITS.get(m, "seconds")})
                     for m, v in metrics.items()
                 ],
                 attempts=attempts,
@@ -55,7 +53,9 @@ def run(
         started_at=started,
         finished_at=started + timedelta(minutes=1),
         duration_seconds=60,
-        verdict=Verdict.PASSED if counts[Status.FAIL] + counts[Status.ERROR] == 0 else Verdict.FAILED,
+        verdict=Verdict.PASSED
+        if counts[Status.FAIL] + counts[Status.ERROR] == 0
+        else Verdict.FAILED,
         success_rate=values["success_rate"],
         counts=counts,
         results=results,

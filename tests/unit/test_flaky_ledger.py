@@ -15,14 +15,16 @@ from harness.judge.ledger import (
     quarantines,
     suppressor,
 )
-from harness.wire import Status
+from harness.wire import RunSummary, Status
 from tests.unit.runs import run
 
 PASS, FAIL = Status.PASS, Status.FAIL
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
-def outcomes(*statuses: Status, commits: list[str] | None = None, attempts: int = 1) -> list:
+def outcomes(
+    *statuses: Status, commits: list[str] | None = None, attempts: int = 1
+) -> list[RunSummary]:
     return [
         run(
             i,

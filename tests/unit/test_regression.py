@@ -10,7 +10,7 @@ from harness.config import RegressionConfig
 from harness.judge.baselines import pin_baselines
 from harness.judge.ledger import new_entry
 from harness.judge.regression import Confirmation, Evidence, detect_regressions
-from harness.wire import RegressionReport, RunSummary, Severity, Status, Verdict
+from harness.wire import Regression, RegressionReport, RunSummary, Severity, Status, Verdict
 from tests.unit.runs import T0, cold, run
 
 QUIET = [1.00, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1.00, 1.02, 0.98, 1.01, 0.99]
@@ -39,7 +39,7 @@ def judge_run(
     return detect_regressions(current, found, config)
 
 
-def by_metric(report: RegressionReport) -> dict[str, object]:
+def by_metric(report: RegressionReport) -> dict[str, Regression]:
     return {r.metric: r for r in report.regressions}
 
 
@@ -115,9 +115,9 @@ def test_a_failing_scenario_is_a_high_status_and_success_rate_regression() -> No
     found = by_metric(report)
     assert set(found) == {"status", "success_rate"}
     status, rate = found["status"], found["success_rate"]
-    assert status.severity is rate.severity is Severity.HIGH  # type: ignore[attr-defined]
-    assert status.key == "web/alb-routing/status"  # type: ignore[attr-defined]
-    assert rate.key == "web/-/success_rate" and rate.current == 0.8  # type: ignore[attr-defined]
+    assert status.severity is rate.severity is Severity.HIGH
+    assert status.key == "web/alb-routing/status"
+    assert rate.key == "web/-/success_rate" and rate.current == 0.8
     assert report.confirm_scenarios == ["alb-routing"]
     assert report.verdict is Verdict.FAILED and report.still_failing == ["alb-routing"]
 
@@ -127,21 +127,21 @@ def test_success_rate_is_confirmed_on_the_run_with_the_rerun_results() -> None:
     current = full(20, failing="alb-routing")
     passes = run(21, {"alb-routing": (PASS, {})}, run_id="r020-confirm", suite="confirm")
     found = by_metric(confirm(current, past, passes))
-    assert found["status"].confirmed is False  # type: ignore[attr-defined]
-    assert found["success_rate"].confirmed is False  # type: ignore[attr-defined]
-    assert found["success_rate"].confirm_value == 1.0  # type: ignore[attr-defined]
+    assert found["status"].confirmed is False
+    assert found["success_rate"].confirmed is False
+    assert found["success_rate"].confirm_value == 1.0
     fails = run(21, {"alb-routing": (FAIL, {})}, run_id="r020-confirm", suite="confirm")
     found = by_metric(confirm(current, past, fails))
-    assert found["status"].confirmed is True  # type: ignore[attr-defined]
-    assert found["success_rate"].confirmed is True  # type: ignore[attr-defined]
+    assert found["status"].confirmed is True
+    assert found["success_rate"].confirmed is True
 
 
 def test_a_second_failing_run_still_reports_the_regression() -> None:
     past = [full(i) for i in range(12)] + [full(12, failing="alb-routing")]
     report = judge_run(full(13, failing="alb-routing"), past)
     status = by_metric(report)["status"]
-    assert "passed 12/12 baseline runs" in status.message  # type: ignore[attr-defined]
-    assert "failing since run r012 (2 runs)" in status.message  # type: ignore[attr-defined]
+    assert "passed 12/12 baseline runs" in status.message
+    assert "failing since run r012 (2 runs)" in status.message
 
 
 def test_a_scenario_that_already_failed_in_the_baseline_is_not_a_status_regression() -> None:
@@ -155,8 +155,8 @@ def test_cost_per_run_is_low_and_never_re_run() -> None:
     past = [full(i, cost=0.0010 + 0.00001 * (i % 3)) for i in range(12)]
     report = judge_run(full(20, cost=0.0020), past)
     cost = by_metric(report)["cost_per_run_usd"]
-    assert cost.severity is Severity.LOW and cost.confirmed is None  # type: ignore[attr-defined]
-    assert cost.stands and not report.awaiting_confirmation  # type: ignore[attr-defined]
+    assert cost.severity is Severity.LOW and cost.confirmed is None
+    assert cost.stands and not report.awaiting_confirmation
     assert report.verdict is Verdict.PASSED  # low does not gate at the default gate (high)
     gated = judge_run(full(20, cost=0.0020), past, RegressionConfig(gate_severity="low"))
     assert gated.verdict is Verdict.FAILED and "cost_per_run_usd" in gated.verdict_reason
@@ -177,9 +177,7 @@ def test_runs_against_another_target_are_never_compared() -> None:
 
 
 def test_slow_creep_is_found_by_its_change_point() -> None:
-    creeping = [1.0 + 0.01 * (i % 3) for i in range(20)] + [
-        1.3 + 0.01 * (i % 3) for i in range(20)
-    ]
+    creeping = [1.0 + 0.01 * (i % 3) for i in range(20)] + [1.3 + 0.01 * (i % 3) for i in range(20)]
     past = history(creeping)
     report = judge_run(cold(40, 1.31), past)  # the rolling median has moved: no step now
     (regression,) = report.regressions
@@ -195,10 +193,10 @@ def test_a_pinned_baseline_replaces_the_rolling_one() -> None:
     assert by_key["web/cold-start/cold_start_seconds"].samples == QUIET[-CONFIG.window :]
     assert by_key["web/cold-start/cold_start_seconds"].pinned_from == "r011"
     rolling = by_metric(judge_run(cold(30, 1.5), past))["cold_start_seconds"]
-    assert "creep" in rolling.evidence  # type: ignore[attr-defined]  # the window moved on
+    assert "creep" in rolling.evidence  # the window moved on
     against_release = judge_run(cold(30, 1.5), past, pinned=by_key)
     regression = by_metric(against_release)["cold_start_seconds"]
-    assert "pinned" in regression.evidence  # type: ignore[attr-defined]
+    assert "pinned" in regression.evidence
     assert "3 series pinned" in against_release.baseline  # cold start, success rate, cost
     only = pin_baselines(at_release, past[:11], CONFIG, NOW, scenario="cold-start")
     assert [p.key for p in only] == ["web/cold-start/cold_start_seconds"]
@@ -209,11 +207,11 @@ def test_an_acknowledged_regression_is_shown_but_does_not_gate_until_it_expires(
     ack = new_entry("ack", "web/alb-routing/*", "known bug", "alice", "7d", NOW - timedelta(days=1))
     report = judge_run(full(20, failing="alb-routing"), past, known=[ack])
     status = by_metric(report)["status"]
-    assert status.suppressed_by == ack.id and not status.stands  # type: ignore[attr-defined]
+    assert status.suppressed_by == ack.id and not status.stands
     assert "alb-routing" not in report.confirm_scenarios  # muted: nothing to confirm
     expired = ack.model_copy(update={"expires_at": NOW - timedelta(seconds=1)})
     report = judge_run(full(20, failing="alb-routing"), past, known=[expired])
-    assert by_metric(report)["status"].suppressed_by is None  # type: ignore[attr-defined]
+    assert by_metric(report)["status"].suppressed_by is None
 
 
 def test_a_quarantined_scenario_runs_and_is_reported_but_does_not_gate() -> None:
@@ -224,7 +222,7 @@ def test_a_quarantined_scenario_runs_and_is_reported_but_does_not_gate() -> None
     report = judge_run(full(20, failing="alb-routing"), past, known=[quarantine])
     assert report.quarantined == {"alb-routing": quarantine.id}
     assert report.still_failing == ["alb-routing"]
-    assert by_metric(report)["status"].suppressed_by == quarantine.id  # type: ignore[attr-defined]
+    assert by_metric(report)["status"].suppressed_by == quarantine.id
     assert "success_rate" not in by_metric(report)  # judged without the quarantined scenario
     assert report.verdict is Verdict.PASSED and "1 quarantined did not" in report.verdict_reason
     later = Evidence(history=past, pinned={}, known=[quarantine], now=NOW + timedelta(weeks=3))
@@ -240,7 +238,9 @@ def test_a_confirmed_high_regression_fails_the_verdict_at_the_gate_severity() ->
     found = Evidence(history=history(QUIET), pinned={}, known=[], now=NOW)
     strict = RegressionConfig(gate_severity="medium")
     first = detect_regressions(current, found, strict)
-    final = detect_regressions(current, found, strict, Confirmation(again, frozenset(["cold-start"])))
+    final = detect_regressions(
+        current, found, strict, Confirmation(again, frozenset(["cold-start"]))
+    )
     assert first.awaiting_confirmation and final.verdict is Verdict.FAILED
     assert "web/cold-start/cold_start_seconds (medium)" in final.verdict_reason
 
