@@ -10,7 +10,8 @@ from datetime import datetime
 from harness.config import RegressionConfig
 from harness.judge.baselines import run_series
 from harness.judge.collect import collect_event_results
-from harness.judge.regression import Confirmation, Evidence, detect_regressions
+from harness.judge.confirmation import Confirmation
+from harness.judge.regression import Evidence, detect_regressions
 from harness.judge.series import confirm_run_id
 from harness.judge.summary import summarize
 from harness.ports import BaselineStore, HistoryStore, KnownIssueStore

@@ -28,19 +28,16 @@ from datetime import datetime
 from harness.config import RegressionConfig
 from harness.judge.baselines import PinnedBaseline, SeriesRef, baseline_for, run_series
 from harness.judge.changepoints import detect_creep
+from harness.judge.confirmation import Confirmation
 from harness.judge.detection import Baseline, Decision, fmt, judge, judge_status
 from harness.judge.flaky import flaky_scenarios
 from harness.judge.ledger import KnownIssue, quarantines, suppressor
 from harness.judge.rules import Rule, gate, needs_confirmation, noise_guard, rule_for
 from harness.judge.series import (
-    DECIDED,
     FAILED,
     baseline_samples,
     is_confirm_run,
     oldest_first,
-    result_of,
-    run_level_values,
-    scenario_values,
     status_history,
 )
 from harness.scenarios.metrics import METRICS
@@ -62,14 +59,6 @@ class Evidence:
     pinned: Mapping[str, PinnedBaseline]  # by series key
     known: Sequence[KnownIssue]  # the known-issues ledger (expired entries are ignored)
     now: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Confirmation:
-    """The confirm pass of a run: its stored summary and the scenarios it re-ran."""
-
-    run: RunSummary
-    scenarios: frozenset[str]
 
 
 def detect_regressions(
@@ -160,20 +149,13 @@ class _Detector:
     def _muted(self, key: str) -> str | None:
         return suppressor(self.evidence.known, key, self.evidence.now)
 
-    def _rerun(self, scenario: str) -> Status | None:
-        """The scenario's status on the confirm pass, if it was re-run there."""
-        if self.confirmation is None or scenario not in self.confirmation.scenarios:
-            return None
-        result = result_of(self.confirmation.run, scenario)
-        return result.status if result is not None and result.status in DECIDED else None
-
     def _status_rule(self) -> None:
         rule = self.config.status
         for result in self.current.results:
             if result.status not in FAILED:
                 continue
             record = status_history(self.runs, result.scenario, self.config.window)
-            again = self._rerun(result.scenario)
+            again = self.confirmation.status_of(result.scenario) if self.confirmation else None
             samples = [False] if again is None else [False, again is Status.PASS]
             decision = judge_status(
                 record.passed,
@@ -252,7 +234,9 @@ class _Detector:
         first: Decision,
         muted: str | None,
     ) -> None:
-        value, failed = self._confirm_value(ref)
+        if self.confirmation is None:
+            return
+        value, failed = self.confirmation.value_of(ref, self.current.results, self.muted_scenarios)
         if value is None:
             what = (
                 "failed on the confirm pass" if failed else "was not measured on the confirm pass"
@@ -262,22 +246,6 @@ class _Detector:
             return
         second = judge([ref.value, value], baseline, rule.ratio, self.guard)
         self._add(ref, rule, first, second.reason, second.regressed, muted, value)
-
-    def _confirm_value(self, ref: SeriesRef) -> tuple[float | None, bool]:
-        """The series' value on the confirm pass, and whether its scenario failed there."""
-        if self.confirmation is None:
-            return None, False
-        again = {r.scenario: r for r in self.confirmation.run.results}
-        if ref.scenario is None:
-            merged = [
-                again.get(r.scenario, r) if r.scenario in self.confirmation.scenarios else r
-                for r in self.current.results
-            ]
-            return run_level_values(merged, self.muted_scenarios)[ref.metric], False
-        result = again.get(ref.scenario)
-        if result is None:
-            return None, False
-        return scenario_values(result).get(ref.metric), result.status in FAILED
 
     def _creep(self, ref: SeriesRef, rule: Rule, muted: str | None) -> None:
         samples = baseline_samples(self.runs, ref.scenario, ref.metric, self.current.suite)
@@ -295,27 +263,13 @@ class _Detector:
         offset = len(samples.values) - (len(series) - 1)  # series holds the newest values
         since = None if creep.since_index is None else offset + creep.since_index
         first_run = samples.run_ids[since] if since is not None and since < len(samples) else ""
-        spec = METRICS[ref.metric]
-        self.found.append(
-            Regression(
-                key=ref.key,
-                target=self.current.target,
-                scenario=ref.scenario,
-                metric=ref.metric,
-                unit=spec.unit,
-                current=ref.value,
-                baseline=creep.before_median,
-                change_ratio=_finite(creep.after_median, creep.before_median),
-                severity=rule.severity,
-                message=(
-                    f"{ref.scenario or 'run'}: {ref.metric} crept from "
-                    f"{fmt(creep.before_median)}{_sym(ref)} to {fmt(creep.after_median)}"
-                    f"{_sym(ref)}" + (f" since run {first_run}" if first_run else "")
-                ),
-                evidence=creep.reason,
-                suppressed_by=muted,
-            )
+        message = (
+            f"{ref.scenario or 'run'}: {ref.metric} crept from {fmt(creep.before_median)}"
+            f"{_sym(ref)} to {fmt(creep.after_median)}{_sym(ref)}"
+            + (f" since run {first_run}" if first_run else "")
         )
+        ratio = _finite(creep.after_median, creep.before_median)
+        self._found(ref, rule, creep.before_median, message, creep.reason, muted=muted, ratio=ratio)
 
     def _add(
         self,
@@ -328,6 +282,35 @@ class _Detector:
         confirm_value: float | None = None,
     ) -> None:
         median = decision.baseline_median or 0.0
+        message = (
+            f"{ref.scenario or 'run'}: {ref.metric} {fmt(ref.value)}{_sym(ref)} against a "
+            f"baseline median of {fmt(median)}{_sym(ref)} ({_finite(ref.value, median):.2f}x)"
+        )
+        self._found(
+            ref,
+            rule,
+            median,
+            message,
+            evidence,
+            confirmed=confirmed,
+            muted=muted,
+            confirm_value=confirm_value,
+        )
+
+    def _found(
+        self,
+        ref: SeriesRef,
+        rule: Rule,
+        baseline: float,
+        message: str,
+        evidence: str,
+        *,
+        confirmed: bool | None = None,
+        muted: str | None = None,
+        confirm_value: float | None = None,
+        ratio: float | None = None,
+    ) -> None:
+        """Record a regression of a metric series (the status rule has its own)."""
         self.found.append(
             Regression(
                 key=ref.key,
@@ -336,14 +319,10 @@ class _Detector:
                 metric=ref.metric,
                 unit=METRICS[ref.metric].unit,
                 current=ref.value,
-                baseline=median,
-                change_ratio=_finite(ref.value, median),
+                baseline=baseline,
+                change_ratio=_finite(ref.value, baseline) if ratio is None else ratio,
                 severity=rule.severity,
-                message=(
-                    f"{ref.scenario or 'run'}: {ref.metric} {fmt(ref.value)}{_sym(ref)} against "
-                    f"a baseline median of {fmt(median)}{_sym(ref)} "
-                    f"({_finite(ref.value, median):.2f}x)"
-                ),
+                message=message,
                 evidence=evidence,
                 confirmed=confirmed,
                 suppressed_by=muted,
