@@ -58,8 +58,13 @@ def test_healthy_target_passes_with_progress_table_and_junit(tmp_path: Path) -> 
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("tests") == "5" and suite.get("failures") == "0"
 
+    assert "Regressions: no earlier run of target reference to compare with" in out
+    assert "Verdict: PASSED" in out
+
     again = harness(tmp_path, "run", "--suite", "smoke", "--state-dir", str(state))
     assert again.returncode == 0, again.stderr
+    assert "Regressions: none (rolling: last 30 passing runs" in again.stdout
+    assert "Not judged yet:" in again.stdout  # one earlier run: far from 10
     assert runs_in(state) == 2
     listing = harness(tmp_path, "history", "--state-dir", str(state))
     assert listing.returncode == 0 and listing.stdout.count("passed") == 2
