@@ -13,8 +13,8 @@ from harness.target.http import Response
 from harness.wire import AlertReport, RegressionReport, RunSummary
 
 if TYPE_CHECKING:  # the judge imports these ports; the models are only named here
-    from harness.judge.baselines import PinnedBaseline
     from harness.judge.ledger import KnownIssue
+    from harness.judge.series_baselines import PinnedBaseline
 
 
 class TargetApi(Protocol):

@@ -13,10 +13,10 @@ from typing import Any, TextIO
 
 from harness.cli.common import EXIT_PASSED, UsageError, add_store_flags, stores_from_args
 from harness.config import HarnessConfig
-from harness.judge.baselines import baseline_for, pin_baselines, run_series
 from harness.judge.detection import fmt
 from harness.judge.judgement import Stores
 from harness.judge.series import is_confirm_run
+from harness.judge.series_baselines import baseline_for, pin_baselines, run_series
 from harness.planning.plan import target_identity
 from harness.report.text import table
 from harness.scenarios.metrics import METRICS

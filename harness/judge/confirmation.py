@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.judge.baselines import SeriesRef
 from harness.judge.series import (
     DECIDED,
     FAILED,
@@ -14,6 +13,7 @@ from harness.judge.series import (
     run_level_values,
     scenario_values,
 )
+from harness.judge.series_baselines import SeriesRef
 from harness.wire import RunSummary, ScenarioResult, Status
 
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from harness.config import RegressionConfig
-from harness.judge.baselines import run_series
 from harness.judge.collect import collect_event_results
 from harness.judge.confirmation import Confirmation
 from harness.judge.regression import Evidence, detect_regressions
 from harness.judge.series import confirm_run_id
+from harness.judge.series_baselines import run_series
 from harness.judge.summary import summarize
 from harness.ports import BaselineStore, HistoryStore, KnownIssueStore
 from harness.wire import ConfirmationEvent, JudgedRun, RunContext, RunSummary

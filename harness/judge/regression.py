@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from harness.config import RegressionConfig
-from harness.judge.baselines import PinnedBaseline, SeriesRef, baseline_for, run_series
+from harness.judge.baseline import Baseline
 from harness.judge.changepoints import detect_creep
 from harness.judge.confirmation import Confirmation
-from harness.judge.detection import Baseline, Decision, fmt, judge, judge_status
+from harness.judge.detection import Decision, fmt, judge, judge_status
 from harness.judge.flaky import flaky_scenarios
 from harness.judge.ledger import KnownIssue, quarantines, suppressor
 from harness.judge.rules import Rule, gate, needs_confirmation, noise_guard, rule_for
@@ -40,6 +40,7 @@ from harness.judge.series import (
     oldest_first,
     status_history,
 )
+from harness.judge.series_baselines import PinnedBaseline, SeriesRef, baseline_for, run_series
 from harness.scenarios.metrics import METRICS
 from harness.wire import (
     STATUS_METRIC,

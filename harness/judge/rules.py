@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from harness.config import RegressionConfig
-from harness.judge.detection import Direction, NoiseGuard, RatioRule
+from harness.judge.baseline import Direction
+from harness.judge.detection import NoiseGuard, RatioRule
 from harness.judge.series import FAILED
 from harness.scenarios.metrics import METRICS
 from harness.wire import Regression, RunSummary, Severity, Verdict

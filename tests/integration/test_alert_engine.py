@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import HarnessConfig
+from harness.config import HarnessConfig, RegressionConfig
 from harness.execution.history import ExecutionOutcome
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
@@ -47,6 +47,8 @@ def test_regress_alert_recover_resolve_on_the_local_engine(
     base = isolated_config()
     base = base.model_copy(
         update={
+            # Two healthy runs are enough to judge the success rate too (docs/regressions.md).
+            "regression": RegressionConfig(window=2, min_samples=2),
             "alerts": base.alerts.model_copy(
                 update={
                     "slack_webhook_url": f"{slack_server.url}/services/T/B/X",
@@ -76,6 +78,7 @@ def test_regress_alert_recover_resolve_on_the_local_engine(
         finally:
             engine.stop()
 
+    run(0)
     first = run(1)
     assert first.alerts is not None and first.alerts.deliveries == []
 
@@ -87,7 +90,7 @@ def test_regress_alert_recover_resolve_on_the_local_engine(
     assert "sent        slack" in shown and "would send  critical_topic" in shown
     assert "UNDELIVERED" not in shown
     texts = [request.json()["text"] for request in slack_server.requests if request.body]
-    assert any("scenario:alb-routing" in text for text in texts)
+    assert any("alb-routing / status" in text for text in texts)
     blocks = slack_server.requests[-1].json()["blocks"]
     assert blocks[0]["type"] == "header" and "report.html" in str(blocks)
     assert len(issues.issues) == 2 and all(i.state == "open" for i in issues.issues.values())

@@ -15,9 +15,9 @@ from harness.aws.clients import client
 from harness.aws.dynamodb_baselines import DynamoDbBaselines, DynamoDbKnownIssues
 from harness.aws.dynamodb_history import DynamoDbHistory
 from harness.errors import HistoryError
-from harness.judge.baselines import PinnedBaseline
 from harness.judge.judgement import Stores
 from harness.judge.ledger import new_entry
+from harness.judge.series_baselines import PinnedBaseline
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_baselines import SqliteBaselines, SqliteKnownIssues
 from harness.local.sqlite_history import SqliteHistory

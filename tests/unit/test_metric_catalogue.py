@@ -8,7 +8,7 @@ import pytest
 
 from harness.config import HarnessConfig, load_config
 from harness.errors import ConfigError
-from harness.judge.detection import Direction
+from harness.judge.baseline import Direction
 from harness.judge.rules import rule_for
 from harness.scenarios import CATALOGUE
 from harness.scenarios.metrics import METRICS

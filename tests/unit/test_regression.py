@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from harness.config import RegressionConfig
-from harness.judge.baselines import pin_baselines
 from harness.judge.confirmation import Confirmation
 from harness.judge.ledger import new_entry
 from harness.judge.regression import Evidence, detect_regressions
+from harness.judge.series_baselines import pin_baselines
 from harness.wire import Regression, RegressionReport, RunSummary, Severity, Status, Verdict
 from tests.unit.runs import T0, cold, run
 

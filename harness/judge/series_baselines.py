@@ -16,7 +16,7 @@ from datetime import datetime
 from pydantic import Field
 
 from harness.config import RegressionConfig
-from harness.judge.detection import Baseline, pinned_baseline
+from harness.judge.baseline import Baseline, pinned_baseline
 from harness.judge.series import (
     Samples,
     baseline_samples,
