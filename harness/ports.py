@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from harness.notify.lifecycle import AlertState
 from harness.report.location import ReportLocation
 from harness.target.http import Response
-from harness.wire import AlertReport, RegressionReport, RunSummary
-
-if TYPE_CHECKING:  # the judge imports these ports; the models are only named here
-    from harness.judge.ledger import KnownIssue
-    from harness.judge.series_baselines import PinnedBaseline
+from harness.wire import AlertReport, KnownIssue, PinnedBaseline, RegressionReport, RunSummary
 
 
 class TargetApi(Protocol):

@@ -20,7 +20,14 @@ from typing import Any
 from harness.errors import TargetInfraError, TargetRequestError
 from harness.scenarios.base import ParamValue, ScenarioContext, ScenarioDefinition
 from harness.target.http import Response
-from harness.wire import MetricUnit, ResolvedTarget, RunContext, RunFlags, RunSummary
+from harness.wire import (
+    MetricUnit,
+    RegressionReport,
+    ResolvedTarget,
+    RunContext,
+    RunFlags,
+    RunSummary,
+)
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 TARGET = ResolvedTarget(
@@ -176,9 +183,16 @@ class FakeHistoryStore:
     """Implements ``HistoryStore`` in a dict (what the SQLite and DynamoDB stores promise)."""
 
     runs: dict[str, RunSummary] = field(default_factory=dict)
+    regressions: dict[str, RegressionReport] = field(default_factory=dict)
 
     def save_run(self, summary: RunSummary) -> None:
         self.runs[summary.run_id] = summary
+
+    def save_regressions(self, report: RegressionReport) -> None:
+        self.regressions[report.run_id] = report
+
+    def get_regressions(self, run_id: str) -> RegressionReport | None:
+        return self.regressions.get(run_id)
 
     def get_run(self, run_id: str) -> RunSummary | None:
         return self.runs.get(run_id)

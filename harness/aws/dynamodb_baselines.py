@@ -16,8 +16,7 @@ from harness.aws import table_keys as keys
 from harness.aws.clients import client
 from harness.aws.dynamodb_call import call
 from harness.errors import HistoryError
-from harness.judge.ledger import KnownIssue
-from harness.judge.series_baselines import PinnedBaseline
+from harness.wire import KnownIssue, PinnedBaseline
 
 BATCH_GET_LIMIT = 100
 TRANSACTION_LIMIT = 100

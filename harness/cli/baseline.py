@@ -16,10 +16,15 @@ from harness.config import HarnessConfig
 from harness.judge.detection import fmt
 from harness.judge.judgement import Stores
 from harness.judge.series import is_confirm_run
-from harness.judge.series_baselines import baseline_for, pin_baselines, run_series
+from harness.judge.series_baselines import (
+    baseline_for,
+    pin_baselines,
+    pinned_as_baseline,
+    run_series,
+)
 from harness.planning.plan import target_identity
 from harness.report.text import table
-from harness.scenarios.metrics import METRICS
+from harness.wire.metrics import METRICS
 
 
 def register(commands: Any) -> None:
@@ -75,7 +80,7 @@ def _pin(
     print(f"pinned {len(frozen)} series of target {run.target} as of run {run_id}:", file=out)
     rows = [["SERIES", "SAMPLES", "MEDIAN", "NOTE"]]
     for baseline in frozen:
-        base = baseline.baseline()
+        base = pinned_as_baseline(baseline)
         short = base.count < settings.min_samples
         note = f"too few to judge (needs {settings.min_samples})" if short else ""
         rows.append([baseline.key, str(base.count), _value(baseline.metric, base.median), note])
@@ -96,7 +101,7 @@ def _show(
     for ref in run_series(latest):
         if scenario and ref.scenario != scenario:
             continue
-        better = METRICS[ref.metric].direction.value.split("_")[0]
+        better = METRICS[ref.metric].direction.split("_")[0]
         base = baseline_for(ref, past, pinned, latest.suite, settings)
         if base is None:
             rows.append([ref.key, "none yet", "0", "-", "-", better])

@@ -11,8 +11,9 @@ from pydantic import ValidationError
 
 from harness.cli.common import EXIT_PASSED, UsageError, add_store_flags, stores_from_args
 from harness.config import format_validation_error
-from harness.judge.ledger import Kind, new_entry
+from harness.judge.ledger import new_entry
 from harness.report.text import table
+from harness.wire.judging import LedgerKind
 
 
 def register(commands: Any) -> None:
@@ -39,7 +40,7 @@ def add_entry_flags(parser: argparse.ArgumentParser) -> None:
     add_store_flags(parser)
 
 
-def add_entry(args: argparse.Namespace, kind: Kind, pattern: str, out: TextIO) -> int:
+def add_entry(args: argparse.Namespace, kind: LedgerKind, pattern: str, out: TextIO) -> int:
     _, stores = stores_from_args(args)
     now = datetime.now(UTC)
     try:

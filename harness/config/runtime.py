@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from harness.wire.alerts import Channel
 from harness.wire.base import TARGET_NAME_PATTERN
+from harness.wire.metrics import METRICS
 from harness.wire.results import Severity
 
 
@@ -250,21 +251,17 @@ class RegressionConfig(Section):
     @field_validator("rules")
     @classmethod
     def _declared_metrics(cls, rules: dict[str, RuleConfig]) -> dict[str, RuleConfig]:
-        # Imported here: the catalogue lives with the scenarios, which import this module.
-        from harness.judge.baseline import Direction
-        from harness.scenarios.metrics import METRICS
-
         for name, rule in rules.items():
             spec = METRICS.get(name)
             if spec is None:
                 raise ValueError(
                     f"'{name}' is not a declared metric; declared metrics: {sorted(METRICS)}"
                 )
-            if spec.direction is Direction.LOWER_IS_BETTER and not rule.ratio > 1:
+            if spec.direction == "lower_is_better" and not rule.ratio > 1:
                 raise ValueError(
                     f"{name}.ratio must be above 1 (lower is better for {name}), got {rule.ratio}"
                 )
-            if spec.direction is Direction.HIGHER_IS_BETTER and not rule.ratio < 1:
+            if spec.direction == "higher_is_better" and not rule.ratio < 1:
                 raise ValueError(
                     f"{name}.ratio must be below 1 (higher is better for {name}), got {rule.ratio}"
                 )

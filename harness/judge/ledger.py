@@ -18,43 +18,13 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
-from typing import Literal
 
-from pydantic import Field, field_validator
+from harness.wire import KnownIssue, series_key
+from harness.wire.judging import LedgerKind as Kind
 
-from harness.wire import WireModel, series_key
-
-Kind = Literal["ack", "quarantine"]
 DURATION = re.compile(r"^(\d+)([hdw])$")
 UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 MAX_EXPIRY = timedelta(days=366)
-KEY_PARTS = 3
-
-
-class KnownIssue(WireModel):
-    id: str = Field(pattern=r"^(ack|quarantine)-[0-9a-f]{6}$")
-    kind: Kind
-    pattern: str = Field(min_length=1, max_length=300)
-    reason: str = Field(min_length=1, max_length=500)
-    owner: str = Field(min_length=1, max_length=100)
-    created_at: datetime
-    expires_at: datetime
-
-    @field_validator("pattern")
-    @classmethod
-    def _series_pattern(cls, pattern: str) -> str:
-        if len(pattern.split("/")) != KEY_PARTS:
-            raise ValueError(
-                "a pattern names series as <target>/<scenario>/<metric> (wildcards * and ? "
-                f"allowed, '-' for run-level metrics), e.g. reference/cold-start/*; got {pattern!r}"
-            )
-        return pattern
-
-    def active(self, now: datetime) -> bool:
-        return now < self.expires_at
-
-    def matches(self, key: str) -> bool:
-        return fnmatchcase(key, self.pattern)
 
 
 def parse_expiry(text: str, now: datetime) -> datetime:

@@ -31,7 +31,7 @@ from harness.judge.changepoints import detect_creep
 from harness.judge.confirmation import Confirmation
 from harness.judge.detection import Decision, fmt, judge, judge_status
 from harness.judge.flaky import flaky_scenarios
-from harness.judge.ledger import KnownIssue, quarantines, suppressor
+from harness.judge.ledger import quarantines, suppressor
 from harness.judge.rules import Rule, gate, needs_confirmation, noise_guard, rule_for
 from harness.judge.series import (
     FAILED,
@@ -40,16 +40,18 @@ from harness.judge.series import (
     oldest_first,
     status_history,
 )
-from harness.judge.series_baselines import PinnedBaseline, SeriesRef, baseline_for, run_series
-from harness.scenarios.metrics import METRICS
+from harness.judge.series_baselines import SeriesRef, baseline_for, run_series
 from harness.wire import (
     STATUS_METRIC,
+    KnownIssue,
+    PinnedBaseline,
     Regression,
     RegressionReport,
     RunSummary,
     Status,
     series_key,
 )
+from harness.wire.metrics import METRICS
 
 
 @dataclass(frozen=True, slots=True)

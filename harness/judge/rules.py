@@ -2,7 +2,7 @@
 
 A metric's rule comes from ``[regression.rules.<metric>]`` (the seed's three by default), else
 from ``[regression.default_rule]``; its direction, unit and jitter floor come from the metric
-catalogue (``harness.scenarios.metrics``), never from the detector.
+catalogue (``harness.wire.metrics``), never from the detector.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from harness.config import RegressionConfig
 from harness.judge.baseline import Direction
 from harness.judge.detection import NoiseGuard, RatioRule
 from harness.judge.series import FAILED
-from harness.scenarios.metrics import METRICS
 from harness.wire import Regression, RunSummary, Severity, Verdict
+from harness.wire.metrics import METRICS
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +40,10 @@ def rule_for(metric: str, config: RegressionConfig) -> Rule | None:
         default = config.default_rule
         if not default.enabled:
             return None
-        lower = spec.direction is Direction.LOWER_IS_BETTER
+        lower = Direction(spec.direction) is Direction.LOWER_IS_BETTER
         ratio = default.factor if lower else 1 / default.factor
         severity, creep, floor = default.severity, default.creep, spec.floor
-    rule = RatioRule(ratio, spec.direction, floor, severity.value, spec.symbol)
+    rule = RatioRule(ratio, Direction(spec.direction), floor, severity.value, spec.symbol)
     return Rule(rule, severity, creep)
 
 

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from harness.judge.cost import estimate_run_cost
-from harness.scenarios.metrics import COST_PER_RUN, SUCCESS_RATE
 from harness.wire import RunSummary, ScenarioResult, Status, Verdict
+from harness.wire.metrics import COST_PER_RUN, SUCCESS_RATE
 
 CONFIRM_SUITE = "confirm"
 DECIDED = (Status.PASS, Status.FAIL, Status.ERROR)

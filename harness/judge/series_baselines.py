@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import Field
-
 from harness.config import RegressionConfig
 from harness.judge.baseline import Baseline, pinned_baseline
 from harness.judge.series import (
@@ -25,24 +23,8 @@ from harness.judge.series import (
     run_level_values,
     scenario_values,
 )
-from harness.scenarios.metrics import COST_PER_RUN, METRICS, SUCCESS_RATE
-from harness.wire import RunSummary, WireModel, series_key
-
-
-class PinnedBaseline(WireModel):
-    """One series' frozen baseline, as stored (SQLite locally, the baselines table in AWS)."""
-
-    key: str
-    target: str
-    scenario: str | None = None
-    metric: str
-    samples: list[float] = Field(min_length=1)
-    run_ids: list[str]
-    pinned_at: datetime
-    pinned_from: str  # the run given to `harness baseline pin`
-
-    def baseline(self) -> Baseline:
-        return pinned_baseline(self.samples, self.run_ids)
+from harness.wire import PinnedBaseline, RunSummary, series_key
+from harness.wire.metrics import COST_PER_RUN, METRICS, SUCCESS_RATE
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +101,10 @@ def pin_baselines(
     return pinned
 
 
+def pinned_as_baseline(pinned: PinnedBaseline) -> Baseline:
+    return pinned_baseline(pinned.samples, pinned.run_ids)
+
+
 def baseline_for(
     ref: SeriesRef,
     history: Sequence[RunSummary],
@@ -129,7 +115,7 @@ def baseline_for(
     """The pinned baseline of the series if there is one, else its rolling baseline (None
     when it has no baseline value at all)."""
     if ref.key in pinned:
-        return pinned[ref.key].baseline()
+        return pinned_as_baseline(pinned[ref.key])
     samples = rolling_samples(history, ref, suite, config)
     if not samples.values:
         return None

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.judge.ledger import KnownIssue
-from harness.judge.series_baselines import PinnedBaseline
 from harness.local.sqlite_db import STATE_FILE, connect, ensure_schema
+from harness.wire import KnownIssue, PinnedBaseline
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pinned_baselines (

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from harness.judge.detection import fmt
-from harness.scenarios.metrics import UNIT_SYMBOL
 from harness.wire import STATUS_METRIC, Regression, RegressionReport, ScenarioResult
+from harness.wire.metrics import UNIT_SYMBOL
 
 NOT_JUDGED_SHOWN = 3
 

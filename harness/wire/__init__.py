@@ -21,6 +21,7 @@ from harness.wire.base import (
     StateEvent,
     WireModel,
 )
+from harness.wire.judging import KnownIssue, PinnedBaseline
 from harness.wire.names import FailError, State
 from harness.wire.request import (
     GroupPlan,
@@ -102,11 +103,13 @@ __all__ = [
     "GroupSetup",
     "GroupTeardown",
     "JudgedRun",
+    "KnownIssue",
     "Metric",
     "MetricStats",
     "MetricUnit",
     "MutedRegression",
     "NoticeKind",
+    "PinnedBaseline",
     "Regression",
     "RegressionReport",
     "ReportEvent",

@@ -58,7 +58,7 @@ def test_regress_alert_recover_resolve_on_the_local_engine(
                     "backoff_base_seconds": 0.05,
                     "timeout_seconds": 5.0,
                 }
-            )
+            ),
         }
     )
 

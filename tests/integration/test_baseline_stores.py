@@ -17,11 +17,10 @@ from harness.aws.dynamodb_history import DynamoDbHistory
 from harness.errors import HistoryError
 from harness.judge.judgement import Stores
 from harness.judge.ledger import new_entry
-from harness.judge.series_baselines import PinnedBaseline
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_baselines import SqliteBaselines, SqliteKnownIssues
 from harness.local.sqlite_history import SqliteHistory
-from harness.wire import Regression, RegressionReport, Severity, Verdict
+from harness.wire import PinnedBaseline, Regression, RegressionReport, Severity, Verdict
 from tests.integration.test_dynamodb_history import REGION, create_runs_table
 from tests.unit.runs import cold
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from harness.local.sqlite_history import SqliteHistory
 from harness.ports import HistoryStore
-from harness.wire import RunSummary
+from harness.wire import RegressionReport, RunSummary
 from tests.fakes import FakeHistoryStore
 from tests.integration.test_sqlite_history import T0, summary
 
@@ -30,6 +30,7 @@ def ids(runs: list[RunSummary]) -> list[str]:
 def answers(store: HistoryStore) -> list[object]:
     for run in RUNS:
         store.save_run(run)
+    store.save_regressions(RegressionReport(run_id="r3", regressions=[], verdict_reason="ok"))
     before = T0 + timedelta(minutes=10)
     previous = store.previous_run("ref", "full", before)
     return [
@@ -41,6 +42,8 @@ def answers(store: HistoryStore) -> list[object]:
         ids(store.recent_runs("ref", 10)),
         ids(store.recent_runs("ref", 2, before)),
         ids(store.recent_runs("nobody", 5)),
+        store.get_regressions("r3"),
+        store.get_regressions("r1"),
     ]
 
 

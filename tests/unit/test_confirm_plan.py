@@ -9,7 +9,7 @@ import pytest
 from harness.config import HarnessConfig
 from harness.planning.confirm import plan_confirmation
 from harness.planning.plan import plan_run
-from harness.scenarios import CATALOGUE
+from harness.scenarios import catalogue
 from harness.wire import (
     JudgedRun,
     RegressionReport,
@@ -27,7 +27,7 @@ def judged(confirm: list[str]) -> JudgedRun:
     request = RunRequest(
         run_id="r1", target=TargetOverride(endpoint="https://staging.example"), suite="full"
     )
-    plan = plan_run(request, HarnessConfig(), CATALOGUE, NOW)
+    plan = plan_run(request, HarnessConfig(), catalogue(), NOW)
     report = RegressionReport(
         run_id="r1", regressions=[], awaiting_confirmation=bool(confirm), confirm_scenarios=confirm
     )
@@ -40,7 +40,7 @@ def judged(confirm: list[str]) -> JudgedRun:
 def test_only_the_flagged_scenarios_run_again_in_the_runs_own_context() -> None:
     original = judged(["cold-start", "alb-routing"])
     later = NOW + timedelta(minutes=5)
-    plan = plan_confirmation(original, HarnessConfig(), CATALOGUE, later)
+    plan = plan_confirmation(original, HarnessConfig(), catalogue(), later)
     assert [s.name for s in plan.scenarios] == ["cold-start", "alb-routing"]
     assert [g.name for g in plan.groups] == ["lifecycle", "routing"]  # laid out like any run
     # The run's id (and so its cleanup prefix) and target; its own start; suite "confirm".
@@ -55,4 +55,4 @@ def test_only_the_flagged_scenarios_run_again_in_the_runs_own_context() -> None:
 
 def test_nothing_flagged_is_nothing_to_plan() -> None:
     with pytest.raises(ValueError, match="nothing to confirm"):
-        plan_confirmation(judged([]), HarnessConfig(), CATALOGUE, NOW)
+        plan_confirmation(judged([]), HarnessConfig(), catalogue(), NOW)

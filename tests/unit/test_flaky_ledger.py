@@ -9,13 +9,12 @@ from pydantic import ValidationError
 
 from harness.judge.flaky import flaky_scenarios
 from harness.judge.ledger import (
-    KnownIssue,
     new_entry,
     parse_expiry,
     quarantines,
     suppressor,
 )
-from harness.wire import RunSummary, Status
+from harness.wire import KnownIssue, RunSummary, Status
 from tests.unit.runs import run
 
 PASS, FAIL = Status.PASS, Status.FAIL

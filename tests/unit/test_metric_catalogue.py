@@ -10,14 +10,15 @@ from harness.config import HarnessConfig, load_config
 from harness.errors import ConfigError
 from harness.judge.baseline import Direction
 from harness.judge.rules import rule_for
-from harness.scenarios import CATALOGUE
-from harness.scenarios.metrics import METRICS
+from harness.scenarios.catalogue import BUILT_IN_SCENARIOS
+from harness.wire.metrics import METRICS
 
 
-def test_every_metric_a_scenario_reports_is_declared() -> None:
-    for definition in CATALOGUE.values():
-        for name in definition.metrics:
+def test_every_metric_a_built_in_scenario_reports_is_declared_with_the_same_unit() -> None:
+    for definition in BUILT_IN_SCENARIOS:
+        for name, unit in definition.metrics.items():
             assert name in METRICS, f"{definition.name} reports undeclared metric {name}"
+            assert METRICS[name].unit == unit, f"{definition.name}: {name} in {unit}"
 
 
 def test_the_seed_rules_are_the_defaults() -> None:

@@ -1,8 +1,9 @@
 """The metric catalogue: every metric a run reports, with its unit and which way is better.
 
-Declared here, next to the scenarios that measure them, so the detector never guesses a
-direction. A scenario lists the names it reports (``ScenarioDefinition.metrics``); a unit test
-checks each is declared here. ``floor`` is the smallest change of the metric worth calling a
+Declared once, at the bottom of the layers, so the scenarios, the config, the judge and the
+reports share it and the detector never guesses a direction. A built-in scenario's
+``ScenarioDefinition.metrics`` names metrics of this catalogue with the same units (a unit
+test holds them together). ``floor`` is the smallest change of the metric worth calling a
 regression (jitter below it is ignored whatever the ratio); rules in ``[regression]`` may
 override it.
 
@@ -13,8 +14,12 @@ Two metrics belong to the run rather than a scenario (their series use ``-`` as 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from harness.judge.baseline import Direction
+from harness.wire.results import MetricUnit
+
+# The values of harness.judge.baseline.Direction, which the detector builds from these.
+Better = Literal["lower_is_better", "higher_is_better"]
 
 UNIT_SYMBOL = {
     "seconds": "s",
@@ -29,8 +34,8 @@ UNIT_SYMBOL = {
 @dataclass(frozen=True, slots=True)
 class MetricSpec:
     name: str
-    unit: str  # one of harness.wire.Metric's units
-    direction: Direction
+    unit: MetricUnit
+    direction: Better
     summary: str
     floor: float = 0.0
     run_level: bool = False
@@ -41,7 +46,8 @@ class MetricSpec:
         return UNIT_SYMBOL.get(self.unit, self.unit)
 
 
-LOWER, HIGHER = Direction.LOWER_IS_BETTER, Direction.HIGHER_IS_BETTER
+LOWER: Better = "lower_is_better"
+HIGHER: Better = "higher_is_better"
 # A quarter second: below what a person notices, above the jitter of a busy runner.
 SECONDS_FLOOR = 0.25
 MILLISECONDS_FLOOR = 50.0
