@@ -61,14 +61,11 @@ def add_store_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def stores_from_args(args: argparse.Namespace) -> tuple[HarnessConfig, Stores]:
-    """The config and the history, baseline and ledger stores a command works on."""
+    """The config and the history, baseline and ledger stores a command works on: the local
+    state folder, or with ``--aws`` the deployed tables (see ``history_config``)."""
     from harness.wiring import judge_stores
 
-    config = config_from_args(args)
-    if getattr(args, "aws", False):
-        config = config.model_copy(
-            update={"history": config.history.model_copy(update={"backend": "dynamodb"})}
-        )
+    config, _ = history_config(args, config_from_args(args))
     return config, judge_stores(config)
 
 

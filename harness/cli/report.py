@@ -21,7 +21,7 @@ from harness.cli.common import (
     history_config,
 )
 from harness.config import format_validation_error
-from harness.judge.regression import judge_run
+from harness.judge.judgement import judgement_of
 from harness.judge.summary import verdict_reason
 from harness.report.location import local_location
 from harness.report.publish import build_report, publish_report
@@ -48,10 +48,11 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
         run_id = ReportArgs(run_id=args.run_id).run_id
     except ValidationError as err:
         raise UsageError(f"RUN_ID:\n{format_validation_error(err)}") from err
-    from harness.wiring import alert_store, history_store  # Powertools: only when needed
+    from harness.wiring import alert_store, judge_stores  # Powertools: only when needed
 
     config, where = history_config(args, config_from_args(args))
-    store = history_store(config)
+    stores = judge_stores(config)
+    store = stores.history
     if run_id is None:
         newest = store.list_runs(1)
         if not newest:
@@ -63,20 +64,26 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(f"no run {run_id} in {where} (see: harness history)")
         summary = found
     alerts = alert_store(config).alert_report(summary.run_id)
+    now = datetime.now(UTC)
+    regressions = store.get_regressions(summary.run_id)
+    note = "Written after the run by `harness report`, with the regressions judged when it ran."
+    if regressions is None:  # never judged (the harness failed before): judge it now
+        regressions = judgement_of(summary, stores, config.regression, now)
+        note = (
+            "Written after the run by `harness report`: it was never judged, so its regressions "
+            "are judged now against the runs before it (without a confirm pass)."
+        )
     report = build_report(
         summary,
-        verdict=summary.verdict,
-        verdict_reason=verdict_reason(summary),
-        regressions=judge_run(summary, store),
+        verdict=regressions.verdict or summary.verdict,
+        verdict_reason=regressions.verdict_reason or verdict_reason(summary),
+        regressions=regressions,
         history=store,
         config=config,
         location=local_location(summary.run_id, Path(config.local.state_dir)),
-        now=datetime.now(UTC),
+        now=now,
         alerts=alerts,
-        notes=[
-            "Written after the run by `harness report`: its regressions are re-judged against "
-            "the runs before it."
-        ],
+        notes=[note],
     )
     from harness.local.report_files import LocalReportFiles
 

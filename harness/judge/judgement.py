@@ -15,7 +15,7 @@ from harness.judge.series import confirm_run_id
 from harness.judge.series_baselines import run_series
 from harness.judge.summary import summarize
 from harness.ports import BaselineStore, HistoryStore, KnownIssueStore
-from harness.wire import ConfirmationEvent, JudgedRun, RunContext, RunSummary
+from harness.wire import ConfirmationEvent, JudgedRun, RegressionReport, RunContext, RunSummary
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,27 @@ class Stores:
     history: HistoryStore
     baselines: BaselineStore
     known: KnownIssueStore
+
+
+def judgement_of(
+    summary: RunSummary,
+    stores: Stores,
+    config: RegressionConfig,
+    now: datetime,
+    confirmation: Confirmation | None = None,
+) -> RegressionReport:
+    """A stored run judged against the history before it, its pinned baselines and the
+    ledger as they are now (nothing is written)."""
+    past = stores.history.recent_runs(
+        summary.target, config.history_runs, before=summary.started_at
+    )
+    evidence = Evidence(
+        history=past,
+        pinned=stores.baselines.pinned([ref.key for ref in run_series(summary)]),
+        known=stores.known.entries(),
+        now=now,
+    )
+    return detect_regressions(summary, evidence, config, confirmation)
 
 
 def judge_run(
@@ -34,16 +55,7 @@ def judge_run(
     confirmation: Confirmation | None = None,
 ) -> JudgedRun:
     """The run judged against its baselines; the judgement is saved with the run."""
-    past = stores.history.recent_runs(
-        summary.target, config.history_runs, before=summary.started_at
-    )
-    evidence = Evidence(
-        history=past,
-        pinned=stores.baselines.pinned([ref.key for ref in run_series(summary)]),
-        known=stores.known.entries(),
-        now=now,
-    )
-    report = detect_regressions(summary, evidence, config, confirmation)
+    report = judgement_of(summary, stores, config, now, confirmation)
     stores.history.save_regressions(report)
     return JudgedRun(
         run=run,

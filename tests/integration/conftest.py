@@ -22,6 +22,22 @@ def stack(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFactory]:
         yield start
 
 
+def create_baselines_table(endpoint: str, name: str) -> None:
+    """The baselines table exactly as infra/storage.py declares it."""
+    client("dynamodb", region="us-east-1", endpoint_url=endpoint).create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": keys.BASELINE_SERIES, "AttributeType": "S"},
+            {"AttributeName": keys.BASELINE_NAME, "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": keys.BASELINE_SERIES, "KeyType": "HASH"},
+            {"AttributeName": keys.BASELINE_NAME, "KeyType": "RANGE"},
+        ],
+    )
+
+
 def create_alert_state_table(endpoint: str, name: str) -> None:
     """The alert-state table exactly as infra/storage.py declares it."""
     client("dynamodb", region="us-east-1", endpoint_url=endpoint).create_table(

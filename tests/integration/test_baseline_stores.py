@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from harness.aws import table_keys as keys
-from harness.aws.clients import client
 from harness.aws.dynamodb_baselines import DynamoDbBaselines, DynamoDbKnownIssues
 from harness.aws.dynamodb_history import DynamoDbHistory
 from harness.errors import HistoryError
@@ -21,26 +19,11 @@ from harness.local.moto_server import MotoServer
 from harness.local.sqlite_baselines import SqliteBaselines, SqliteKnownIssues
 from harness.local.sqlite_history import SqliteHistory
 from harness.wire import PinnedBaseline, Regression, RegressionReport, Severity, Verdict
+from tests.integration.conftest import create_baselines_table
 from tests.integration.test_dynamodb_history import REGION, create_runs_table
 from tests.unit.runs import cold
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
-
-
-def create_baselines_table(endpoint: str, name: str) -> None:
-    """The baselines table exactly as infra/storage.py declares it."""
-    client("dynamodb", region=REGION, endpoint_url=endpoint).create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": keys.BASELINE_SERIES, "AttributeType": "S"},
-            {"AttributeName": keys.BASELINE_NAME, "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": keys.BASELINE_SERIES, "KeyType": "HASH"},
-            {"AttributeName": keys.BASELINE_NAME, "KeyType": "RANGE"},
-        ],
-    )
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])

@@ -12,7 +12,7 @@ import pytest
 from harness.cli import main
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
-from tests.integration.test_baseline_stores import create_baselines_table
+from tests.integration.conftest import create_baselines_table
 from tests.integration.test_dynamodb_history import create_runs_table
 from tests.unit.runs import cold
 

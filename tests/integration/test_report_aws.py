@@ -20,7 +20,7 @@ from harness.config import HarnessConfig, TargetConfig
 from harness.local.moto_server import MotoServer
 from harness.planning.plan import resolve_target
 from harness.wire import RunContext, RunFlags, Trigger
-from tests.integration.conftest import create_alert_state_table
+from tests.integration.conftest import create_alert_state_table, create_baselines_table
 from tests.integration.test_dynamodb_history import create_runs_table
 from tests.integration.test_handlers import Context, handler, use_config
 from tests.report_history import TARGET, history
@@ -36,8 +36,10 @@ def deployed(aws: MotoServer, tmp_path: Path) -> HarnessConfig:
     bucket."""
     table, bucket = f"runs-{uuid.uuid4().hex[:8]}", f"results-{uuid.uuid4().hex[:8]}"
     alert_table = f"alerts-{uuid.uuid4().hex[:8]}"
+    baselines = f"baselines-{uuid.uuid4().hex[:8]}"
     create_runs_table(aws.endpoint, table)
     create_alert_state_table(aws.endpoint, alert_table)
+    create_baselines_table(aws.endpoint, baselines)
     client("s3", region=REGION, endpoint_url=aws.endpoint).create_bucket(Bucket=bucket)
     store = DynamoDbHistory(table, region=REGION, endpoint_url=aws.endpoint)
     for run in history(runs=30, step_at=22, start=START):
@@ -46,7 +48,11 @@ def deployed(aws: MotoServer, tmp_path: Path) -> HarnessConfig:
         {
             "target": {"name": TARGET, "endpoint": "https://edit.example.com"},
             "history": {"backend": "dynamodb", "runs_table": table, "region": REGION},
-            "storage": {"bucket": bucket, "alert_state_table": alert_table},
+            "storage": {
+                "bucket": bucket,
+                "alert_state_table": alert_table,
+                "baselines_table": baselines,
+            },
             "local": {"state_dir": str(tmp_path / "state")},
         }
     )
@@ -116,6 +122,7 @@ def cli(config: HarnessConfig, tmp_path: Path, *args: str) -> tuple[int, str]:
         f'[target]\nname = "{TARGET}"\n'
         f'[history]\nruns_table = "{history_section.runs_table}"\nregion = "{REGION}"\n'
         f'[storage]\nalert_state_table = "{config.storage.alert_state_table}"\n'
+        f'baselines_table = "{config.storage.baselines_table}"\n'
         f'[local]\nstate_dir = "{config.local.state_dir}"\n'
     )
     out = io.StringIO()
@@ -139,7 +146,7 @@ def test_history_report_and_trends_read_the_deployed_history(
     page = Path(deployed.local.state_dir) / "reports" / "run-025" / "report.html"
     assert f"Report: {page}" in written
     html = page.read_text()
-    assert "re-judged against the runs before it" in html
+    assert "it was never judged, so its regressions are judged now" in html
     assert "Not recorded" in html  # no Alert step ran for these made-up runs
 
     code, summary = cli(deployed, tmp_path, "trends", "--aws", "--days", "90")
