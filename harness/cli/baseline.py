@@ -37,8 +37,7 @@ def register(commands: Any) -> None:
     show = actions.add_parser("show", help="what each series is compared with")
     for parser in (unpin, show):
         parser.add_argument(
-            "--target",
-            dest="target_name",
+            "--target-name",
             metavar="NAME",
             help="target name (default: the configured target's)",
         )

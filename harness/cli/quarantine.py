@@ -20,8 +20,7 @@ def register(commands: Any) -> None:
     quarantine.set_defaults(handler=handle)
     quarantine.add_argument("scenario", metavar="SCENARIO", help="a scenario of the catalogue")
     quarantine.add_argument(
-        "--target",
-        dest="target_name",  # not run's --target URL_OR_FILE: this names a stored target
+        "--target-name",
         metavar="NAME",
         help="the target it is quarantined on (default: the configured target's; * for all)",
     )

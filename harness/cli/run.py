@@ -28,7 +28,7 @@ from harness.cli.common import (
 )
 from harness.config import KNOWN_FAULTS, HarnessConfig, format_validation_error
 from harness.execution.history import ExecutionOutcome, Progress
-from harness.planning.plan import new_run_id, select_scenarios
+from harness.planning.plan import new_run_id, select_scenarios, target_identity
 from harness.report.junit import junit_xml
 from harness.report.text import render_alerts, render_summary
 from harness.scenarios import catalogue
@@ -89,7 +89,7 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
         target = engine.config.target
         kind = "bundled reference target" if engine.reference_target else "target"
         print(
-            f"harness: local engine on {engine.moto.endpoint}; {kind} {target.name} at "
+            f"harness: local engine on {engine.moto.endpoint}; {kind} {target_identity(target)} at "
             f"{target.endpoint}",
             file=out,
             flush=True,

@@ -19,6 +19,7 @@ from harness.cli.common import (
     history_from_args,
 )
 from harness.config import ReportConfig, format_validation_error
+from harness.planning.plan import target_identity
 from harness.report.text import render_trends
 from harness.report.weekly import period_trends
 
@@ -34,7 +35,7 @@ def register(commands: Any) -> None:
     trends.add_argument(
         "--target-name",
         metavar="NAME",
-        help="the target's name as history stores it (default: [target] name)",
+        help="the target's name as history stores it (default: the configured target's)",
     )
     trends.add_argument("--days", type=int, help="days to summarise (default: [report] trend_days)")
     add_config_flag(trends)
@@ -50,7 +51,7 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
             days = ReportConfig.model_validate({"trend_days": args.days}).trend_days
         except ValidationError as err:
             raise UsageError(f"--days:\n{format_validation_error(err)}") from err
-    target = args.target_name or config.target.name
+    target = args.target_name or target_identity(config.target)
     store, _ = history_from_args(args, config)
     runs = store.recent_runs(target, limit=MAX_RUNS)
     trends = period_trends(target, runs, datetime.now(UTC), days, config.sla)

@@ -122,6 +122,9 @@ class LocalEngine:
                 # EMF lines would interleave with the CLI's progress; CloudWatch is AWS-only.
                 "POWERTOOLS_METRICS_NAMESPACE": "Harness",
                 "POWERTOOLS_METRICS_DISABLED": "true",
+                # The interpreter calls Lambda back at localhost:$MOTO_PORT: this engine's moto,
+                # even if another server started (and stopped) in this process since.
+                "MOTO_PORT": str(self._moto.port),
             }
         )
         self.state_machine_arn = self._deploy()

@@ -95,14 +95,15 @@ def test_two_runs_in_a_row_compare_and_each_writes_its_report(tmp_path: Path) ->
     state = tmp_path / "state"
     first = harness(tmp_path, "run", "--suite", "smoke", "--state-dir", str(state))
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "Regressions: no earlier run of this suite and target" in first.stdout
+    assert "Regressions: no earlier run of target reference to compare with" in first.stdout
     first_report = report_path(first.stdout)
     assert first_report == state.resolve() / "reports" / first_report.parent.name / "report.html"
     assert (first_report.parent / "junit.xml").exists()
 
     second = harness(tmp_path, "run", "--suite", "smoke", "--state-dir", str(state))
     assert second.returncode == 0, second.stdout + second.stderr
-    assert f"Regressions: none against run {first_report.parent.name}" in second.stdout
+    assert f"newest baseline run {first_report.parent.name})" in second.stdout
+    assert "Regressions: none (rolling: last 30 passing runs" in second.stdout
     page = report_path(second.stdout).read_text()
     assert "None against " + first_report.parent.name in page
     assert f'"runIds": ["{first_report.parent.name}", ' in page  # both runs on each chart

@@ -59,7 +59,7 @@ def test_pinning_what_does_not_exist_is_a_usage_error(
     assert harness("baseline", "pin", "r999", "--state-dir", state)[0] == 2
     assert "no stored run 'r999'" in capsys.readouterr().err
     assert harness("baseline", "pin", "r011", "--scenario", "nope", "--state-dir", state)[0] == 2
-    code, text = harness("baseline", "show", "--target", "nobody", "--state-dir", state)
+    code, text = harness("baseline", "show", "--target-name", "nobody", "--state-dir", state)
     assert code == 0 and "no runs of target nobody yet" in text
 
 

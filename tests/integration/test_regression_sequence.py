@@ -138,7 +138,7 @@ def test_healthy_then_slow_cold_start_is_confirmed_repeated_then_recovers(
     assert [r for r in report.regressions if r.scenario == "cold-start" and r.stands] == []
     assert report.verdict is Verdict.PASSED
     unpinned = io.StringIO()
-    argv = ["baseline", "unpin", "--target", healthy.target.name, "--state-dir", str(tmp_path)]
+    argv = ["baseline", "unpin", "--target-name", healthy.target.name, "--state-dir", str(tmp_path)]
     assert main(argv, unpinned) == 0
     assert unpinned.getvalue().startswith("unpinned 4 series")  # rate, cost, 2 of cold-start
 
