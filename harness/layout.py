@@ -7,6 +7,7 @@ and the CDK app both ask it, so both deploy the same code and the same state mac
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
+from typing import Any
 
 from harness.errors import ConfigError
 
@@ -77,6 +79,13 @@ def suite_placeholders() -> set[str]:
     return set(PLACEHOLDER.findall(SUITE_ASL.read_text()))
 
 
+def suite_definition() -> dict[str, Any]:
+    """The suite ASL as data (placeholders left in): what the cost estimate walks. Inside a
+    Lambda asset it is found at the same relative place (``stage_function`` copies it)."""
+    definition: dict[str, Any] = json.loads(SUITE_ASL.read_text())
+    return definition
+
+
 def render_asl(substitutions: dict[str, str]) -> str:
     """The suite ASL with placeholders replaced; every placeholder must be given."""
     text = SUITE_ASL.read_text()
@@ -95,7 +104,9 @@ def stage_function(
 
     Third-party dependencies (pydantic, Powertools) come from the Powertools layer in AWS
     and from the virtualenv locally, so the asset stays small; the few the layer lacks are
-    listed in ``bundled`` and copied from the virtualenv (pure-Python ones only).
+    listed in ``bundled`` and copied from the virtualenv (pure-Python ones only). The
+    suite ASL rides along (``statemachines/``, beside ``harness/`` as in the project) for
+    the cost estimate.
     """
     destination.mkdir(parents=True, exist_ok=True)
     for item in function.source_dir.iterdir():
@@ -113,6 +124,9 @@ def stage_function(
         stage_distribution(name, destination, "harness/layout.py bundles it")
     for name in extra_packages:
         stage_distribution(name, destination, "deploy.extra_packages names it")
+    asl = destination / SUITE_ASL.relative_to(PROJECT_ROOT)
+    asl.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(SUITE_ASL, asl)
     return destination
 
 

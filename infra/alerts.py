@@ -127,7 +127,7 @@ class Alerts(Construct):
                 budget_type="COST",
                 time_unit="MONTHLY",
                 budget_limit=budgets.CfnBudget.SpendProperty(
-                    amount=config.deploy.monthly_budget_usd, unit="USD"
+                    amount=config.sla.monthly_budget_usd, unit="USD"
                 ),
                 cost_filters={"TagKeyValue": [f"user:{COST_TAG}${config.deploy.stack_name}"]},
             ),

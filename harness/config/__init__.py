@@ -26,9 +26,11 @@ from harness.config.deploy import (
     TopicSubscriptions,
 )
 from harness.config.runtime import (
+    GATEABLE_SLAS,
     KNOWN_FAULTS,
     AlertRoutes,
     AlertRoutingConfig,
+    CostConfig,
     GroupConfig,
     HistoryConfig,
     LocalConfig,
@@ -47,10 +49,12 @@ from harness.validation import format_validation_error
 __all__ = [
     "CONFIG_FILE_ENV",
     "CONFIG_JSON_ENV",
+    "GATEABLE_SLAS",
     "KNOWN_FAULTS",
     "AlertRoutes",
     "AlertRoutingConfig",
     "AlertsConfig",
+    "CostConfig",
     "DeployConfig",
     "FunctionOverride",
     "GroupConfig",
@@ -94,6 +98,7 @@ class HarnessConfig(Section):
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     regression: RegressionConfig = Field(default_factory=RegressionConfig)
+    cost: CostConfig = Field(default_factory=CostConfig)
 
     def group(self, name: str) -> GroupConfig:
         return self.groups.get(name, GroupConfig())

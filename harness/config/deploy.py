@@ -40,7 +40,6 @@ class DeployConfig(Section):
     metrics_namespace: str = "Harness"
     alarm_suites: list[str] = Field(default_factory=lambda: ["smoke", "full"])
     alarm_period_minutes: int = Field(default=60, ge=1, le=1440)
-    monthly_budget_usd: float = Field(default=50.0, ge=0)
     retain_data: bool = True
     # Installed distributions staged into every Lambda asset beside `harness` (scenario plugins).
     extra_packages: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]] = Field(

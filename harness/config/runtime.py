@@ -35,17 +35,82 @@ class TargetConfig(Section):
     request_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
 
+SlaName = Literal[
+    "success_rate",
+    "availability",
+    "cold_start",
+    "session_creation",
+    "suite_duration",
+    "cleanup_duration",
+    "recovery",
+    "false_positive_rate",
+    "cost_per_run",
+    "monthly_budget",
+    "cleanup_efficiency",
+]
+# The SLA lines that can fail a run's verdict: those known when Aggregate judges the run.
+GATEABLE_SLAS: tuple[str, ...] = (
+    "success_rate",
+    "availability",
+    "cold_start",
+    "session_creation",
+    "suite_duration",
+    "recovery",
+    "cost_per_run",
+)
+
+# What gated before the SLA lines were judged per run: the scenario-level limits.
+DEFAULT_GATES: tuple[SlaName, ...] = ("success_rate", "cold_start", "session_creation", "recovery")
+
+
 class SlaConfig(Section):
-    """Targets from the brief; scenarios fail when a metric crosses them."""
+    """The seed's SLA lines (docs/sla.md says how each one is measured). Scenario metrics
+    that cross a limit fail their scenario; ``gates`` says which run-level lines also fail
+    the run's verdict; every line is reported per run and over windows (`harness sla`)."""
 
     success_rate_min: float = Field(default=0.95, ge=0, le=1)
+    availability_min: float = Field(default=0.999, ge=0, le=1)
     cold_start_max_seconds: float = Field(default=60.0, gt=0)
     session_creation_p95_max_seconds: float = Field(default=5.0, gt=0)
     cleanup_max_seconds: float = Field(default=120.0, gt=0)
     recovery_max_seconds: float = Field(default=600.0, gt=0)
     error_response_max_seconds: float = Field(default=10.0, gt=0)
     suite_max_seconds: float = Field(default=1800.0, gt=0)
+    false_positive_rate_max: float = Field(default=0.02, ge=0, le=1)
     cost_per_run_max_usd: float = Field(default=3.0, gt=0)
+    monthly_budget_usd: float = Field(default=100.0, ge=0)
+    cleanup_efficiency_min: float = Field(default=0.95, ge=0, le=1)
+    gates: list[SlaName] = Field(default_factory=lambda: list(DEFAULT_GATES))
+
+    @field_validator("gates")
+    @classmethod
+    def _gateable(cls, gates: list[str]) -> list[str]:
+        late = sorted(set(gates) - set(GATEABLE_SLAS))
+        if late:
+            raise ValueError(
+                f"{late} cannot gate a verdict (measured after it or over many runs); "
+                f"gateable: {list(GATEABLE_SLAS)}"
+            )
+        return gates
+
+
+class CostConfig(Section):
+    """How a run's AWS cost is estimated (harness/judge/cost.py) and what the budget does."""
+
+    # The price table's region (harness/judge/prices.py); the harness's own region in AWS.
+    region: str = "us-east-1"
+    # The target's edit task size: each scenario keeps one such Fargate task up while it runs.
+    target_task_vcpu: float = Field(default=0.5, gt=0, le=16)
+    target_task_memory_gb: float = Field(default=1.0, gt=0, le=120)
+    # Billed duration assumed for each short step (plan, setup, aggregate, ...): not measured.
+    short_step_seconds: float = Field(default=1.0, ge=0, le=900)
+    # CloudWatch Logs bytes per Lambda invocation (START/END/REPORT lines, handler logs, EMF).
+    log_bytes_per_invocation: int = Field(default=2048, ge=0)
+    # Runs in a month add up: one that would pass [sla] monthly_budget_usd is refused, run as
+    # the smoke suite instead, or (off) run anyway.
+    over_budget: Literal["refuse", "smoke", "off"] = "refuse"
+    # At-rest cost of a deployment per month (docs/cost.md), prorated into the month to date.
+    fixed_monthly_usd: float = Field(default=0.0, ge=0)
 
 
 class ScenarioOverride(Section):

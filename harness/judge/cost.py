@@ -1,32 +1,142 @@
-"""What a run costs the harness in AWS (Lambda + Step Functions), estimated from its results.
+"""What a run costs in AWS, estimated from what it used (docs/cost.md).
 
-Public on-demand prices in us-east-1 (2026); the target's own costs are not included.
+Counted: Step Functions transitions and Lambda invocations (from the ASL and the plan,
+``harness.judge.transitions``), Lambda GB-seconds (scenarios: their measured duration; short
+steps: ``[cost] short_step_seconds`` each), the target's Fargate vCPU- and GB-seconds (every
+scenario keeps one edit task of ``[cost] target_task_*`` up while it runs), the harness's
+DynamoDB and S3 requests, and CloudWatch Logs ingestion. Prices: ``harness.judge.prices``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
+from harness import layout
+from harness.config import HarnessConfig
+from harness.judge.prices import Prices, prices_for
+from harness.judge.transitions import StepCounts, count_steps
 from harness.wire import ScenarioResult
 
-LAMBDA_USD_PER_GB_SECOND = 0.0000166667
-LAMBDA_USD_PER_REQUEST = 0.0000002
-STEP_FUNCTIONS_USD_PER_TRANSITION = 0.000025
-SCENARIO_FUNCTION_GB = 0.5
-# Plan, Aggregate, DetectRegressions, Alert, Cleanup, Gate and the maps' own transitions.
-FIXED_TRANSITIONS = 12
-TRANSITIONS_PER_SCENARIO = 3
+SCENARIO_RESOURCE = "${RunScenarioFunctionArn}"
+# The harness's own storage requests per run, from the code paths: Aggregate writes the run
+# (1 PutItem), Cleanup records its report (1 PutItem); DetectRegressions reads the previous
+# run (1 Query) and Plan the month's runs for the budget (1 Query); the Cleanup scan of the
+# target's sessions table (1 Scan). No S3 object is written per run yet.
+DYNAMODB_WRITES_PER_RUN = 2
+DYNAMODB_READS_PER_RUN = 3
+S3_PUTS_PER_RUN = 0
+S3_GETS_PER_RUN = 0
+GB = 1024**3
 
 
-def estimate_run_cost(results: Iterable[ScenarioResult]) -> float:
-    results = list(results)
-    seconds = sum(result.duration_seconds for result in results)
-    lambda_cost = seconds * SCENARIO_FUNCTION_GB * LAMBDA_USD_PER_GB_SECOND
-    requests = len(results) + FIXED_TRANSITIONS
-    transitions = FIXED_TRANSITIONS + TRANSITIONS_PER_SCENARIO * len(results)
-    total = (
-        lambda_cost
-        + requests * LAMBDA_USD_PER_REQUEST
-        + transitions * STEP_FUNCTIONS_USD_PER_TRANSITION
+@dataclass(frozen=True)
+class Usage:
+    """What was used; prices turn it into dollars."""
+
+    transitions: float = 0
+    invocations: float = 0
+    lambda_gb_seconds: float = 0.0
+    fargate_vcpu_seconds: float = 0.0
+    fargate_gb_seconds: float = 0.0
+    dynamodb_writes: float = 0
+    dynamodb_reads: float = 0
+    s3_puts: float = 0
+    s3_gets: float = 0
+    log_bytes: float = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(Usage)}
+        )
+
+    def priced(self, prices: Prices) -> dict[str, float]:
+        """Dollars per AWS service."""
+        return {
+            "lambda": self.lambda_gb_seconds * prices.lambda_gb_second
+            + self.invocations * prices.lambda_request,
+            "step_functions": self.transitions * prices.sfn_transition,
+            "fargate": self.fargate_vcpu_seconds * prices.fargate_vcpu_second
+            + self.fargate_gb_seconds * prices.fargate_gb_second,
+            "dynamodb": self.dynamodb_writes * prices.dynamodb_write_request
+            + self.dynamodb_reads * prices.dynamodb_read_request,
+            "s3": self.s3_puts * prices.s3_put_request + self.s3_gets * prices.s3_get_request,
+            "logs": self.log_bytes / GB * prices.logs_ingested_gb,
+        }
+
+
+@dataclass(frozen=True)
+class RunCost:
+    """One run's estimate: the total, per AWS service, and per scenario."""
+
+    total_usd: float
+    by_service: dict[str, float]
+    by_scenario: dict[str, float]
+    usage: Usage
+    steps: StepCounts
+
+
+def memory_gb(config: HarnessConfig) -> dict[str, float]:
+    """Memory of each suite function by its ASL placeholder (``[deploy.functions]`` wins)."""
+    found = {}
+    for spec in layout.SUITE_FUNCTIONS:
+        override = config.deploy.functions.get(spec.name)
+        memory = (override and override.memory_mb) or spec.memory_mb
+        found[f"${{{spec.placeholder}}}"] = memory / 1024
+    return found
+
+
+def scenario_usage(result: ScenarioResult, config: HarnessConfig) -> Usage:
+    """What one scenario used: its invocation and transition, its Lambda and its Fargate task."""
+    cost = config.cost
+    seconds = result.duration_seconds
+    return Usage(
+        transitions=1,
+        invocations=1,
+        lambda_gb_seconds=seconds * memory_gb(config).get(SCENARIO_RESOURCE, 0.5),
+        fargate_vcpu_seconds=seconds * cost.target_task_vcpu,
+        fargate_gb_seconds=seconds * cost.target_task_memory_gb,
+        log_bytes=cost.log_bytes_per_invocation,
     )
-    return round(total, 6)
+
+
+def estimate_run(
+    definition: Mapping[str, Any],
+    plan: Mapping[str, Any],
+    results: Iterable[ScenarioResult],
+    config: HarnessConfig,
+) -> RunCost:
+    """The run's cost: ``definition`` is the suite ASL, ``plan`` the Plan step's output."""
+    prices = prices_for(config.cost.region)
+    steps = count_steps(definition, plan)
+    memory = memory_gb(config)
+    per_scenario = {result.scenario: scenario_usage(result, config) for result in results}
+    scenarios_total = sum(per_scenario.values(), Usage())
+    short_invocations = {
+        resource: n for resource, n in steps.invocations.items() if resource != SCENARIO_RESOURCE
+    }
+    overhead = Usage(
+        transitions=steps.transitions - scenarios_total.transitions,
+        invocations=sum(short_invocations.values()),
+        lambda_gb_seconds=sum(
+            n * memory.get(resource, 0.25) * config.cost.short_step_seconds
+            for resource, n in short_invocations.items()
+        ),
+        dynamodb_writes=DYNAMODB_WRITES_PER_RUN,
+        dynamodb_reads=DYNAMODB_READS_PER_RUN,
+        s3_puts=S3_PUTS_PER_RUN,
+        s3_gets=S3_GETS_PER_RUN,
+        log_bytes=sum(short_invocations.values()) * config.cost.log_bytes_per_invocation,
+    )
+    usage = scenarios_total + overhead
+    by_service = {name: round(usd, 8) for name, usd in usage.priced(prices).items()}
+    return RunCost(
+        total_usd=round(sum(usage.priced(prices).values()), 6),
+        by_service=by_service,
+        by_scenario={
+            name: round(sum(used.priced(prices).values()), 6) for name, used in per_scenario.items()
+        },
+        usage=usage,
+        steps=steps,
+    )

@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from harness.judge.cost import estimate_run_cost
 from harness.judge.stats import percentile
 from harness.wire import (
     MetricStats,
@@ -38,7 +37,12 @@ def metric_stats(results: Iterable[ScenarioResult]) -> list[MetricStats]:
     ]
 
 
-def summarize(run: RunContext, results: list[ScenarioResult], finished_at: datetime) -> RunSummary:
+def summarize(
+    run: RunContext,
+    results: list[ScenarioResult],
+    finished_at: datetime,
+    estimated_cost_usd: float = 0.0,
+) -> RunSummary:
     counts = {status: 0 for status in Status}
     for result in results:
         counts[result.status] += 1
@@ -61,7 +65,7 @@ def summarize(run: RunContext, results: list[ScenarioResult], finished_at: datet
         counts=counts,
         results=results,
         metrics=metric_stats(results),
-        estimated_cost_usd=estimate_run_cost(results),
+        estimated_cost_usd=round(estimated_cost_usd, 6),
     )
 
 

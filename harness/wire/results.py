@@ -98,6 +98,26 @@ class Verdict(StrEnum):
     FAILED = "failed"
 
 
+class SlaStatus(StrEnum):
+    MET = "met"
+    BROKEN = "broken"
+    NOT_MEASURED = "not_measured"
+
+
+class SlaResult(WireModel):
+    """One SLA line judged on one run (``harness.judge.sla.evaluate_run``)."""
+
+    name: str  # an ``[sla]`` line, e.g. "cold_start"
+    title: str
+    value: float | None = None
+    limit: float
+    unit: str
+    comparison: Comparison
+    status: SlaStatus
+    gate: bool = False  # listed in ``[sla] gates``: a broken line fails the verdict
+    detail: str = ""
+
+
 class RunSummary(WireModel):
     run_id: str
     suite: str
@@ -113,6 +133,7 @@ class RunSummary(WireModel):
     results: list[ScenarioResult]
     metrics: list[MetricStats]
     estimated_cost_usd: float = Field(default=0.0, ge=0)
+    sla: list[SlaResult] = Field(default_factory=list)
 
 
 class Severity(StrEnum):

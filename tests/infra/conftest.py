@@ -37,6 +37,7 @@ CONFIG = HarnessConfig.model_validate(
             "suite_max_seconds": 1500,
             "cleanup_max_seconds": 90,
             "cost_per_run_max_usd": 2.5,
+            "monthly_budget_usd": 75,
         },
         "history": {"runs_table": "it-runs"},
         "deploy": {
@@ -44,7 +45,6 @@ CONFIG = HarnessConfig.model_validate(
             "log_retention_days": 14,
             "powertools_layer_version": 23,
             "functions": {"run_scenario": {"timeout_seconds": 600, "memory_mb": 1024}},
-            "monthly_budget_usd": 75,
         },
         "storage": {"baselines_table": "it-baselines", "alert_state_table": "it-alerts"},
         "schedules": {

@@ -67,14 +67,14 @@ def test_summary_counts_rates_and_percentiles() -> None:
         ScenarioResult(scenario="c", group="g2", status=Status.FAIL, duration_seconds=2),
         ScenarioResult(scenario="d", group="g3", status=Status.SKIPPED),
     ]
-    summary = summarize(RUN, results, STARTED + timedelta(seconds=12))
+    summary = summarize(RUN, results, STARTED + timedelta(seconds=12), estimated_cost_usd=0.0123)
     assert summary.verdict is Verdict.FAILED
     assert summary.counts[Status.PASS] == 2 and summary.counts[Status.SKIPPED] == 1
     assert summary.success_rate == round(2 / 3, 4)
     assert summary.duration_seconds == 12
     (cold,) = summary.metrics
     assert (cold.count, cold.p50, cold.max) == (2, 2.0, 3.0)
-    assert summary.estimated_cost_usd > 0
+    assert summary.estimated_cost_usd == 0.0123
     assert verdict_reason(summary).startswith("1 of 4 scenario(s) did not pass: c (fail")
 
 
