@@ -68,3 +68,11 @@ class ScenarioContractError(HarnessError):
 
 class ReportError(HarnessError):
     """A run report could not be written (state folder or results bucket)."""
+
+
+class BudgetExceededError(HarnessError):
+    """A run would push the month's estimated cost past ``[sla] monthly_budget_usd``."""
+
+
+class ArchiveError(HarnessError):
+    """A history archive (``harness history import``) is not one this harness can read."""

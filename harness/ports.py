@@ -3,14 +3,22 @@ implement them; the core and the scenarios only ever see these protocols."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from harness.notify.lifecycle import AlertState
 from harness.report.location import ReportLocation
 from harness.target.http import Response
-from harness.wire import AlertReport, KnownIssue, PinnedBaseline, RegressionReport, RunSummary
+from harness.wire import (
+    AlertReport,
+    EntryKind,
+    JournalEntry,
+    KnownIssue,
+    PinnedBaseline,
+    RegressionReport,
+    RunSummary,
+)
 
 
 class TargetApi(Protocol):
@@ -105,6 +113,11 @@ class HistoryStore(Protocol):
 
     def get_regressions(self, run_id: str) -> RegressionReport | None: ...
 
+    def runs_since(self, since: datetime) -> list[RunSummary]:
+        """Every run (any target, any suite) that started at or after ``since``, oldest
+        first: what SLA windows and the month-to-date cost are made of."""
+        ...
+
 
 class AlertStateStore(Protocol):
     """Alert state (one open alert per series, for de-duplication and resolve) and what each
@@ -163,4 +176,37 @@ class KnownIssueStore(Protocol):
 
     def entries(self) -> list[KnownIssue]:
         """Every entry, expired ones included (callers decide what is active)."""
+        ...
+
+
+class Journal(Protocol):
+    """The harness's own operations (cleanups, maintenance jobs): SQLite locally, the runs
+    table in AWS."""
+
+    def record(self, entry: JournalEntry) -> None:
+        """Store one entry; the same ``(kind, key)`` again replaces it."""
+        ...
+
+    def entries(self, kind: EntryKind, since: datetime) -> list[JournalEntry]:
+        """Entries of one kind at or after ``since``, oldest first."""
+        ...
+
+
+class Archivable(Protocol):
+    """A store whose records go into the history archive (``harness.archive``)."""
+
+    def archive_kinds(self) -> tuple[str, ...]:
+        """The record kinds this store writes and takes, e.g. ``("run",)``."""
+        ...
+
+    def export_records(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every record as ``(kind, JSON-ready data)``."""
+        ...
+
+    def check_record(self, kind: str, data: dict[str, Any]) -> None:
+        """Raise ``ValueError`` if ``data`` is not a valid record of ``kind``."""
+        ...
+
+    def import_records(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Write validated records by key (the same record twice is one record)."""
         ...

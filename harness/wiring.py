@@ -29,7 +29,12 @@ from harness.judge.judgement import Stores
 from harness.notify.channels import Sender, TopicPublisher, TopicSender
 from harness.notify.github import GitHubSender
 from harness.notify.metrics import CloudWatchMetric
-from harness.ports import AlertStateStore, HistoryStore, ReportStore, TargetApi, TargetInfra
+from harness.ports import (
+    AlertStateStore,
+    HistoryStore,
+    TargetApi,
+    TargetInfra,
+)
 from harness.target.api import HttpTargetApi
 from harness.wire import Channel, ResolvedTarget
 

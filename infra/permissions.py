@@ -119,7 +119,8 @@ def _nag_text(arn: str) -> str:
 
 def plan_run(fn: SuiteFunction, res: Resources) -> None:
     runs = res.storage.runs_table
-    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX))
+    # bySeries: durations of earlier runs; byTime: the month's runs for the budget gate.
+    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX, keys.TIME_INDEX))
     _objects(fn, res, ["s3:GetObject"], CACHE_PREFIX)
 
 
@@ -195,7 +196,10 @@ def send_alerts(fn: SuiteFunction, res: Resources) -> None:
 
 
 def cleanup_run(fn: SuiteFunction, res: Resources) -> None:
-    _ecs_service(fn, res)
+    # Finds the harness's own sessions (Scan) and deletes what the API could not (batch).
+    fn.allow(["dynamodb:Scan", "dynamodb:BatchWriteItem"], [res.sessions_table_arn])
+    # Records each cleanup in the journal (an item of the runs table).
+    fn.allow(["dynamodb:PutItem"], [res.storage.runs_table.table_arn])
     fn.allow(
         ["dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"],
         [res.sessions_table_arn],

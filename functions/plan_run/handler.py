@@ -1,5 +1,6 @@
 """Plan: validate the run request and lay out the run. Bad input fails here, before anything
-is created, with an error the state machine turns into its RejectInput Fail state."""
+is created, with an error the state machine turns into its RejectInput Fail state; so does a
+run the month's budget cannot pay for (or it becomes the smoke suite, per config)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from harness.errors import InvalidRunRequestError
+from harness.planning.budget import gate_plan
 from harness.planning.plan import plan_run
 from harness.scenarios import catalogue
 from harness.wire import RunRequest
-from harness.wiring import parse_event, settings
+from harness.wiring import history_store, parse_event, settings
 
 logger = Logger(service="harness")
 
@@ -20,6 +22,15 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = parse_event(RunRequest, event, InvalidRunRequestError)
-    plan = plan_run(request, settings(), catalogue(), now=datetime.now(UTC))
+    config, now, scenarios = settings(), datetime.now(UTC), catalogue()
+    plan = plan_run(request, config, scenarios, now=now)
+    plan = gate_plan(
+        plan,
+        request,
+        config,
+        lambda: history_store(config),
+        now,
+        replan=lambda changed: plan_run(changed, config, scenarios, now=now),
+    )
     logger.info("planned run", extra={"run_id": plan.run.run_id, "scenarios": len(plan.scenarios)})
     return plan.to_wire()

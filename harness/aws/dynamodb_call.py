@@ -24,3 +24,15 @@ def call(dynamodb: Any, table: str, operation: str, **params: Any) -> dict[str, 
 
 def _snake(operation: str) -> str:
     return "".join(f"_{char.lower()}" if char.isupper() else char for char in operation)[1:]
+
+
+def query_all(call: Any, request: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every item of a query, across pages, in index order (``call`` runs one operation)."""
+    items: list[dict[str, Any]] = []
+    while True:
+        answer = call("Query", **request)
+        items.extend(answer.get("Items", []))
+        start = answer.get("LastEvaluatedKey")
+        if not start:
+            return items
+        request = {**request, "ExclusiveStartKey": start}

@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from harness.aws import table_keys as keys
 from harness.aws.clients import client
-from harness.aws.dynamodb_call import call
+from harness.aws.dynamodb_call import call, query_all
 from harness.errors import HistoryError
 from harness.wire import RegressionReport, RunSummary
 
 MAX_ITEM_BYTES = 400_000
+RUN_RECORD = "run"
 
 
 def timestamp(moment: datetime) -> str:
@@ -40,6 +42,14 @@ class DynamoDbHistory:
     @property
     def table_name(self) -> str:
         return self._table
+
+    @property
+    def retention(self) -> timedelta:
+        return self._retention
+
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """One DynamoDB call on this table's client; failures raise ``HistoryError``."""
+        return self._call(operation, **params)
 
     def save_run(self, summary: RunSummary) -> None:
         body = summary.model_dump_json(by_alias=True)
@@ -131,6 +141,34 @@ class DynamoDbHistory:
         )
         stored = answer.get("Item", {}).get(keys.REGRESSIONS)
         return RegressionReport.model_validate_json(stored["S"]) if stored else None
+
+    def runs_since(self, since: datetime) -> list[RunSummary]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.TIME_INDEX,
+            "KeyConditionExpression": "#kind = :kind AND #started >= :since",
+            "ExpressionAttributeNames": {"#kind": keys.KIND, "#started": keys.STARTED_AT},
+            "ExpressionAttributeValues": {
+                ":kind": {"S": keys.RUN_KIND},
+                ":since": {"S": timestamp(since)},
+            },
+        }
+        return [_summary(item) for item in query_all(self._call, request)]
+
+    def archive_kinds(self) -> tuple[str, ...]:
+        return (RUN_RECORD,)
+
+    def export_records(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for summary in self.runs_since(datetime.min.replace(tzinfo=UTC)):
+            yield RUN_RECORD, summary.model_dump(mode="json", by_alias=True)
+
+    def check_record(self, kind: str, data: dict[str, Any]) -> None:
+        RunSummary.model_validate(data)
+
+    def import_records(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """One PutItem per run, by run id: an interrupted import can simply be run again."""
+        for _, data in records:
+            self.save_run(RunSummary.model_validate(data))
 
     def _newest(self, limit: int, **query: Any) -> list[RunSummary]:
         """Up to ``limit`` runs of an index query, newest first, across pages."""

@@ -28,6 +28,8 @@ SERIES = "series"
 STARTED_AT = "startedAt"
 KIND = "kind"
 RUN_KIND = "RUN"
+# Journal entries (cleanups, maintenance jobs) share the runs table: kind "JOURNAL#<kind>".
+JOURNAL_KIND_PREFIX = "JOURNAL#"
 SUMMARY = "summary"
 EXPIRES_AT = "expiresAt"
 TARGET = "target"

@@ -17,18 +17,33 @@ from harness.cli import (
     ack,
     baseline,
     cleanup,
+    cost,
     history,
     known,
     quarantine,
     report,
     run,
     scenarios,
+    sla,
     trends,
 )
 from harness.cli.common import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_USAGE, USAGE_ERRORS
 from harness.errors import HarnessError
 
-COMMANDS = (run, history, cleanup, scenarios, report, trends, baseline, ack, quarantine, known)
+COMMANDS = (
+    run,
+    history,
+    cleanup,
+    scenarios,
+    report,
+    trends,
+    baseline,
+    ack,
+    quarantine,
+    known,
+    sla,
+    cost,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from harness.config import HarnessConfig, TargetConfig, format_validation_error, load_config
 from harness.errors import (
+    ArchiveError,
     ConfigError,
     HarnessError,
     InvalidRunRequestError,
@@ -37,6 +38,7 @@ USAGE_ERRORS = (
     InvalidRunRequestError,
     UnknownScenarioError,
     ScenarioDefinitionError,
+    ArchiveError,
 )
 
 

@@ -28,8 +28,10 @@ from harness.cli.common import (
 )
 from harness.config import KNOWN_FAULTS, HarnessConfig, format_validation_error
 from harness.execution.history import ExecutionOutcome, Progress
+from harness.judge.sla import with_cleanup
 from harness.planning.plan import new_run_id, select_scenarios, target_identity
 from harness.report.junit import junit_xml
+from harness.report.sla import render_run_sla
 from harness.report.text import render_alerts, render_summary
 from harness.scenarios import catalogue
 from harness.wire import FailError, RunRequest
@@ -52,6 +54,11 @@ def register(commands: Any) -> None:
         "--target", metavar="URL_OR_FILE", help="target endpoint URL, or a TOML file with [target]"
     )
     run.add_argument("--run-id", help="run id (default: time-based)")
+    run.add_argument(
+        "--commit",
+        help="the commit under test (recorded; repeat runs of one commit measure "
+        "the false-positive rate)",
+    )
     add_state_dir_flag(run)
     run.add_argument(
         "--fault",
@@ -96,7 +103,7 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
         )
         outcome = engine.run(request.to_wire(), name=str(request.run_id), on_progress=show)
     history = f"History: {state_dir} (see: harness history --state-dir {state_dir})"
-    return _report(outcome, args, history, out)
+    return _report(outcome, args, history, out, config)
 
 
 def _request(args: argparse.Namespace, config: HarnessConfig) -> RunRequest:
@@ -104,7 +111,7 @@ def _request(args: argparse.Namespace, config: HarnessConfig) -> RunRequest:
         "suite": args.suite,
         "scenarios": args.scenario,
         "runId": args.run_id or new_run_id(datetime.now(UTC)),
-        "flags": {"trigger": "cli"},
+        "flags": {"trigger": "cli", "commit": args.commit},
     }
     if args.aws and args.target:
         # The deployed config names the target; this run points elsewhere, for once.
@@ -141,7 +148,7 @@ def _run_in_aws(
     if match is None:
         raise UsageError(
             "--aws needs the suite state machine: pass --state-machine-arn ARN or set "
-            f"${STATE_MACHINE_ARN_ENV} (the stack output SuiteStateMachineArn)"
+            f"${STATE_MACHINE_ARN_ENV} (the stack output StateMachineArn)"
             + (f"; {arn!r} is not a state machine ARN" if arn else "")
         )
     sfn = client("stepfunctions", region=match.group(1))
@@ -154,10 +161,16 @@ def _run_in_aws(
         on_progress=_progress_printer(out),
         timeout_seconds=config.sla.suite_max_seconds + 60,
     )
-    return _report(outcome, args, f"Execution: {outcome.execution_arn}", out)
+    return _report(outcome, args, f"Execution: {outcome.execution_arn}", out, config)
 
 
-def _report(outcome: ExecutionOutcome, args: argparse.Namespace, history: str, out: TextIO) -> int:
+def _report(
+    outcome: ExecutionOutcome,
+    args: argparse.Namespace,
+    history: str,
+    out: TextIO,
+    config: HarnessConfig,
+) -> int:
     if outcome.status == "FAILED" and outcome.error == FailError.INVALID_RUN_REQUEST:
         print(f"harness: the state machine rejected the input: {outcome.cause}", file=sys.stderr)
         return EXIT_USAGE
@@ -175,6 +188,10 @@ def _report(outcome: ExecutionOutcome, args: argparse.Namespace, history: str, o
     print(render_summary(outcome.summary, outcome.regressions, outcome.confirm_results), file=out)
     if outcome.alerts is not None:
         print(render_alerts(outcome.alerts), file=out)
+    if outcome.summary.sla:
+        lines = with_cleanup(outcome.summary.sla, outcome.cleanup, config.sla)
+        print("", file=out)
+        print(render_run_sla(lines), file=out)
     for problem in (outcome.alert_error, outcome.cleanup_error):
         if problem:
             print(f"warning: {problem}", file=out)

@@ -107,7 +107,8 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
         return Progress(
             "planned",
             f"run {outcome.plan.run.run_id}: {len(outcome.plan.scenarios)} scenario(s) "
-            f"in {len(outcome.plan.groups)} group(s) [{groups}]",
+            f"in {len(outcome.plan.groups)} group(s) [{groups}]"
+            + "".join(f"\n  note: {notice}" for notice in outcome.plan.notices),
         )
     results = outcome.confirm_results if outcome.confirming else outcome.results
     if name == State.RUN_SCENARIO and isinstance(output, dict) and "status" in output:

@@ -17,7 +17,7 @@ from harness import layout
 from harness.config import HarnessConfig
 from harness.judge.prices import Prices, prices_for
 from harness.judge.transitions import StepCounts, count_steps
-from harness.wire import ScenarioResult
+from harness.wire import ScenarioResult, Status
 
 SCENARIO_RESOURCE = "${RunScenarioFunctionArn}"
 # The harness's own storage requests per run, from the code paths: Aggregate writes the run
@@ -140,3 +140,24 @@ def estimate_run(
         usage=usage,
         steps=steps,
     )
+
+
+def estimate_plan(
+    definition: Mapping[str, Any],
+    plan: Mapping[str, Any],
+    expected_seconds: Mapping[str, float],
+    config: HarnessConfig,
+) -> RunCost:
+    """A run's cost before it runs: each scenario takes ``expected_seconds`` (e.g. its last
+    recorded duration; the caller decides)."""
+    results = [
+        ScenarioResult(
+            scenario=spec["name"],
+            group=spec["group"],
+            status=Status.PASS,
+            duration_seconds=expected_seconds[spec["name"]],
+        )
+        for group in plan.get("groups", [])
+        for spec in group.get("scenarios", [])
+    ]
+    return estimate_run(definition, plan, results, config)

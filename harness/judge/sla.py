@@ -101,13 +101,6 @@ def target_available(result: ScenarioResult) -> bool:
     return not any(c.name in UNAVAILABLE_CHECKS and not c.passed for c in result.checks)
 
 
-def cleanup_efficiency(report: CleanupReport) -> float:
-    """Share of the test sessions found that were deleted (nothing found: nothing left)."""
-    if report.sessions_found == 0:
-        return 1.0
-    return (report.deleted_via_api + report.deleted_directly) / report.sessions_found
-
-
 def _within(line: SlaLine, value: float, sla: SlaConfig) -> bool:
     limit = line.limit(sla)
     return value >= limit if line.comparison is AT_LEAST else value <= limit
@@ -319,3 +312,30 @@ def judge_run(summary: RunSummary, sla: SlaConfig) -> tuple[RunSummary, str]:
     if reason:
         update["verdict"] = Verdict.FAILED
     return summary.model_copy(update=update), reason
+
+
+def with_cleanup(
+    results: Sequence[SlaResult], cleanup: CleanupReport | None, sla: SlaConfig
+) -> list[SlaResult]:
+    """A run's lines with the two cleanup lines judged, once its Cleanup step has reported."""
+    if cleanup is None:
+        return list(results)
+    late = {r.name: r for r in evaluate_run_cleanup(cleanup, sla)}
+    return [late.get(r.name, r) for r in results]
+
+
+def evaluate_run_cleanup(cleanup: CleanupReport, sla: SlaConfig) -> list[SlaResult]:
+    found = tallies([], [cleanup], sla)
+    return [
+        SlaResult(
+            name=name,
+            title=LINE[name].title,
+            value=found[name].value,
+            limit=LINE[name].limit(sla),
+            unit=LINE[name].unit,
+            comparison=LINE[name].comparison,
+            status=status_of(LINE[name], found[name], sla),
+            detail=found[name].detail,
+        )
+        for name in ("cleanup_duration", "cleanup_efficiency")
+    ]

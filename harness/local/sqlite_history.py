@@ -7,9 +7,11 @@ row per scenario), so a crash leaves either the whole run or none of it.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from harness.local.sqlite_db import STATE_FILE, connect, ensure_schema
 from harness.wire import RegressionReport, RunSummary
@@ -43,6 +45,7 @@ CREATE TABLE IF NOT EXISTS regression_reports (
 
 
 HISTORY_FILE = STATE_FILE
+RUN_RECORD = "run"
 
 
 class SqliteHistory:
@@ -61,31 +64,23 @@ class SqliteHistory:
 
     def save_run(self, summary: RunSummary) -> None:
         with self._connect() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    summary.run_id,
-                    summary.target,
-                    summary.suite,
-                    summary.started_at.isoformat(),
-                    summary.verdict.value,
-                    summary.model_dump_json(by_alias=True),
-                ),
-            )
-            db.execute("DELETE FROM scenario_results WHERE run_id = ?", (summary.run_id,))
-            db.executemany(
-                "INSERT INTO scenario_results VALUES (?, ?, ?, ?, ?)",
-                [
-                    (
-                        summary.run_id,
-                        result.scenario,
-                        result.status.value,
-                        result.duration_seconds,
-                        result.model_dump_json(by_alias=True),
-                    )
-                    for result in summary.results
-                ],
-            )
+            _insert(db, summary)
+
+    def archive_kinds(self) -> tuple[str, ...]:
+        return (RUN_RECORD,)
+
+    def export_records(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for summary in self.runs_since(datetime.min.replace(tzinfo=UTC)):
+            yield RUN_RECORD, summary.model_dump(mode="json", by_alias=True)
+
+    def check_record(self, kind: str, data: dict[str, Any]) -> None:
+        RunSummary.model_validate(data)
+
+    def import_records(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """All of them in one transaction: an import leaves all or none."""
+        with self._connect() as db:
+            for _, data in records:
+                _insert(db, RunSummary.model_validate(data))
 
     def get_run(self, run_id: str) -> RunSummary | None:
         with self._connect() as db:
@@ -137,3 +132,45 @@ class SqliteHistory:
     def count_runs(self) -> int:
         with self._connect() as db:
             return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
+    def runs_since(self, since: datetime) -> list[RunSummary]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT summary_json FROM runs WHERE started_at >= ? ORDER BY started_at",
+                (_utc(since).isoformat(),),
+            ).fetchall()
+        return [RunSummary.model_validate_json(row[0]) for row in rows]
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored times are aware UTC isoformat strings: compare like with like."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _insert(db: sqlite3.Connection, summary: RunSummary) -> None:
+    """One run: its summary row and one row per scenario (inside the caller's transaction)."""
+    db.execute(
+        "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            summary.run_id,
+            summary.target,
+            summary.suite,
+            summary.started_at.isoformat(),
+            summary.verdict.value,
+            summary.model_dump_json(by_alias=True),
+        ),
+    )
+    db.execute("DELETE FROM scenario_results WHERE run_id = ?", (summary.run_id,))
+    db.executemany(
+        "INSERT INTO scenario_results VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                summary.run_id,
+                result.scenario,
+                result.status.value,
+                result.duration_seconds,
+                result.model_dump_json(by_alias=True),
+            )
+            for result in summary.results
+        ],
+    )

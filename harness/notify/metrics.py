@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.wire import Regression, RunSummary
+from harness.wire import CleanupReport, Regression, RunSummary
 
 # Scenario metrics that are samples of the two SLA-bound CloudWatch metrics.
 COLD_START_SAMPLES = ("cold_start_seconds",)
@@ -62,3 +62,11 @@ def regression_record(regression: Regression, key: str) -> MetricRecord:
             "suppressedBy": regression.suppressed_by,
         },
     )
+
+
+def cleanup_metrics(report: CleanupReport) -> list[CloudWatchMetric]:
+    """What a cleanup publishes: its duration and efficiency (both SLA lines)."""
+    return [
+        CloudWatchMetric("CleanupSeconds", "Seconds", report.seconds),
+        CloudWatchMetric("CleanupEfficiency", "Percent", round(report.efficiency * 100, 2)),
+    ]

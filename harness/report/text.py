@@ -38,7 +38,8 @@ def format_metric(metric: Metric) -> str:
     return text
 
 
-def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+def table(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows as left-aligned columns; the first row is the heading."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
@@ -71,7 +72,7 @@ def render_summary(
                 metrics_cell(result),
             ]
         )
-    lines = _table(rows)
+    lines = table(rows)
     failed = [r for r in summary.results if r.status in (Status.FAIL, Status.ERROR)]
     if failed:
         lines.append("")
@@ -105,7 +106,7 @@ def render_history(runs: Sequence[RunSummary]) -> str:
                 f"{run.duration_seconds:.1f}s",
             ]
         )
-    return "\n".join(_table(rows))
+    return "\n".join(table(rows))
 
 
 DELIVERY_MARK = {

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from harness.errors import HarnessError, TargetRequestError
 from harness.ports import TargetApi, TargetInfra
-from harness.wire import CleanupReport, ResolvedTarget, RunContext
+from harness.wire import CleanupReport, EntryKind, JournalEntry, ResolvedTarget, RunContext
 
 DELETE_WORKERS = 8
 
@@ -66,3 +66,14 @@ def _delete_matching(
         deleted_directly=deleted_directly,
         seconds=round(time.monotonic() - started, 3),
     )
+
+
+def cleanup_entry(key: str, target: str, report: CleanupReport, at: datetime) -> JournalEntry:
+    """The journal's record of one cleanup (``key``: the run id, or the sweep's)."""
+    return JournalEntry(
+        kind=EntryKind.CLEANUP, key=key, at=at, target=target, body=report.to_wire()
+    )
+
+
+def cleanup_report(entry: JournalEntry) -> CleanupReport:
+    return CleanupReport.model_validate(entry.body)

@@ -22,6 +22,7 @@ from harness.wire.base import (
     WireModel,
 )
 from harness.wire.judging import KnownIssue, PinnedBaseline
+from harness.wire.journal import EntryKind, JournalEntry
 from harness.wire.names import FailError, State
 from harness.wire.request import (
     GroupPlan,
@@ -95,6 +96,7 @@ __all__ = [
     "ConfirmationEvent",
     "ConfirmationPlan",
     "DeliveryStatus",
+    "EntryKind",
     "ErrorInfo",
     "ExpiredCleanupEvent",
     "FailError",
@@ -104,6 +106,7 @@ __all__ = [
     "GroupPlan",
     "GroupSetup",
     "GroupTeardown",
+    "JournalEntry",
     "JudgedRun",
     "KnownIssue",
     "Metric",

@@ -124,6 +124,7 @@ class RunPlan(WireModel):
     run: RunContext
     groups: list[GroupPlan] = Field(min_length=1)
     max_group_concurrency: int = Field(ge=1, le=20)
+    notices: list[str] = Field(default_factory=list)  # e.g. the budget gate's downgrade
 
     @property
     def scenarios(self) -> list[ScenarioSpec]:

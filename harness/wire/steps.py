@@ -66,6 +66,13 @@ class CleanupReport(WireModel):
     deleted_directly: int
     seconds: float
 
+    @property
+    def efficiency(self) -> float:
+        """Share of the test sessions found that were deleted (none found: nothing left)."""
+        if self.sessions_found == 0:
+            return 1.0
+        return (self.deleted_via_api + self.deleted_directly) / self.sessions_found
+
 
 class GroupEvent(StateEvent):
     group: GroupPlan

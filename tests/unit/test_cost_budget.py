@@ -1,0 +1,166 @@
+"""The cost estimate on literal usage and plans, the month to date, and the budget gate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from harness import layout
+from harness.config import HarnessConfig
+from harness.errors import BudgetExceededError, ConfigError
+from harness.judge.budget import decide, month_to_date
+from harness.judge.cost import Usage, estimate_plan, estimate_run
+from harness.judge.prices import prices_for
+from harness.judge.transitions import count_steps
+from harness.planning.budget import gate_plan
+from harness.planning.plan import plan_run
+from harness.scenarios import CATALOGUE
+from harness.wire import RunPlan, RunRequest, RunSummary, ScenarioResult, Status
+from tests.unit.test_sla import run as summary_of
+
+NOW = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
+CONFIG = HarnessConfig.model_validate({"target": {"endpoint": "http://t"}})
+
+
+def plan_shape(groups: list[int]) -> dict[str, Any]:
+    """A Plan output with ``groups[i]`` scenarios in group i."""
+    return {
+        "run": {},
+        "groups": [
+            {
+                "name": f"g{g}",
+                "scenarios": [{"name": f"s{g}-{i}", "group": f"g{g}"} for i in range(n)],
+            }
+            for g, n in enumerate(groups)
+        ],
+    }
+
+
+def test_usage_is_priced_per_service() -> None:
+    usage = Usage(
+        transitions=1000, invocations=1_000_000, lambda_gb_seconds=1000, fargate_vcpu_seconds=3600,
+        fargate_gb_seconds=3600, dynamodb_writes=1_000_000, dynamodb_reads=1_000_000,
+        s3_puts=1000, s3_gets=1000, log_bytes=1024**3,
+    )  # fmt: skip
+    priced = usage.priced(prices_for("us-east-1"))
+    assert priced["step_functions"] == pytest.approx(0.025)
+    assert priced["lambda"] == pytest.approx(0.0166667 + 0.20)
+    assert priced["fargate"] == pytest.approx(0.04048 + 0.004445)
+    assert priced["dynamodb"] == pytest.approx(0.625 + 0.125)
+    assert priced["s3"] == pytest.approx(0.005 + 0.0004)
+    assert priced["logs"] == pytest.approx(0.50)
+
+
+def test_unknown_price_region_is_refused() -> None:
+    with pytest.raises(ConfigError, match="eu-central-9"):
+        prices_for("eu-central-9")
+
+
+def test_steps_grow_per_group_and_per_scenario() -> None:
+    definition = layout.suite_definition()
+    one = count_steps(definition, plan_shape([1]))
+    more_scenarios = count_steps(definition, plan_shape([2]))
+    more_groups = count_steps(definition, plan_shape([1, 1]))
+    per_scenario = more_scenarios.transitions - one.transitions
+    per_group = more_groups.transitions - one.transitions - per_scenario
+    assert per_scenario >= 1 and per_group >= 1
+    fifty = count_steps(definition, plan_shape([20, 20, 10]))
+    base = one.transitions - per_group - per_scenario
+    assert fifty.transitions == base + 3 * per_group + 50 * per_scenario
+    assert fifty.map_items["RunScenarios"] == 50
+
+
+def test_scenario_costs_add_up_to_less_than_the_run() -> None:
+    plan = plan_shape([2, 1])
+    results = [
+        ScenarioResult(scenario=f"s{g}-{i}", group=f"g{g}", status=Status.PASS, duration_seconds=60)
+        for g, n in enumerate([2, 1])
+        for i in range(n)
+    ]
+    cost = estimate_run(layout.suite_definition(), plan, results, CONFIG)
+    # One minute of a 512 MB Lambda and of a 0.5 vCPU / 1 GB Fargate task; one invocation,
+    # one transition, 2 KB of logs.
+    expected = 60 * (0.5 * 0.0000166667 + 0.5 * 0.04048 / 3600 + 1.0 * 0.004445 / 3600)
+    expected += 0.20 / 1e6 + 0.025 / 1e3 + 2048 / 1024**3 * 0.50
+    assert cost.by_scenario["s0-0"] == pytest.approx(expected, rel=1e-3)
+    assert sum(cost.by_scenario.values()) < cost.total_usd < 3 * expected + 0.01
+    assert cost.by_service["fargate"] > cost.by_service["step_functions"]
+    same = estimate_plan(layout.suite_definition(), plan, {r.scenario: 60 for r in results}, CONFIG)
+    assert same.total_usd == cost.total_usd
+
+
+def test_month_to_date_counts_this_month_and_prorates_the_fixed_cost() -> None:
+    runs = [summary_of(1, [], cost=2.0), summary_of(2, [], cost=3.0)]
+    last_month = summary_of(3, [], cost=50.0).model_copy(
+        update={"started_at": datetime(2026, 10, 31, tzinfo=UTC)}
+    )
+    spent = month_to_date([*runs, last_month], NOW, fixed_monthly_usd=30.0)
+    assert spent == pytest.approx(5.0 + 30.0 * 15 / 30)
+
+
+@pytest.mark.parametrize(
+    ("action", "spent", "smoke", "expected"),
+    [
+        ("refuse", 99.0, 0.1, "refuse"),
+        ("refuse", 90.0, 0.1, "run"),
+        ("smoke", 99.0, 0.5, "smoke"),
+        ("smoke", 99.8, 0.5, "refuse"),  # not even the smoke suite fits
+        ("off", 500.0, None, "run"),
+    ],
+)
+def test_budget_decision(action: str, spent: float, smoke: float | None, expected: str) -> None:
+    config = CONFIG.model_copy(
+        update={"cost": CONFIG.cost.model_copy(update={"over_budget": action})}
+    )
+    decision = decide(config, spent, run_estimate_usd=2.0, smoke_estimate_usd=smoke)
+    assert decision.action == expected
+    if expected == "refuse":
+        assert "monthly_budget_usd" in decision.message and "$100.00" in decision.message
+
+
+class Store:
+    """The HistoryStore methods the gate reads, over a literal list of runs."""
+
+    def __init__(self, runs: list[RunSummary]) -> None:
+        self.runs = runs
+
+    def runs_since(self, since: datetime) -> list[RunSummary]:
+        return [run for run in self.runs if run.started_at >= since]
+
+    def recent_runs(
+        self, target: str, limit: int, before: datetime | None = None
+    ) -> list[RunSummary]:
+        return sorted(self.runs, key=lambda run: run.started_at, reverse=True)[:limit]
+
+
+def gate(action: str, spent: float) -> RunPlan:
+    config = CONFIG.model_copy(
+        update={"cost": CONFIG.cost.model_copy(update={"over_budget": action})}
+    )
+    request = RunRequest(suite="full", run_id="r-budget")
+    plan = plan_run(request, config, CATALOGUE, now=NOW)
+    store = Store(
+        [summary_of(1, [], cost=spent).model_copy(update={"started_at": NOW - timedelta(days=1)})]
+    )
+    return gate_plan(
+        plan, request, config, lambda: store, NOW,  # type: ignore[arg-type,return-value]
+        replan=lambda changed: plan_run(changed, config, CATALOGUE, now=NOW),
+    )  # fmt: skip
+
+
+def test_gate_lets_a_run_through_within_budget() -> None:
+    assert gate("refuse", 10.0).run.suite == "full"
+
+
+def test_gate_refuses_with_a_clear_message() -> None:
+    with pytest.raises(BudgetExceededError, match=r"refused, over budget: month to date \$99.99"):
+        gate("refuse", 99.99)
+
+
+def test_gate_downgrades_to_smoke_keeping_the_run_id() -> None:
+    plan = gate("smoke", 99.97)
+    assert plan.run.suite == "smoke" and plan.run.run_id == "r-budget"
+    assert [s.name for s in plan.scenarios] == ["cold-start", "alb-routing"]
+    assert "running the smoke suite" in plan.notices[0]
