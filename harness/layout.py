@@ -74,6 +74,13 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
 )
 
 
+# Not a state of the suite: the daily and weekly maintenance jobs (EventBridge Scheduler).
+MAINTENANCE_FUNCTION = FunctionSpec(
+    "run_maintenance", "", "Daily and weekly maintenance jobs", 900, 512
+)
+ALL_FUNCTIONS: tuple[FunctionSpec, ...] = (*SUITE_FUNCTIONS, MAINTENANCE_FUNCTION)
+
+
 def suite_placeholders() -> set[str]:
     """Every ``${Name}`` placeholder used in the suite ASL."""
     return set(PLACEHOLDER.findall(SUITE_ASL.read_text()))

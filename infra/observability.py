@@ -56,6 +56,20 @@ def sla_metrics(config: HarnessConfig) -> list[SlaMetric]:
         ),
         SlaMetric("CleanupSeconds", "Cleanup (s)", "Maximum", sla.cleanup_max_seconds, ABOVE),
         SlaMetric(
+            "CleanupEfficiency",
+            "Cleanup efficiency (%)",
+            "Minimum",
+            sla.cleanup_efficiency_min * 100,
+            BELOW,
+        ),
+        SlaMetric(
+            "TargetAvailability",
+            "Target availability (%)",
+            "Average",
+            sla.availability_min * 100,
+            BELOW,
+        ),
+        SlaMetric(
             "CostPerRunUsd", "Cost per run (USD)", "Maximum", sla.cost_per_run_max_usd, ABOVE
         ),
     ]

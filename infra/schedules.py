@@ -1,8 +1,8 @@
-"""Schedules (EventBridge Scheduler): daily smoke run, daily cleanup of expired test data,
-weekly full suite (its report carries the trend charts and the cost review). Each schedule
-has its own encrypted, TLS-only dead-letter queue and a retry policy.
-
-The budget check is not a schedule: AWS Budgets (infra/alerts.py) evaluates spend daily.
+"""Schedules (EventBridge Scheduler): the daily and the weekly maintenance job, both run by
+the run_maintenance Lambda (infra/maintenance.py; docs/maintenance.md lists their tasks:
+smoke run, sweep of expired test data, expiry, budget check; full run, trend report, cost
+review, security scan). Each schedule has its own encrypted, TLS-only dead-letter queue and
+a retry policy. AWS Budgets (infra/alerts.py) also checks the spend every day.
 """
 
 from __future__ import annotations
@@ -16,15 +16,13 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sqs as sqs
-from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from harness.config import HarnessConfig
 from infra.nag import acknowledge, ref
 
-SMOKE_INPUT = {"suite": "smoke", "flags": {"trigger": "schedule"}}
-FULL_INPUT = {"suite": "full", "flags": {"trigger": "schedule"}}
-CLEANUP_INPUT = {"job": "cleanup-expired", "trigger": "schedule"}
+DAILY_INPUT = {"job": "daily", "trigger": "schedule"}
+WEEKLY_INPUT = {"job": "weekly", "trigger": "schedule"}
 
 
 @dataclass(frozen=True)
@@ -44,35 +42,32 @@ class Schedules(Construct):
         construct_id: str,
         *,
         config: HarnessConfig,
-        state_machine: sfn.IStateMachine,
-        cleanup_function: lambda_.IFunction,
+        maintenance_function: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
         cfg = config.schedules
         self.queues: dict[str, sqs.Queue] = {}
         self.schedules: dict[str, scheduler.Schedule] = {}
-        suite_jobs = (
-            Job("DailySmoke", "Daily smoke run on the main target", cfg.daily_smoke, SMOKE_INPUT),
+        jobs = (
             Job(
-                "WeeklyFull",
-                "Weekly full suite, trend report, cost review",
-                cfg.weekly_full,
-                FULL_INPUT,
+                "DailyMaintenance",
+                "Smoke run, sweep of expired test data, expiry check, budget check",
+                cfg.daily,
+                DAILY_INPUT,
+            ),
+            Job(
+                "WeeklyMaintenance",
+                "Full run, trend report, cost review, security scan",
+                cfg.weekly,
+                WEEKLY_INPUT,
             ),
         )
-        for job in suite_jobs:
-            self._add(job, targets.StepFunctionsStartExecution, state_machine)
-        cleanup = Job(
-            "DailyCleanup",
-            "Delete expired test data on the target",
-            cfg.daily_cleanup,
-            CLEANUP_INPUT,
-        )
-        self._add(cleanup, targets.LambdaInvoke, cleanup_function)
+        for job in jobs:
+            self._add(job, targets.LambdaInvoke, maintenance_function)
         acknowledge(
             cdk.Stack.of(self),  # the Scheduler L2 puts its target roles at stack level
-            f"AwsSolutions-IAM5[Resource::{ref(self, cleanup_function, 'Arn')}:*]",
+            f"AwsSolutions-IAM5[Resource::{ref(self, maintenance_function, 'Arn')}:*]",
             "CDK's Scheduler Lambda target grants invoke on the function and its versions "
             "(':*'); it is one function, and the schedule calls it unqualified.",
         )

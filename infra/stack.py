@@ -9,6 +9,7 @@ from constructs import Construct
 
 from harness.config import HarnessConfig
 from infra.alerts import COST_TAG, Alerts
+from infra.maintenance import Maintenance
 from infra.observability import Observability
 from infra.schedules import Schedules
 from infra.storage import Storage
@@ -30,12 +31,19 @@ class HarnessStack(cdk.Stack):
         self.storage = Storage(self, "Storage", config=config)
         self.alerts = Alerts(self, "Alerts", config=config)
         self.suite = Suite(self, "Suite", config=config, storage=self.storage, alerts=self.alerts)
+        self.maintenance = Maintenance(
+            self,
+            "Maintenance",
+            config=config,
+            suite=self.suite,
+            storage=self.storage,
+            alerts=self.alerts,
+        )
         self.schedules = Schedules(
             self,
             "Schedules",
             config=config,
-            state_machine=self.suite.state_machine,
-            cleanup_function=self.suite.functions["cleanup_run"].function,
+            maintenance_function=self.maintenance.function.function,
         )
         self.observability = Observability(
             self,
@@ -52,6 +60,7 @@ class HarnessStack(cdk.Stack):
             "StandardTopicArn": self.alerts.standard_topic.topic_arn,
             "CriticalTopicArn": self.alerts.critical_topic.topic_arn,
             "Dashboard": self.observability.dashboard.dashboard_name,
+            "MaintenanceFunction": self.maintenance.function.function.function_name,
         }
         for name, value in outputs.items():
             cdk.CfnOutput(self, name, value=value)

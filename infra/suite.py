@@ -23,6 +23,8 @@ from infra.storage import Storage
 # Lambda allows 4 KB of environment in total; keep room for the Powertools variables.
 MAX_CONFIG_JSON_BYTES = 3500
 DEPLOY_ONLY_SECTIONS = {"deploy", "schedules", "pipeline", "reference_target", "local"}
+# ...except what the cost estimate needs: the functions' memory overrides.
+DEPLOY_KEPT = {"functions"}
 
 
 def state_machine_name(config: HarnessConfig) -> str:
@@ -58,6 +60,9 @@ def handler_config(config: HarnessConfig, storage: Storage, alerts: Alerts) -> s
         "standard_topic_arn": alerts.standard_topic.topic_arn,
         "critical_topic_arn": alerts.critical_topic.topic_arn,
     }
+    kept = config.deploy.model_dump(mode="json", exclude_defaults=True, include=DEPLOY_KEPT)
+    if kept:
+        data["deploy"] = kept
     HarnessConfig.model_validate(data)  # fail at synth, not in the first Lambda call
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)
     if len(text) > MAX_CONFIG_JSON_BYTES:
@@ -82,6 +87,7 @@ class Suite(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         layer = powertools_layer(self, config)
+        self.layer = layer
         environment = {
             CONFIG_JSON_ENV: handler_config(config, storage, alerts),
             "POWERTOOLS_SERVICE_NAME": config.deploy.service_name,

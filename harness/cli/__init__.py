@@ -21,6 +21,7 @@ from harness.cli import (
     history,
     known,
     quarantine,
+    maintenance,
     report,
     run,
     scenarios,
@@ -43,6 +44,7 @@ COMMANDS = (
     known,
     sla,
     cost,
+    maintenance,
 )
 
 

@@ -77,9 +77,10 @@ class SchedulesConfig(Section):
 
     enabled: bool = True
     timezone: str = "UTC"
-    daily_smoke: str = Field(default="cron(0 6 * * ? *)", pattern=CRON)
-    daily_cleanup: str = Field(default="cron(30 5 * * ? *)", pattern=CRON)
-    weekly_full: str = Field(default="cron(0 3 ? * SUN *)", pattern=CRON)
+    # The daily maintenance job (smoke run, sweep, expiry, budget check) and the weekly one
+    # (full run, trend report, cost review, security scan): docs/maintenance.md.
+    daily: str = Field(default="cron(0 6 * * ? *)", pattern=CRON)
+    weekly: str = Field(default="cron(0 3 ? * SUN *)", pattern=CRON)
     retry_attempts: int = Field(default=2, ge=0, le=185)
     max_event_age_seconds: int = Field(default=3600, ge=60, le=86400)
 

@@ -14,6 +14,8 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -29,9 +31,13 @@ from typing import Any
 from moto.awslambda.models import LambdaFunction
 
 _EXTRACT_ROOT = Path(tempfile.gettempdir()) / "harness-lambda"
+_BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 _modules: dict[str, ModuleType] = {}
 _modules_lock = threading.Lock()
 _installed = False
+# Functions run in a process of their own, with exactly their configured environment (as in
+# Lambda): slower (~1 s per invocation), but a missing variable is missing.
+_isolated: set[str] = set()
 
 
 @dataclass
@@ -59,6 +65,25 @@ def install() -> None:
         _installed = True
 
 
+def isolate(function_name: str) -> None:
+    """Run this function in its own process with only its own environment."""
+    _isolated.add(function_name)
+
+
+def _extract(code: bytes) -> Path:
+    """The asset's files, unpacked once per content."""
+    digest = hashlib.sha256(code).hexdigest()[:16]
+    target = _EXTRACT_ROOT / digest
+    if not target.exists():
+        _EXTRACT_ROOT.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=_EXTRACT_ROOT.parent))
+        with zipfile.ZipFile(io.BytesIO(code)) as archive:
+            archive.extractall(staging)
+        with contextlib.suppress(OSError):  # another process extracted it first
+            staging.rename(target)
+    return target
+
+
 def _load_handler(function: LambdaFunction) -> Any:
     code: bytes = function.code_bytes
     digest = hashlib.sha256(code).hexdigest()[:16]
@@ -68,14 +93,7 @@ def _load_handler(function: LambdaFunction) -> Any:
     with _modules_lock:
         module = _modules.get(key)
         if module is None:
-            target = _EXTRACT_ROOT / digest
-            if not target.exists():
-                staging = Path(tempfile.mkdtemp(dir=_EXTRACT_ROOT.parent))
-                with zipfile.ZipFile(io.BytesIO(code)) as archive:
-                    archive.extractall(staging)
-                _EXTRACT_ROOT.mkdir(parents=True, exist_ok=True)
-                with contextlib.suppress(OSError):  # another process extracted it first
-                    staging.rename(target)
+            target = _extract(code)
             source = target / (module_name.replace(".", "/") + ".py")
             unique = f"_harness_lambda_{digest}_{module_name.replace('.', '_')}"
             spec = importlib.util.spec_from_file_location(unique, source)
@@ -88,9 +106,55 @@ def _load_handler(function: LambdaFunction) -> Any:
     return getattr(module, attribute)
 
 
+def _invoke_isolated(function: LambdaFunction, event: Any, timeout: float) -> dict[str, Any]:
+    """Run the handler in a child process: the asset as working directory, the function's
+    environment plus what the Lambda runtime sets (region, credentials, endpoint)."""
+    root = _extract(function.code_bytes)
+    region = function.region
+    port = os.environ.get("MOTO_PORT", "5000")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(root),
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "local-harness",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size or 128),
+        "HARNESS_LOCAL_FUNCTION_ARN": function.function_arn,
+        "HARNESS_LOCAL_TIMEOUT": str(timeout),
+        **(function.environment_vars or {}),
+    }
+    with tempfile.TemporaryDirectory(prefix="lambda-invoke-") as scratch:
+        event_file, result_file = Path(scratch) / "event.json", Path(scratch) / "result.json"
+        event_file.write_text(json.dumps(event if event is not None else {}))
+        command = [sys.executable, str(_BOOTSTRAP), function.handler or "", str(event_file),
+                   str(result_file)]  # fmt: skip
+        try:
+            done = subprocess.run(
+                command, cwd=root, env=env, capture_output=True, text=True, timeout=timeout
+            )
+        except subprocess.TimeoutExpired:
+            message = f"Task timed out after {timeout:.2f} seconds"
+            return {"error": {"errorMessage": message, "errorType": "Sandbox.Timedout"}}
+        if not result_file.exists():
+            tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+            return {"error": {"errorMessage": tail, "errorType": "Runtime.ExitError"}}
+        outcome: dict[str, Any] = json.loads(result_file.read_text())
+        return outcome
+
+
 def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
     """Replacement for moto's Docker runner; returns (payload, errored, logs) like it."""
     self.logs_backend.ensure_log_group(self.logs_group_name)
+    if self.function_name in _isolated:
+        isolated = _invoke_isolated(self, event, float(self.timeout or 3))
+        if "error" in isolated:
+            error = isolated["error"]
+            self.save_logs(f"{error['errorType']}: {error['errorMessage']}")
+            return json.dumps(error), True, ""
+        return json.dumps(isolated.get("result")), False, ""
     timeout = float(self.timeout or 3)
     context = LocalLambdaContext(
         function_name=self.function_name,

@@ -129,6 +129,15 @@ class SqliteHistory:
             ).fetchone()
         return RegressionReport.model_validate_json(row[0]) if row else None
 
+    def delete_runs_before(self, before: datetime) -> int:
+        """Drop runs that started before a moment (the local retention job); their scenario
+        rows go with them (ON DELETE CASCADE)."""
+        with self._connect() as db:
+            cursor = db.execute(
+                "DELETE FROM runs WHERE started_at < ?", (_utc(before).isoformat(),)
+            )
+            return cursor.rowcount
+
     def count_runs(self) -> int:
         with self._connect() as db:
             return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])

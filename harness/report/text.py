@@ -170,7 +170,7 @@ def render_trends(trends: PeriodTrends) -> str:
                     change.shift or "-",
                 ]
             )
-        lines += ["  " + line for line in _table(rows)]
+        lines += ["  " + line for line in table(rows)]
     else:
         lines.append("  nothing measurably worse")
     lines.append(
@@ -190,7 +190,7 @@ def render_trends(trends: PeriodTrends) -> str:
                     str(flaky.retried),
                 ]
             )
-        lines += ["  " + line for line in _table(rows)]
+        lines += ["  " + line for line in table(rows)]
     else:
         lines.append("  none: every scenario kept one outcome")
     lines += ["", "SLA compliance (runs within the SLA, least compliant first):"]
@@ -205,5 +205,5 @@ def render_trends(trends: PeriodTrends) -> str:
                 format_value(item.worst, item.unit),
             ]
         )
-    lines += ["  " + line for line in _table(rows)]
+    lines += ["  " + line for line in table(rows)]
     return "\n".join(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
@@ -131,13 +131,6 @@ class SummaryEvent(StateEvent):
 
 class CleanupEvent(StateEvent):
     run: RunContext
-
-
-class ExpiredCleanupEvent(StateEvent):
-    """The daily schedule's job: delete test sessions older than the expiry."""
-
-    job: Literal["cleanup-expired"]
-    trigger: str = "schedule"
 
 
 class ReportEvent(StateEvent):

@@ -49,9 +49,8 @@ CONFIG = HarnessConfig.model_validate(
         "storage": {"baselines_table": "it-baselines", "alert_state_table": "it-alerts"},
         "schedules": {
             "timezone": "Europe/Berlin",
-            "daily_smoke": "cron(15 7 * * ? *)",
-            "daily_cleanup": "cron(45 4 * * ? *)",
-            "weekly_full": "cron(0 2 ? * MON *)",
+            "daily": "cron(15 7 * * ? *)",
+            "weekly": "cron(0 2 ? * MON *)",
             "retry_attempts": 3,
             "max_event_age_seconds": 7200,
         },

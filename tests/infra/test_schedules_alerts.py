@@ -9,7 +9,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from infra.observability import BELOW, sla_metrics
-from infra.schedules import CLEANUP_INPUT, FULL_INPUT, SMOKE_INPUT
+from infra.schedules import DAILY_INPUT, WEEKLY_INPUT
 from tests.infra.conftest import Synth, flatten, logical_id, resources
 
 pytestmark = pytest.mark.infra
@@ -26,9 +26,8 @@ def _schedule(synth: Synth, expression: str) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("job", "payload", "target_type"),
     [
-        ("daily_smoke", SMOKE_INPUT, "AWS::StepFunctions::StateMachine"),
-        ("weekly_full", FULL_INPUT, "AWS::StepFunctions::StateMachine"),
-        ("daily_cleanup", CLEANUP_INPUT, "AWS::Lambda::Function"),
+        ("daily", DAILY_INPUT, "AWS::Lambda::Function"),
+        ("weekly", WEEKLY_INPUT, "AWS::Lambda::Function"),
     ],
 )
 def test_schedule_cron_zone_input_dlq_and_retry(
@@ -71,12 +70,13 @@ def test_schedule_cron_zone_input_dlq_and_retry(
     )
 
 
-def test_smoke_input_is_a_valid_run_request() -> None:
-    from harness.wire import RunRequest
+def test_schedule_inputs_are_valid_maintenance_events() -> None:
+    from harness.maintenance.model import MaintenanceEvent
 
-    for payload in (SMOKE_INPUT, FULL_INPUT):
-        request = RunRequest.model_validate(payload)
-        assert request.flags.trigger.value == "schedule"
+    assert [MaintenanceEvent.model_validate(p).job for p in (DAILY_INPUT, WEEKLY_INPUT)] == [
+        "daily",
+        "weekly",
+    ]
 
 
 def _topic(synth: Synth, name: str) -> str:
@@ -182,6 +182,8 @@ def test_sla_thresholds_are_the_config_values(synth: Synth) -> None:
         "SuiteDurationSeconds": sla.suite_max_seconds,
         "CleanupSeconds": sla.cleanup_max_seconds,
         "CostPerRunUsd": sla.cost_per_run_max_usd,
+        "CleanupEfficiency": pytest.approx(sla.cleanup_efficiency_min * 100),
+        "TargetAvailability": pytest.approx(sla.availability_min * 100),
     }
 
 

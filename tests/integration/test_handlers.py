@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -16,7 +15,6 @@ from harness.config import HarnessConfig, TargetConfig
 from harness.errors import InvalidEventError
 from harness.layout import FUNCTIONS_DIR
 from harness.local.sqlite_history import SqliteHistory
-from harness.target.cleanup import cleanup_expired
 from harness.wire import GroupPlan, ScenarioResult, ScenarioSpec, Status
 from tests.integration.stacks import StackFactory
 
@@ -93,30 +91,10 @@ def test_aggregate_stores_the_run_and_emits_emf_metrics(
     assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Harness"
 
 
-def test_daily_cleanup_deletes_only_expired_test_sessions(
-    stack: StackFactory, monkeypatch: pytest.MonkeyPatch
+def test_unknown_maintenance_job_is_refused_naming_the_field(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    target = stack()
-    old = [
-        target.api.create_session(f"TEST_oldrun_x_{n}", "u").json()["sessionId"] for n in range(3)
-    ]
-    customer = target.api.create_session("customer-1", "u").json()["sessionId"]
-    resolved = target.run.target
-    use_config(
-        monkeypatch, HarnessConfig(target=TargetConfig.model_validate(resolved.model_dump()))
-    )
-
-    fresh = handler("cleanup_run").lambda_handler({"job": "cleanup-expired"}, Context())
-    assert fresh["sessionsFound"] == 0  # created seconds ago: not expired
-
-    later = datetime.now(UTC) + timedelta(days=2)
-    report = cleanup_expired(resolved, target.api, target.infra, later, timedelta(hours=24))
-    assert report.sessions_found == 3 and report.deleted_via_api == 3
-    assert all(target.infra.get_session_item(sid) is None for sid in old)
-    assert target.infra.get_session_item(customer) is not None
-
-
-def test_unknown_job_is_refused_naming_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
     use_config(monkeypatch, HarnessConfig(target=TargetConfig(endpoint="http://127.0.0.1:9")))
+    monkeypatch.setenv("HARNESS_STATE_MACHINE_ARN", "arn:aws:states:us-east-1:1:stateMachine:x")
     with pytest.raises(InvalidEventError, match="job"):
-        handler("cleanup_run").lambda_handler({"job": "cleanup-everything"}, Context())
+        handler("run_maintenance").lambda_handler({"job": "hourly"}, Context())

@@ -17,7 +17,13 @@ from pathlib import Path
 import pytest
 
 from harness.errors import ConfigError
-from harness.layout import SUITE_FUNCTIONS, FunctionSpec, function_zip, stage_function
+from harness.layout import (
+    ALL_FUNCTIONS,
+    SUITE_FUNCTIONS,
+    FunctionSpec,
+    function_zip,
+    stage_function,
+)
 from tests.plugin_example import DISTRIBUTION, SCENARIO
 
 # What Lambda provides besides the asset: the Python runtime's boto3 (and its dependencies),
@@ -58,7 +64,7 @@ assert not forbidden, forbidden
 """
 
 
-@pytest.mark.parametrize("function", SUITE_FUNCTIONS, ids=lambda f: f.name)
+@pytest.mark.parametrize("function", ALL_FUNCTIONS, ids=lambda f: f.name)
 def test_handler_imports_from_its_asset_alone(function: FunctionSpec, tmp_path: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(function_zip(function))) as archive:
         archive.extractall(tmp_path)
