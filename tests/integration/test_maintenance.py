@@ -113,3 +113,25 @@ def test_retention_and_budget_check(tmp_path: Path) -> None:
     budget = tasks["budget-check"]
     assert budget.status is TaskStatus.FAILED and "80%" in budget.detail
     assert report.status is TaskStatus.FAILED
+
+
+def test_weekly_job_reviews_cost_and_scans_honestly(tmp_path: Path) -> None:
+    config = HarnessConfig.model_validate({"local": {"state_dir": str(tmp_path)}})
+    env = LocalMaintenance(config)
+    env.history.save_run(
+        summary_of(1, [], cost=0.25).model_copy(update={"started_at": datetime.now(UTC)})
+    )
+    report = run_job("weekly", env, skip=frozenset({"full-run"}))
+    tasks = {task.name: task for task in report.tasks}
+    assert tasks["cost-review"].status is TaskStatus.OK
+    assert "1 run(s), $0.2500 estimated" in tasks["cost-review"].detail
+    scan = tasks["security-scan"]
+    assert "pip-audit:" in scan.detail and "cdk-nag:" in scan.detail
+    for tool, status in scan.data.items():
+        assert status in {"ok", "failed", "not_checked"}, tool
+    # A pass means every pinned package was looked up; else the reason is given.
+    if scan.data["pip-audit"] == "ok":
+        assert "no known vulnerabilities" in scan.detail
+    else:
+        assert "pip-audit: not checked: " in scan.detail or scan.findings
+    assert scan.data["cdk-nag"] == "ok", scan.detail  # the project's own template is clean
