@@ -6,7 +6,7 @@ expires by DynamoDB TTL and S3 lifecycle, which this job checks are in force."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -17,10 +17,8 @@ from harness.aws.dynamodb_history import DynamoDbHistory
 from harness.aws.dynamodb_journal import DynamoDbJournal
 from harness.config import HarnessConfig
 from harness.maintenance.model import TaskResult, TaskStatus
+from harness.maintenance.sweep import sweep
 from harness.maintenance.trends import trend_report
-from harness.planning.plan import resolve_target
-from harness.target.cleanup import cleanup_entry, cleanup_expired
-from harness.wiring import target_api, target_infra
 
 # Prefixes the results bucket must expire (infra/storage.py's lifecycle rules).
 EXPIRING_PREFIXES = ("cache/", "reports/", "junit/")
@@ -65,17 +63,7 @@ class AwsMaintenance:
         )
 
     def sweep(self, now: datetime) -> TaskResult:
-        target = resolve_target(self.config.target, None)
-        max_age = timedelta(hours=self.config.run.test_data_expiry_hours)
-        report = cleanup_expired(target, target_api(target), target_infra(target), now, max_age)
-        self.journal.record(cleanup_entry(f"sweep-{now:%Y%m%dT%H%M%S}", target.name, report, now))
-        return TaskResult(
-            name="sweep",
-            status=TaskStatus.OK,
-            detail=f"{report.sessions_found} test session(s) older than {max_age} on "
-            f"{target.name}; {report.deleted_via_api + report.deleted_directly} deleted",
-            data=report.to_wire(),
-        )
+        return sweep(self.config, self.journal, now)
 
     def expire(self, now: datetime) -> TaskResult:
         problems: list[str] = []
@@ -109,7 +97,12 @@ class AwsMaintenance:
 
     def _lifecycle_rules(self) -> list[dict[str, Any]]:
         s3 = client("s3", region=self._region)
-        answer = s3.get_bucket_lifecycle_configuration(Bucket=self.config.storage.bucket)
+        try:
+            answer = s3.get_bucket_lifecycle_configuration(Bucket=self.config.storage.bucket)
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") == "NoSuchLifecycleConfiguration":
+                return []
+            raise
         rules: list[dict[str, Any]] = answer.get("Rules", [])
         return rules
 

@@ -13,11 +13,9 @@ from harness.local.security_scan import security_scan
 from harness.local.sqlite_history import SqliteHistory
 from harness.local.sqlite_journal import SqliteJournal
 from harness.maintenance.model import TaskResult, TaskStatus
+from harness.maintenance.sweep import sweep
 from harness.maintenance.trends import trend_report
-from harness.planning.plan import resolve_target
-from harness.target.cleanup import cleanup_entry, cleanup_expired
 from harness.wire import EntryKind, Status, Verdict
-from harness.wiring import target_api, target_infra
 
 REPORTS_DIR = "reports"
 
@@ -70,17 +68,7 @@ class LocalMaintenance:
                 detail="the bundled reference target starts empty on every run, so nothing "
                 "can be left on it; set [target] endpoint to sweep a real stack",
             )
-        target = resolve_target(self.config.target, None)
-        max_age = timedelta(hours=self.config.run.test_data_expiry_hours)
-        report = cleanup_expired(target, target_api(target), target_infra(target), now, max_age)
-        self.journal.record(cleanup_entry(f"sweep-{now:%Y%m%dT%H%M%S}", target.name, report, now))
-        return TaskResult(
-            name="sweep",
-            status=TaskStatus.OK,
-            detail=f"{report.sessions_found} test session(s) older than {max_age} on "
-            f"{target.name}; {report.deleted_via_api + report.deleted_directly} deleted",
-            data=report.to_wire(),
-        )
+        return sweep(self.config, self.journal, now)
 
     def expire(self, now: datetime) -> TaskResult:
         storage = self.config.storage
