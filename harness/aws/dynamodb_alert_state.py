@@ -7,8 +7,9 @@ chunk in practice), so its deliveries and the states it changed land together.
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from harness.aws import table_keys as keys
@@ -18,6 +19,7 @@ from harness.notify.lifecycle import AlertState
 from harness.wire import AlertReport
 
 TRANSACTION_LIMIT = 100
+STATE_RECORD, REPORT_RECORD = "alert_state", "alert_report"
 
 
 class DynamoDbAlertState:
@@ -101,6 +103,56 @@ class DynamoDbAlertState:
         )
         item = answer.get("Item")
         return AlertReport.model_validate_json(item[keys.ALERT_REPORT]["S"]) if item else None
+
+    def archive_kinds(self) -> tuple[str, ...]:
+        return (STATE_RECORD, REPORT_RECORD)
+
+    def export_records(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The whole table (a Scan: the alert state of a harness is small)."""
+        request: dict[str, Any] = {"TableName": self._table}
+        while True:
+            answer = self._call("Scan", **request)
+            for item in answer.get("Items", []):
+                if keys.ALERT_STATE in item:
+                    yield STATE_RECORD, json.loads(item[keys.ALERT_STATE]["S"])
+                elif keys.ALERT_REPORT in item:
+                    yield REPORT_RECORD, json.loads(item[keys.ALERT_REPORT]["S"])
+            start = answer.get("LastEvaluatedKey")
+            if not start:
+                return
+            request["ExclusiveStartKey"] = start
+
+    def check_record(self, kind: str, data: dict[str, Any]) -> None:
+        (AlertState if kind == STATE_RECORD else AlertReport).model_validate(data)
+
+    def import_records(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Item by item, by key: an interrupted import can simply be run again."""
+        for kind, data in records:
+            if kind == STATE_RECORD:
+                state = AlertState.model_validate(data)
+                self._put_state(state)
+            else:
+                self._put_report(AlertReport.model_validate(data))
+
+    def _expires(self) -> dict[str, str]:
+        return {"N": str(int(time.time()) + self._retention_seconds)}
+
+    def _put_state(self, state: AlertState) -> None:
+        item = {
+            keys.ALERT_KEY: {"S": keys.ALERT_PREFIX + state.key},
+            keys.ALERT_TARGET: {"S": state.target},
+            keys.ALERT_STATE: {"S": state.model_dump_json()},
+            keys.EXPIRES_AT: self._expires(),
+        }
+        self._call("PutItem", TableName=self._table, Item=item)
+
+    def _put_report(self, report: AlertReport) -> None:
+        item = {
+            keys.ALERT_KEY: {"S": keys.ALERT_RUN_PREFIX + report.run_id},
+            keys.ALERT_REPORT: {"S": report.model_dump_json(by_alias=True)},
+            keys.EXPIRES_AT: self._expires(),
+        }
+        self._call("PutItem", TableName=self._table, Item=item)
 
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
         return call(self._dynamodb, self._table, operation, **params)

@@ -1,15 +1,15 @@
 """The stores a command reads: the local state folder, or with ``--aws`` the deployed
-DynamoDB table named by ``[history] runs_table`` and ``region`` (credentials and endpoint
-from the usual boto3 chain)."""
+DynamoDB tables named in the config (``[history] runs_table`` and ``region``, ``[storage]``
+tables; credentials and endpoint from the usual boto3 chain)."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import cast
 
 from harness.config import HarnessConfig
 from harness.ports import Archivable, HistoryStore, Journal
+from harness.wiring import alert_store, history_store, journal
 
 
 def add_aws_flag(parser: argparse.ArgumentParser, what: str) -> None:
@@ -21,22 +21,16 @@ def add_aws_flag(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def _where(args: argparse.Namespace, config: HarnessConfig) -> HarnessConfig:
+    if not getattr(args, "aws", False):
+        return config
+    history = config.history.model_copy(update={"backend": "dynamodb"})
+    return config.model_copy(update={"history": history})
+
+
 def stores(args: argparse.Namespace, config: HarnessConfig) -> tuple[HistoryStore, Journal]:
-    if getattr(args, "aws", False):
-        from harness.aws.dynamodb_history import DynamoDbHistory
-        from harness.aws.dynamodb_journal import DynamoDbJournal
-
-        history = DynamoDbHistory(
-            table_name=config.history.runs_table,
-            region=config.history.region,
-            retention_days=config.storage.run_history_days,
-        )
-        return history, DynamoDbJournal(history)
-    from harness.local.sqlite_history import SqliteHistory
-    from harness.local.sqlite_journal import SqliteJournal
-
-    state_dir = Path(config.local.state_dir)
-    return SqliteHistory.in_state_dir(state_dir), SqliteJournal.in_state_dir(state_dir)
+    config = _where(args, config)
+    return history_store(config), journal(config)
 
 
 def archivable_stores(
@@ -45,9 +39,10 @@ def archivable_stores(
     """Every store whose records go into the history archive, and a name for where they are.
 
     A store that keeps history between runs adds itself here (and ``Archivable`` to itself)."""
-    history, journal = stores(args, config)
-    if getattr(args, "aws", False):
+    config = _where(args, config)
+    if config.history.backend == "dynamodb":
         source = f"dynamodb:{config.history.runs_table} ({config.history.region})"
     else:
         source = f"sqlite:{config.local.state_dir}"
-    return source, [cast(Archivable, history), cast(Archivable, journal)]
+    found = [history_store(config), journal(config), alert_store(config)]
+    return source, [cast(Archivable, store) for store in found]

@@ -21,11 +21,12 @@ from harness.wire import ScenarioResult, Status
 
 SCENARIO_RESOURCE = "${RunScenarioFunctionArn}"
 # The harness's own storage requests per run, from the code paths: Aggregate writes the run
-# (1 PutItem), Cleanup records its report (1 PutItem); DetectRegressions reads the previous
-# run (1 Query) and Plan the month's runs for the budget (1 Query); the Cleanup scan of the
+# (1 PutItem), Cleanup records its report (1 PutItem), Alert its outcome (1
+# TransactWriteItems); DetectRegressions reads the previous run (1 Query), Plan the month's
+# runs for the budget (1 Query), Alert the open alerts (1 Query); the Cleanup scan of the
 # target's sessions table (1 Scan). No S3 object is written per run yet.
-DYNAMODB_WRITES_PER_RUN = 2
-DYNAMODB_READS_PER_RUN = 3
+DYNAMODB_WRITES_PER_RUN = 3
+DYNAMODB_READS_PER_RUN = 4
 S3_PUTS_PER_RUN = 0
 S3_GETS_PER_RUN = 0
 GB = 1024**3

@@ -17,16 +17,27 @@ import pytest
 
 from harness.aws import table_keys as keys
 from harness.aws.clients import client
+from harness.aws.dynamodb_alert_state import DynamoDbAlertState
 from harness.aws.dynamodb_history import DynamoDbHistory
 from harness.aws.dynamodb_journal import DynamoDbJournal
 from harness.cli import main
 from harness.judge.regression import detect_regressions
 from harness.local.moto_server import MotoServer
+from harness.local.sqlite_alert_state import SqliteAlertState
 from harness.local.sqlite_history import SqliteHistory
 from harness.local.sqlite_journal import SqliteJournal
-from harness.ports import HistoryStore, Journal
+from harness.notify.lifecycle import AlertState
+from harness.ports import AlertStateStore, HistoryStore, Journal
 from harness.target.cleanup import cleanup_entry
-from harness.wire import CleanupReport, EntryKind, RegressionReport, RunSummary
+from harness.wire import (
+    AlertReport,
+    CleanupReport,
+    EntryKind,
+    RegressionReport,
+    RunSummary,
+    Severity,
+)
+from tests.integration.conftest import create_alert_state_table
 from tests.integration.test_dynamodb_history import REGION, create_runs_table
 from tests.unit.test_sla import result, run
 
@@ -42,17 +53,29 @@ def history_of_three() -> list[RunSummary]:
     ]
 
 
-def fill(history: HistoryStore, journal: Journal) -> None:
+ALERT = AlertState(
+    key="t/cold-start/cold_start_seconds", target="t", scenario="cold-start",
+    metric="cold_start_seconds", severity=Severity.HIGH, message="cold start 9s, was 1s",
+    current=9.0, baseline=1.05, change_ratio=8.6, opened_run="r3", last_run="r3",
+    updated_at=datetime(2026, 11, 1, 9, tzinfo=UTC),
+)  # fmt: skip
+
+
+def fill(history: HistoryStore, journal: Journal, alerts: AlertStateStore) -> None:
     for summary in history_of_three():
         history.save_run(summary)
     report = CleanupReport(
         prefix="TEST_r3_", sessions_found=2, deleted_via_api=2, deleted_directly=0, seconds=0.4
     )
     journal.record(cleanup_entry("r3", "t", report, datetime(2026, 11, 1, 9, tzinfo=UTC)))
+    alerts.record(AlertReport(run_id="r3", ongoing=[ALERT.key]), [ALERT], [])
 
 
-def snapshot(history: HistoryStore, journal: Journal) -> tuple[list[Any], list[Any], Any]:
-    """What recovery must give back: runs, journal, and the verdict the history yields."""
+def snapshot(
+    history: HistoryStore, journal: Journal, alerts: AlertStateStore
+) -> tuple[list[Any], list[Any], Any, Any]:
+    """What recovery must give back: runs, journal, alert state, and the verdict the history
+    yields."""
     runs = history.runs_since(EPOCH)
     latest = runs[-1]
     baseline = history.previous_run(latest.target, latest.suite, before=latest.started_at)
@@ -61,6 +84,7 @@ def snapshot(history: HistoryStore, journal: Journal) -> tuple[list[Any], list[A
         [r.model_dump() for r in runs],
         [e.model_dump() for e in journal.entries(EntryKind.CLEANUP, EPOCH)],
         verdict.model_dump(),
+        ([a.model_dump() for a in alerts.open_alerts("t")], alerts.alert_report("r3")),
     )
 
 
@@ -69,8 +93,12 @@ def cli(*args: str) -> tuple[int, str]:
     return main(list(args), out=out), out.getvalue()
 
 
-def local(state: Path) -> tuple[SqliteHistory, SqliteJournal]:
-    return SqliteHistory.in_state_dir(state), SqliteJournal.in_state_dir(state)
+def local(state: Path) -> tuple[SqliteHistory, SqliteJournal, SqliteAlertState]:
+    return (
+        SqliteHistory.in_state_dir(state),
+        SqliteJournal.in_state_dir(state),
+        SqliteAlertState.in_state_dir(state),
+    )
 
 
 def test_local_export_wipe_import_gives_identical_history_and_verdicts(tmp_path: Path) -> None:
@@ -79,10 +107,10 @@ def test_local_export_wipe_import_gives_identical_history_and_verdicts(tmp_path:
     before = snapshot(*local(state))
     assert before[2]["regressions"], "the literal history must yield a verdict to compare"
     code, out = cli("history", "export", str(archive), "--state-dir", str(state))
-    assert code == 0 and "exported 1 journal, 3 run" in out
+    assert code == 0 and "exported 1 alert_report, 1 alert_state, 1 journal, 3 run" in out
     shutil.rmtree(state)  # the disaster
     code, out = cli("history", "import", str(archive), "--state-dir", str(state))
-    assert code == 0 and "imported 1 journal, 3 run" in out
+    assert code == 0 and "imported 1 alert_report, 1 alert_state, 1 journal, 3 run" in out
     assert snapshot(*local(state)) == before
     code, _ = cli("history", "import", str(archive), "--state-dir", str(state))  # again
     assert code == 0 and snapshot(*local(state)) == before
@@ -110,20 +138,24 @@ def test_a_bad_archive_is_refused_and_writes_nothing(
     code, _ = cli("history", "import", str(archive), "--state-dir", str(fresh))
     assert code == 2
     assert message in capsys.readouterr().err
-    history, journal = local(fresh)
+    history, journal, alerts = local(fresh)
     assert history.runs_since(EPOCH) == [] and journal.entries(EntryKind.CLEANUP, EPOCH) == []
+    assert alerts.open_alerts("t") == []
 
 
 @pytest.fixture
 def aws(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    table = f"runs-{uuid.uuid4().hex[:8]}"
+    suffix = uuid.uuid4().hex[:8]
+    table, alert_table = f"runs-{suffix}", f"alerts-{suffix}"
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "user-key")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "user-secret")
     monkeypatch.setenv("HARNESS__HISTORY__RUNS_TABLE", table)
     monkeypatch.setenv("HARNESS__HISTORY__REGION", REGION)
+    monkeypatch.setenv("HARNESS__STORAGE__ALERT_STATE_TABLE", alert_table)
     client.cache_clear()
     create_runs_table(moto_server.endpoint, table)
+    create_alert_state_table(moto_server.endpoint, alert_table)
     yield table
     client.cache_clear()
 
@@ -133,19 +165,22 @@ def test_aws_export_wipe_import_gives_identical_history(
 ) -> None:
     history = DynamoDbHistory(aws, region=REGION)
     journal = DynamoDbJournal(history)
-    fill(history, journal)
+    alerts = DynamoDbAlertState(aws.replace("runs-", "alerts-"), region=REGION)
+    fill(history, journal, alerts)
     assert history.list_runs(10)[0].run_id == "r3"  # journal items stay out of run listings
-    before = snapshot(history, journal)
+    before = snapshot(history, journal, alerts)
     archive = tmp_path / "aws.jsonl"
     code, out = cli("history", "export", str(archive), "--aws")
     assert code == 0 and f"dynamodb:{aws}" in out
     dynamodb = client("dynamodb", region=REGION)
     dynamodb.delete_table(TableName=aws)  # the disaster
-    create_runs_table(moto_server.endpoint, aws)  # `cdk deploy` recreates it empty
+    dynamodb.delete_table(TableName=aws.replace("runs-", "alerts-"))
+    create_runs_table(moto_server.endpoint, aws)  # `cdk deploy` recreates them empty
+    create_alert_state_table(moto_server.endpoint, aws.replace("runs-", "alerts-"))
     assert history.runs_since(EPOCH) == []
     code, out = cli("history", "import", str(archive), "--aws")
-    assert code == 0 and "imported 1 journal, 3 run" in out
-    assert snapshot(history, journal) == before
+    assert code == 0 and "imported 1 alert_report, 1 alert_state, 1 journal, 3 run" in out
+    assert snapshot(history, journal, alerts) == before
     item = dynamodb.get_item(TableName=aws, Key={keys.RUN_ID: {"S": "cleanup#r3"}})["Item"]
     assert item[keys.KIND]["S"] == "JOURNAL#cleanup"
     assert int(item[keys.EXPIRES_AT]["N"]) > int(
