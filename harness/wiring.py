@@ -26,6 +26,7 @@ from harness.config import (
 )
 from harness.errors import AlertDeliveryError, HarnessError, InvalidEventError
 from harness.judge.judgement import Stores
+from harness.maintenance import Environment
 from harness.notify.channels import Sender, TopicPublisher, TopicSender
 from harness.notify.github import GitHubSender
 from harness.notify.metrics import CloudWatchMetric
@@ -149,6 +150,18 @@ def target_infra(target: ResolvedTarget) -> TargetInfra:
 
 # Local runs read the GitHub token from here; in AWS it comes from Secrets Manager.
 GITHUB_TOKEN_ENV = "HARNESS_GITHUB_TOKEN"
+
+
+def connect(target: ResolvedTarget) -> tuple[TargetApi, TargetInfra]:
+    """Both sides of a target: its HTTP API and its AWS resources."""
+    return target_api(target), target_infra(target)
+
+
+def maintenance_environment(config: HarnessConfig, state_machine_arn: str) -> Environment:
+    """Where the deployed maintenance jobs run: the stack's tables, bucket and suite."""
+    from harness.aws.maintenance import AwsMaintenance
+
+    return AwsMaintenance(config, state_machine_arn)
 
 
 def alert_store(config: HarnessConfig) -> AlertStateStore:

@@ -8,11 +8,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.aws.maintenance import AwsMaintenance
 from harness.maintenance import run_job
+from harness.maintenance.jobs import maintenance_metrics
 from harness.maintenance.model import MaintenanceEvent
-from harness.notify.metrics import maintenance_metrics
-from harness.wiring import parse_event, publish_metrics, settings
+from harness.wiring import maintenance_environment, parse_event, publish_metrics, settings
 
 logger = Logger(service="harness")
 STATE_MACHINE_ARN_ENV = "HARNESS_STATE_MACHINE_ARN"
@@ -21,7 +20,7 @@ STATE_MACHINE_ARN_ENV = "HARNESS_STATE_MACHINE_ARN"
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     job = parse_event(MaintenanceEvent, event).job
-    env = AwsMaintenance(settings(), os.environ[STATE_MACHINE_ARN_ENV])
+    env = maintenance_environment(settings(), os.environ[STATE_MACHINE_ARN_ENV])
     report = run_job(job, env)
     publish_metrics(f"maintenance-{job}", maintenance_metrics(report))
     logger.info("maintenance done", extra={"key": report.key, "status": report.status})

@@ -19,6 +19,7 @@ from harness.config import HarnessConfig
 from harness.maintenance.model import TaskResult, TaskStatus
 from harness.maintenance.sweep import sweep
 from harness.maintenance.trends import trend_report
+from harness.wiring import connect
 
 # Prefixes the results bucket must expire (infra/storage.py's lifecycle rules).
 EXPIRING_PREFIXES = ("cache/", "reports/", "junit/")
@@ -63,7 +64,7 @@ class AwsMaintenance:
         )
 
     def sweep(self, now: datetime) -> TaskResult:
-        return sweep(self.config, self.journal, now)
+        return sweep(self.config, self.journal, now, connect)
 
     def expire(self, now: datetime) -> TaskResult:
         problems: list[str] = []

@@ -16,6 +16,7 @@ from harness.maintenance.model import TaskResult, TaskStatus
 from harness.maintenance.sweep import sweep
 from harness.maintenance.trends import trend_report
 from harness.wire import EntryKind, Status, Verdict
+from harness.wiring import connect
 
 REPORTS_DIR = "reports"
 
@@ -68,7 +69,7 @@ class LocalMaintenance:
                 detail="the bundled reference target starts empty on every run, so nothing "
                 "can be left on it; set [target] endpoint to sweep a real stack",
             )
-        return sweep(self.config, self.journal, now)
+        return sweep(self.config, self.journal, now, connect)
 
     def expire(self, now: datetime) -> TaskResult:
         storage = self.config.storage

@@ -18,9 +18,10 @@ from harness.errors import HarnessError
 from harness.judge.budget import month_start, month_to_date
 from harness.judge.review import cost_review
 from harness.maintenance.model import JobReport, TaskResult, TaskStatus
+from harness.notify.metrics import CloudWatchMetric, cleanup_metrics
 from harness.ports import HistoryStore, Journal
 from harness.report.cost import render_cost_review
-from harness.wire import EntryKind, JournalEntry
+from harness.wire import CleanupReport, EntryKind, JournalEntry
 
 BUDGET_WARNING_SHARE = 0.8  # the budget check warns (fails) from 80 % of the budget on
 
@@ -149,3 +150,21 @@ def run_job(
         )
     )
     return report
+
+
+def maintenance_metrics(report: JobReport) -> list[CloudWatchMetric]:
+    """What a maintenance job publishes: failed tasks (alarmed), the sweep like a cleanup,
+    and the month-to-date cost the budget check found."""
+    found = [
+        CloudWatchMetric(
+            "MaintenanceTasksFailed",
+            "Count",
+            sum(1 for task in report.tasks if task.status.value == "failed"),
+        )
+    ]
+    for task in report.tasks:
+        if task.name == "sweep-expired-test-data" and "seconds" in task.data:
+            found.extend(cleanup_metrics(CleanupReport.model_validate(task.data)))
+        if task.name == "budget-check" and "usd" in task.data:
+            found.append(CloudWatchMetric("MonthToDateCostUsd", "NoUnit", task.data["usd"]))
+    return found

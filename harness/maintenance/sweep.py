@@ -4,20 +4,25 @@ lines). The same locally and in AWS."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from harness.config import HarnessConfig
 from harness.maintenance.model import TaskResult, TaskStatus
 from harness.planning.plan import resolve_target
-from harness.ports import Journal
+from harness.ports import Journal, TargetApi, TargetInfra
 from harness.target.cleanup import cleanup_entry, cleanup_expired
-from harness.wiring import target_api, target_infra
+from harness.wire import ResolvedTarget
+
+Connect = Callable[[ResolvedTarget], tuple[TargetApi, TargetInfra]]
 
 
-def sweep(config: HarnessConfig, journal: Journal, now: datetime) -> TaskResult:
+def sweep(config: HarnessConfig, journal: Journal, now: datetime, connect: Connect) -> TaskResult:
+    """``connect`` gives the target's adapters (``harness.wiring`` chooses them)."""
     target = resolve_target(config.target, None)
     max_age = timedelta(hours=config.run.test_data_expiry_hours)
-    report = cleanup_expired(target, target_api(target), target_infra(target), now, max_age)
+    api, infra = connect(target)
+    report = cleanup_expired(target, api, infra, now, max_age)
     journal.record(cleanup_entry(f"sweep-{now:%Y%m%dT%H%M%S}", target.name, report, now))
     return TaskResult(
         name="sweep",

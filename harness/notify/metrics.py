@@ -7,12 +7,8 @@ The contract with the dashboard and alarms of the CDK app (docs/deploy.md): name
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from harness.wire import CleanupReport, Regression, RunSummary
-
-if TYPE_CHECKING:
-    from harness.maintenance.model import JobReport
 
 # Scenario metrics that are samples of the two SLA-bound CloudWatch metrics.
 COLD_START_SAMPLES = ("cold_start_seconds",)
@@ -77,21 +73,3 @@ def cleanup_metrics(report: CleanupReport) -> list[CloudWatchMetric]:
         CloudWatchMetric("CleanupSeconds", "Seconds", report.seconds),
         CloudWatchMetric("CleanupEfficiency", "Percent", round(report.efficiency * 100, 2)),
     ]
-
-
-def maintenance_metrics(report: JobReport) -> list[CloudWatchMetric]:
-    """What a maintenance job publishes: failed tasks (alarmed), the sweep like a cleanup,
-    and the month-to-date cost the budget check found."""
-    found = [
-        CloudWatchMetric(
-            "MaintenanceTasksFailed",
-            "Count",
-            sum(1 for task in report.tasks if task.status.value == "failed"),
-        )
-    ]
-    for task in report.tasks:
-        if task.name == "sweep-expired-test-data" and "seconds" in task.data:
-            found.extend(cleanup_metrics(CleanupReport.model_validate(task.data)))
-        if task.name == "budget-check" and "usd" in task.data:
-            found.append(CloudWatchMetric("MonthToDateCostUsd", "NoUnit", task.data["usd"]))
-    return found

@@ -163,7 +163,7 @@ def test_account_commands_are_valid(document: str, line: str) -> None:
         check_aws(words)
     elif words[0] == "cdk":
         check_cdk(words)
-    elif words[0] == "harness":
+    elif words[0] in ("harness", ".venv/bin/harness"):
         path = []
         for word in words[1:]:
             if word.startswith(("-", "<")):
