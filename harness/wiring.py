@@ -161,7 +161,7 @@ def maintenance_environment(config: HarnessConfig, state_machine_arn: str) -> En
     """Where the deployed maintenance jobs run: the stack's tables, bucket and suite."""
     from harness.aws.maintenance import AwsMaintenance
 
-    return AwsMaintenance(config, state_machine_arn)
+    return AwsMaintenance(config, state_machine_arn, connect)
 
 
 def alert_store(config: HarnessConfig) -> AlertStateStore:

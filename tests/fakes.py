@@ -215,6 +215,9 @@ class FakeHistoryStore:
             if run.target == target and (before is None or run.started_at < before)
         ][:limit]
 
+    def runs_since(self, since: datetime) -> list[RunSummary]:
+        return [run for run in reversed(self._newest_first()) if run.started_at >= since]
+
     def _newest_first(self) -> list[RunSummary]:
         return sorted(self.runs.values(), key=lambda run: run.started_at, reverse=True)
 

@@ -17,9 +17,8 @@ from harness.aws.dynamodb_history import DynamoDbHistory
 from harness.aws.dynamodb_journal import DynamoDbJournal
 from harness.config import HarnessConfig
 from harness.maintenance.model import TaskResult, TaskStatus
-from harness.maintenance.sweep import sweep
+from harness.maintenance.sweep import Connect, sweep
 from harness.maintenance.trends import trend_report
-from harness.wiring import connect
 
 # Prefixes the results bucket must expire (infra/storage.py's lifecycle rules).
 EXPIRING_PREFIXES = ("cache/", "reports/", "junit/")
@@ -30,8 +29,9 @@ class AwsMaintenance:
 
     where = "aws"
 
-    def __init__(self, config: HarnessConfig, state_machine_arn: str) -> None:
+    def __init__(self, config: HarnessConfig, state_machine_arn: str, connect: Connect) -> None:
         self.config = config
+        self._connect = connect
         self.state_machine_arn = state_machine_arn
         self.history = DynamoDbHistory(
             table_name=config.history.runs_table,
@@ -64,7 +64,7 @@ class AwsMaintenance:
         )
 
     def sweep(self, now: datetime) -> TaskResult:
-        return sweep(self.config, self.journal, now, connect)
+        return sweep(self.config, self.journal, now, self._connect)
 
     def expire(self, now: datetime) -> TaskResult:
         problems: list[str] = []

@@ -18,7 +18,7 @@ from harness.judge.prices import RECORDED_ON, SOURCE
 from harness.judge.review import cost_review
 from harness.planning.plan import select_scenarios, spec_for
 from harness.report.cost import render_cost_review
-from harness.scenarios import CATALOGUE
+from harness.scenarios import catalogue
 from harness.wire import RunRequest, SuiteName
 
 
@@ -62,10 +62,11 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _estimate(args: argparse.Namespace, config: HarnessConfig, history: Any) -> RunCost:
-    _, names = select_scenarios(RunRequest(suite=args.estimate), config, CATALOGUE)
+    scenarios = catalogue()
+    _, names = select_scenarios(RunRequest(suite=args.estimate), config, scenarios)
     groups: dict[str, list[dict[str, Any]]] = {}
     for name in names:
-        spec = spec_for(name, CATALOGUE[name], config)
+        spec = spec_for(name, scenarios[name], config)
         groups.setdefault(spec.group, []).append(spec.to_wire())
     plan = {"groups": [{"name": g, "scenarios": specs} for g, specs in groups.items()]}
     known: dict[str, float] = {}
@@ -74,7 +75,7 @@ def _estimate(args: argparse.Namespace, config: HarnessConfig, history: Any) -> 
     seconds = {
         name: args.seconds
         if args.seconds is not None
-        else known.get(name, CATALOGUE[name].timeout_seconds)
+        else known.get(name, scenarios[name].timeout_seconds)
         for name in names
     }
     return estimate_plan(layout.suite_definition(), plan, seconds, config)

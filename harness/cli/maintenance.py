@@ -17,7 +17,7 @@ from harness.cli.common import (
 )
 from harness.cli.stores import add_aws_flag, stores
 from harness.maintenance import JOBS, JobReport, TaskStatus
-from harness.report.maintenance import render_job, render_jobs
+from harness.maintenance.render import render_job, render_jobs
 from harness.wire import EntryKind
 
 TASKS = {
@@ -51,8 +51,10 @@ def handle_job(args: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when no task failed (a task that could not check is shown, not failed)."""
     from harness.local.maintenance import LocalMaintenance
     from harness.maintenance import run_job
+    from harness.wiring import connect
 
-    report = run_job(args.job, LocalMaintenance(config_from_args(args)), skip=frozenset(args.skip))
+    env = LocalMaintenance(config_from_args(args), connect)
+    report = run_job(args.job, env, skip=frozenset(args.skip))
     print(render_job(report), file=out)
     return EXIT_FAILED if report.status is TaskStatus.FAILED else EXIT_PASSED
 

@@ -13,10 +13,9 @@ from harness.local.security_scan import security_scan
 from harness.local.sqlite_history import SqliteHistory
 from harness.local.sqlite_journal import SqliteJournal
 from harness.maintenance.model import TaskResult, TaskStatus
-from harness.maintenance.sweep import sweep
+from harness.maintenance.sweep import Connect, sweep
 from harness.maintenance.trends import trend_report
 from harness.wire import EntryKind, Status, Verdict
-from harness.wiring import connect
 
 REPORTS_DIR = "reports"
 
@@ -26,8 +25,9 @@ class LocalMaintenance:
 
     where = "local"
 
-    def __init__(self, config: HarnessConfig) -> None:
+    def __init__(self, config: HarnessConfig, connect: Connect) -> None:
         self.config = config
+        self._connect = connect
         self.state_dir = Path(config.local.state_dir)
         self.history = SqliteHistory.in_state_dir(self.state_dir)
         self.journal = SqliteJournal.in_state_dir(self.state_dir)
@@ -69,7 +69,7 @@ class LocalMaintenance:
                 detail="the bundled reference target starts empty on every run, so nothing "
                 "can be left on it; set [target] endpoint to sweep a real stack",
             )
-        return sweep(self.config, self.journal, now, connect)
+        return sweep(self.config, self.journal, now, self._connect)
 
     def expire(self, now: datetime) -> TaskResult:
         storage = self.config.storage

@@ -16,6 +16,7 @@ from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
 from harness.maintenance import TaskStatus, run_job
 from harness.wire import EntryKind
+from harness.wiring import connect
 from tests.integration.stacks import isolated_config
 from tests.integration.test_dynamodb_history import REGION, create_runs_table
 
@@ -65,7 +66,7 @@ def test_daily_job_in_aws(deployed: LocalEngine, moto_server: MotoServer) -> Non
             "storage": deployed.config.storage.model_copy(update={"bucket": bucket}),
         }
     )
-    env = AwsMaintenance(config, deployed.state_machine_arn)
+    env = AwsMaintenance(config, deployed.state_machine_arn, connect)
     first = run_job("daily", env, skip=SKIP)
     tasks = {task.name: task for task in first.tasks}
     assert tasks["smoke-run"].status is TaskStatus.OK, tasks["smoke-run"].detail

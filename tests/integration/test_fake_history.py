@@ -44,6 +44,7 @@ def answers(store: HistoryStore) -> list[object]:
         ids(store.recent_runs("nobody", 5)),
         store.get_regressions("r3"),
         store.get_regressions("r1"),
+        ids(store.runs_since(before)),
     ]
 
 

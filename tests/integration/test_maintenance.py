@@ -17,6 +17,7 @@ from harness.local.sqlite_history import SqliteHistory
 from harness.local.sqlite_journal import SqliteJournal
 from harness.maintenance import TaskStatus, run_job
 from harness.wire import EntryKind
+from harness.wiring import connect
 from tests.integration.stacks import StackFactory
 from tests.unit.test_sla import run as summary_of
 
@@ -67,7 +68,7 @@ def test_sweep_deletes_only_expired_test_sessions_and_is_idempotent(
         target=TargetConfig.model_validate(target.run.target.model_dump()),
         local={"state_dir": str(tmp_path)},
     )
-    env = LocalMaintenance(config)
+    env = LocalMaintenance(config, connect)
     skip = frozenset({"smoke-run"})
     today = run_job("daily", env, skip=skip)
     (sweep,) = [t for t in today.tasks if t.name == "sweep-expired-test-data"]
@@ -92,7 +93,7 @@ def test_retention_and_budget_check(tmp_path: Path) -> None:
     config = HarnessConfig.model_validate(
         {"local": {"state_dir": str(tmp_path)}, "sla": {"monthly_budget_usd": 10}}
     )
-    env = LocalMaintenance(config)
+    env = LocalMaintenance(config, connect)
     now = datetime.now(UTC)
     ancient = summary_of(1, [], cost=0.5).model_copy(
         update={"run_id": "ancient", "started_at": now - timedelta(days=500)}
@@ -117,7 +118,7 @@ def test_retention_and_budget_check(tmp_path: Path) -> None:
 
 def test_weekly_job_reviews_cost_and_scans_honestly(tmp_path: Path) -> None:
     config = HarnessConfig.model_validate({"local": {"state_dir": str(tmp_path)}})
-    env = LocalMaintenance(config)
+    env = LocalMaintenance(config, connect)
     env.history.save_run(
         summary_of(1, [], cost=0.25).model_copy(update={"started_at": datetime.now(UTC)})
     )

@@ -16,8 +16,9 @@ from harness.judge.prices import prices_for
 from harness.judge.transitions import count_steps
 from harness.planning.budget import gate_plan
 from harness.planning.plan import plan_run
-from harness.scenarios import CATALOGUE
-from harness.wire import RunPlan, RunRequest, RunSummary, ScenarioResult, Status
+from harness.scenarios import catalogue
+from harness.wire import RunPlan, RunRequest, ScenarioResult, Status
+from tests.fakes import FakeHistoryStore
 from tests.unit.test_sla import run as summary_of
 
 NOW = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
@@ -120,33 +121,19 @@ def test_budget_decision(action: str, spent: float, smoke: float | None, expecte
         assert "monthly_budget_usd" in decision.message and "$100.00" in decision.message
 
 
-class Store:
-    """The HistoryStore methods the gate reads, over a literal list of runs."""
-
-    def __init__(self, runs: list[RunSummary]) -> None:
-        self.runs = runs
-
-    def runs_since(self, since: datetime) -> list[RunSummary]:
-        return [run for run in self.runs if run.started_at >= since]
-
-    def recent_runs(
-        self, target: str, limit: int, before: datetime | None = None
-    ) -> list[RunSummary]:
-        return sorted(self.runs, key=lambda run: run.started_at, reverse=True)[:limit]
-
-
 def gate(action: str, spent: float) -> RunPlan:
     config = CONFIG.model_copy(
         update={"cost": CONFIG.cost.model_copy(update={"over_budget": action})}
     )
     request = RunRequest(suite="full", run_id="r-budget")
-    plan = plan_run(request, config, CATALOGUE, now=NOW)
-    store = Store(
-        [summary_of(1, [], cost=spent).model_copy(update={"started_at": NOW - timedelta(days=1)})]
+    plan = plan_run(request, config, catalogue(), now=NOW)
+    store = FakeHistoryStore()
+    store.save_run(
+        summary_of(1, [], cost=spent).model_copy(update={"started_at": NOW - timedelta(days=1)})
     )
     return gate_plan(
-        plan, request, config, lambda: store, NOW,  # type: ignore[arg-type,return-value]
-        replan=lambda changed: plan_run(changed, config, CATALOGUE, now=NOW),
+        plan, request, config, lambda: store, NOW,
+        replan=lambda changed: plan_run(changed, config, catalogue(), now=NOW),
     )  # fmt: skip
 
 
