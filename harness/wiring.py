@@ -33,6 +33,8 @@ from harness.notify.metrics import CloudWatchMetric
 from harness.ports import (
     AlertStateStore,
     HistoryStore,
+    Journal,
+    ReportStore,
     TargetApi,
     TargetInfra,
 )
@@ -133,6 +135,24 @@ def judge_stores(config: HarnessConfig) -> Stores:
         history_store(config),
         DynamoDbBaselines(table, region=region),
         DynamoDbKnownIssues(table, region=region),
+    )
+
+
+def journal(config: HarnessConfig) -> Journal:
+    """Where cleanups and maintenance jobs are recorded: beside the run history."""
+    if config.history.backend == "sqlite":
+        from harness.local.sqlite_journal import SqliteJournal  # local runs only
+
+        return SqliteJournal.in_state_dir(Path(config.local.state_dir))
+    from harness.aws.dynamodb_history import DynamoDbHistory
+    from harness.aws.dynamodb_journal import DynamoDbJournal
+
+    return DynamoDbJournal(
+        DynamoDbHistory(
+            table_name=config.history.runs_table,
+            region=config.history.region,
+            retention_days=config.storage.run_history_days,
+        )
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import cast
 
+from harness.cli.common import history_config
 from harness.config import HarnessConfig
 from harness.ports import Archivable, HistoryStore, Journal
 from harness.wiring import alert_store, history_store, journal
@@ -22,10 +23,7 @@ def add_aws_flag(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def _where(args: argparse.Namespace, config: HarnessConfig) -> HarnessConfig:
-    if not getattr(args, "aws", False):
-        return config
-    history = config.history.model_copy(update={"backend": "dynamodb"})
-    return config.model_copy(update={"history": history})
+    return history_config(args, config)[0]
 
 
 def stores(args: argparse.Namespace, config: HarnessConfig) -> tuple[HistoryStore, Journal]:

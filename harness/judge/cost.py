@@ -23,11 +23,12 @@ SCENARIO_RESOURCE = "${RunScenarioFunctionArn}"
 # The harness's own storage requests per run, from the code paths: Aggregate writes the run
 # (1 PutItem), Cleanup records its report (1 PutItem), Alert its outcome (1
 # TransactWriteItems); DetectRegressions reads the previous run (1 Query), Plan the month's
-# runs for the budget (1 Query), Alert the open alerts (1 Query); the Cleanup scan of the
-# target's sessions table (1 Scan). No S3 object is written per run yet.
+# runs for the budget (1 Query), Alert the open alerts (1 Query), PublishReport the target's
+# recent runs for the trend charts (1 Query); the Cleanup scan of the target's sessions table
+# (1 Scan). PublishReport writes the report page and the JUnit file (2 S3 PUTs).
 DYNAMODB_WRITES_PER_RUN = 3
-DYNAMODB_READS_PER_RUN = 4
-S3_PUTS_PER_RUN = 0
+DYNAMODB_READS_PER_RUN = 5
+S3_PUTS_PER_RUN = 2
 S3_GETS_PER_RUN = 0
 GB = 1024**3
 

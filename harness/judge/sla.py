@@ -33,6 +33,19 @@ from harness.wire import (
 )
 
 RECOVERY_SAMPLES = ("recovery_seconds",)
+# Scenario metrics that are samples of an SLA line (the line judges them, not their own limit).
+LINE_SAMPLES = (*COLD_START_SAMPLES, *SESSION_CREATION_SAMPLES, *RECOVERY_SAMPLES)
+# The lines a period of runs measures (cleanups and the month's budget come from elsewhere).
+RUN_LINES = (
+    "success_rate",
+    "availability",
+    "cold_start",
+    "session_creation",
+    "suite_duration",
+    "recovery",
+    "false_positive_rate",
+    "cost_per_run",
+)
 # A scenario saw the target down when its group's health check failed, a request got no
 # answer (transport error), or its "no-hang" check failed (a request hung past the timeout).
 UNAVAILABLE_ERRORS = ("TargetUnavailableError", "TargetRequestError")

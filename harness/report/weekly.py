@@ -20,6 +20,7 @@ from harness.config import SlaConfig
 from harness.judge.baseline import Direction, robust_z, rolling_baseline
 from harness.judge.changepoints import change_points
 from harness.judge.detection import NoiseGuard
+from harness.judge.sla import LINE_SAMPLES, RUN_LINES, evaluate_window
 from harness.report.trends import (
     BASELINE_WINDOW,
     CHANGE_POINT_ALPHA,
@@ -28,7 +29,7 @@ from harness.report.trends import (
     Sample,
     run_samples,
 )
-from harness.wire import RunSummary, Status
+from harness.wire import Comparison, RunSummary, Status
 
 Z_THRESHOLD = NoiseGuard().z_threshold
 # However certain, a change of less than 5 % is not listed: a metric with no noise at all (a
@@ -192,22 +193,30 @@ def _flakiness(period: Sequence[RunSummary]) -> list[Flakiness]:
 
 
 def _compliance(period: Sequence[RunSummary], sla: SlaConfig) -> list[Compliance]:
+    """The SLA lines over the period, as ``harness.judge.sla`` judges them (one arithmetic for
+    the run's table, `harness sla` and this summary), plus the limits scenarios declare on
+    metrics no SLA line covers (e.g. ``error_response_seconds``), run by run."""
+    found = [
+        Compliance(
+            item.line.title,
+            item.line.unit,
+            item.limit,
+            item.line.comparison is Comparison.AT_MOST,
+            item.tally.events - item.tally.bad,
+            item.tally.events,
+            item.tally.value,
+        )
+        for item in evaluate_window(period, [], sla)
+        if item.tally.events and item.tally.value is not None and item.line.name in RUN_LINES
+    ]
     values: dict[tuple[str, str, float, bool], list[float]] = defaultdict(list)
     for run in period:
-        suite = f"{run.suite} suite"
-        for what, unit, limit, at_most, value in (
-            (f"{suite}: success rate", "ratio", sla.success_rate_min, False, run.success_rate),
-            (f"{suite}: wall time", "seconds", sla.suite_max_seconds, True, run.duration_seconds),
-            (f"{suite}: cost", "usd", sla.cost_per_run_max_usd, True, run.estimated_cost_usd),
-        ):
-            values[(what, unit, limit, at_most)].append(value)
         for result in run.results:
             for metric in result.metrics:
-                if metric.sla is not None:
-                    at_most = metric.comparison.value == "at_most"
+                if metric.sla is not None and metric.name not in LINE_SAMPLES:
+                    at_most = metric.comparison is Comparison.AT_MOST
                     key = (f"{result.scenario}/{metric.name}", metric.unit, metric.sla, at_most)
                     values[key].append(metric.value)
-    found = []
     for (what, unit, limit, at_most), seen in values.items():
         within = sum(1 for v in seen if (v <= limit if at_most else v >= limit))
         worst = max(seen) if at_most else min(seen)
