@@ -25,9 +25,17 @@ class MotoServer:
     endpoint: str
     port: int
     _server: ThreadedMotoServer
+    _previous_port: str | None = None
 
     def stop(self) -> None:
         self._server.stop()
+        # Another server of this process (one shared by tests, a CLI command's engine) keeps
+        # working: its interpreter calls back to $MOTO_PORT.
+        if os.environ.get("MOTO_PORT") == str(self.port):
+            if self._previous_port is None:
+                os.environ.pop("MOTO_PORT", None)
+            else:
+                os.environ["MOTO_PORT"] = self._previous_port
 
 
 def free_port() -> int:
@@ -43,6 +51,7 @@ def start_moto_server(port: int | None = None) -> MotoServer:
     share it (``LocalEngine(moto=...)``).
     """
     port = port or free_port()
+    previous = os.environ.get("MOTO_PORT")
     # The Step Functions interpreter calls Lambda back through localhost:$MOTO_PORT.
     os.environ["MOTO_PORT"] = str(port)
     # Run state machines for real instead of returning canned results.
@@ -56,4 +65,6 @@ def start_moto_server(port: int | None = None) -> MotoServer:
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    return MotoServer(endpoint=f"http://127.0.0.1:{port}", port=port, _server=server)
+    return MotoServer(
+        endpoint=f"http://127.0.0.1:{port}", port=port, _server=server, _previous_port=previous
+    )
