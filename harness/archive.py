@@ -15,11 +15,12 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from harness.errors import ArchiveError
-from harness.ports import Archivable
+from harness.ports import Archivable, BaselineStore, HistoryStore, KnownIssueStore
+from harness.wire import KnownIssue, PinnedBaseline, RegressionReport
 
 FORMAT = "harness-history"
 VERSION = 1
@@ -117,3 +118,50 @@ def import_archive(lines: Iterable[str], stores: Sequence[Archivable]) -> Counte
         stores[index].import_records([(record.kind, record.data) for record in records])
         counts.update(record.kind for record in records)
     return counts
+
+
+JUDGEMENT, PINNED_BASELINE, KNOWN_ISSUE = "judgement", "pinned_baseline", "known_issue"
+
+
+class JudgeArchive:
+    """The regression judge's records, through its ports: each run's judgement (kept with the
+    run), the pinned baselines of every target in the history, the known-issues ledger."""
+
+    def __init__(
+        self, history: HistoryStore, baselines: BaselineStore, known: KnownIssueStore
+    ) -> None:
+        self._history, self._baselines, self._known = history, baselines, known
+
+    def archive_kinds(self) -> tuple[str, ...]:
+        return (JUDGEMENT, PINNED_BASELINE, KNOWN_ISSUE)
+
+    def export_records(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        runs = self._history.runs_since(datetime.min.replace(tzinfo=UTC))
+        for run in runs:
+            report = self._history.get_regressions(run.run_id)
+            if report is not None:
+                yield JUDGEMENT, report.model_dump(mode="json", by_alias=True)
+        for target in sorted({run.target for run in runs}):
+            for baseline in self._baselines.list_pinned(target):
+                yield PINNED_BASELINE, baseline.model_dump(mode="json", by_alias=True)
+        for entry in self._known.entries():
+            yield KNOWN_ISSUE, entry.model_dump(mode="json", by_alias=True)
+
+    def check_record(self, kind: str, data: dict[str, Any]) -> None:
+        if kind == JUDGEMENT:
+            RegressionReport.model_validate(data)
+        elif kind == PINNED_BASELINE:
+            PinnedBaseline.model_validate(data)
+        else:
+            KnownIssue.model_validate(data)
+
+    def import_records(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        pins = [PinnedBaseline.model_validate(d) for k, d in records if k == PINNED_BASELINE]
+        if pins:
+            self._baselines.pin(pins)
+        known = {entry.id for entry in self._known.entries()}
+        for kind, data in records:
+            if kind == JUDGEMENT:
+                self._history.save_regressions(RegressionReport.model_validate(data))
+            elif kind == KNOWN_ISSUE and data.get("id") not in known:
+                self._known.add(KnownIssue.model_validate(data))

@@ -7,10 +7,11 @@ from __future__ import annotations
 import argparse
 from typing import cast
 
+from harness.archive import JudgeArchive
 from harness.cli.common import history_config
 from harness.config import HarnessConfig
 from harness.ports import Archivable, HistoryStore, Journal
-from harness.wiring import alert_store, history_store, journal
+from harness.wiring import alert_store, history_store, journal, judge_stores
 
 
 def add_aws_flag(parser: argparse.ArgumentParser, what: str) -> None:
@@ -43,4 +44,6 @@ def archivable_stores(
     else:
         source = f"sqlite:{config.local.state_dir}"
     found = [history_store(config), journal(config), alert_store(config)]
-    return source, [cast(Archivable, store) for store in found]
+    judge = judge_stores(config)
+    judging = JudgeArchive(judge.history, judge.baselines, judge.known)
+    return source, [*(cast(Archivable, store) for store in found), judging]

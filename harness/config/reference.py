@@ -95,12 +95,9 @@ def render_reference() -> str:
 
 
 def _model_defaults(section: dict[str, Any]) -> dict[str, Any]:
-    """Defaults of a section kept in tables (no single default instance in the model)."""
-    import harness.config as config
-
-    model = getattr(config, section["title"])
-    defaults: dict[str, Any] = model().model_dump(mode="json")
-    return defaults
+    """Defaults of a section kept in tables (no single default instance in the model): what
+    the schema records for each key."""
+    return {key: prop.get("default") for key, prop in section.get("properties", {}).items()}
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ DynamoDB and S3 requests, and CloudWatch Logs ingestion. Prices: ``harness.judge
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -163,3 +163,17 @@ def estimate_plan(
         for spec in group.get("scenarios", [])
     ]
     return estimate_run(definition, plan, results, config)
+
+
+def estimate_run_cost(
+    results: Sequence[ScenarioResult], config: HarnessConfig | None = None
+) -> float:
+    """A run's estimate from its results alone (the groups they ran in stand for the plan):
+    what the regression judge recomputes for a merged confirm pass. Equal to the stored
+    estimate when the plan ran every group it planned and ``config`` is the run's."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for result in results:
+        groups.setdefault(result.group, []).append({"name": result.scenario, "group": result.group})
+    plan = {"groups": [{"name": name, "scenarios": specs} for name, specs in groups.items()]}
+    config = config or HarnessConfig()
+    return estimate_run(layout.suite_definition(), plan, results, config).total_usd

@@ -14,6 +14,7 @@ from harness.config import RegressionConfig
 from harness.judge.baseline import Direction
 from harness.judge.detection import NoiseGuard, RatioRule
 from harness.judge.series import FAILED
+from harness.judge.sla import gate_reason
 from harness.wire import Regression, RunSummary, Severity, Verdict
 from harness.wire.metrics import METRICS
 
@@ -75,6 +76,9 @@ def gate(
     if blocking:
         keys = ", ".join(f"{r.key} ({r.severity.value})" for r in blocking)
         parts.append(f"regression(s) of at least {gate_severity.value} severity: {keys}")
+    sla = gate_reason(current.sla)  # the [sla] lines listed in gates (harness.judge.sla)
+    if sla:
+        parts.append(sla)
     if parts:
         return Verdict.FAILED, "; ".join(parts)
     muted = [r.scenario for r in current.results if r.status in FAILED]

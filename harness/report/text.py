@@ -47,11 +47,6 @@ def table(rows: Sequence[Sequence[str]]) -> list[str]:
     ]
 
 
-def table(rows: Sequence[Sequence[str]]) -> list[str]:
-    """Rows as aligned columns (the first row is the header)."""
-    return _table(rows)
-
-
 def metrics_cell(result: ScenarioResult) -> str:
     return ", ".join(format_metric(metric) for metric in result.metrics) or "-"
 

@@ -21,8 +21,8 @@ from harness.wire.base import (
     StateEvent,
     WireModel,
 )
-from harness.wire.judging import KnownIssue, PinnedBaseline
 from harness.wire.journal import EntryKind, JournalEntry
+from harness.wire.judging import KnownIssue, PinnedBaseline
 from harness.wire.names import FailError, State
 from harness.wire.request import (
     GroupPlan,
