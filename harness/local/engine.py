@@ -133,18 +133,20 @@ class LocalEngine:
         if self._target is not None:
             self._target.stop()
             self._target = None
-        if self._moto is not None and self._owns_moto:
-            self._moto.stop()
-            self._moto = None
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
+        # The environment first: an own moto server, stopping after it, then hands $MOTO_PORT
+        # back to the server that had it before (MotoServer.stop), not to itself.
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
         self._saved_env = {}
+        if self._moto is not None and self._owns_moto:
+            self._moto.stop()
+            self._moto = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
 
     def _set_env(self, values: dict[str, str]) -> None:
         """In-process handlers read the config from the environment, as they do in Lambda."""
