@@ -174,3 +174,17 @@ def test_empty_window_measures_nothing() -> None:
 def test_late_lines_cannot_gate() -> None:
     with pytest.raises(ValueError, match="cannot gate"):
         SlaConfig(gates=["cleanup_duration"])
+
+
+def test_the_verdict_gate_fails_a_run_on_a_broken_gating_line() -> None:
+    from harness.judge.rules import gate
+    from harness.judge.sla import judge_run
+    from harness.wire import Severity, Verdict
+
+    slow = run(1, [result("a")], duration=2000)
+    judged, reason = judge_run(slow, SlaConfig(gates=["suite_duration"]))
+    assert judged.verdict is Verdict.FAILED and "Suite duration 2000s" in reason
+    verdict, why = gate(judged, [], {}, Severity.HIGH)
+    assert verdict is Verdict.FAILED and "SLA broken: Suite duration" in why
+    fine, _ = judge_run(slow, SlaConfig(gates=["success_rate"]))
+    assert gate(fine, [], {}, Severity.HIGH)[0] is Verdict.PASSED
