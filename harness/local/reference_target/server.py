@@ -47,6 +47,8 @@ class EditService(Protocol):
 
     def healthy_task(self) -> str | None: ...
 
+    def crashed(self) -> bool: ...
+
     def notice_scale_from_zero(self) -> None: ...
 
 
@@ -92,6 +94,9 @@ class TargetApp:
         self._workspaces = workspaces
         self._health = health
         self._stopping = stopping
+        self._scale_lock = threading.Lock()
+        self._held_lock = threading.Lock()
+        self.held_requests = 0  # requests the hang_when_unhealthy fault is holding now
 
     def handle(self, method: str, raw_path: str, body: bytes) -> Reply:
         segments = urlsplit(raw_path).path.split("/")[1:]
@@ -145,17 +150,25 @@ class TargetApp:
         )
 
     def _scale_from_zero(self) -> None:
-        """The cold start: the API asks ECS for an edit container when there is none."""
-        services = self._ecs.describe_services(
-            cluster=self._target.ecs_cluster, services=[self._target.ecs_service]
-        )["services"]
-        if services and int(services[0]["desiredCount"]) == 0:
+        """The cold start: the API asks ECS for an edit container when there is none.
+
+        One request at a time reads and raises the count: of a burst of first requests only
+        the one that really scales from zero resets the container, and it does so *before*
+        the count changes, so a container the controller starts for this scale-up is never
+        mistaken for the scaled-in one (with ``cold_start_seconds = 0`` both used to race).
+        """
+        with self._scale_lock:
+            services = self._ecs.describe_services(
+                cluster=self._target.ecs_cluster, services=[self._target.ecs_service]
+            )["services"]
+            if not services or int(services[0]["desiredCount"]) != 0:
+                return
+            self._health.notice_scale_from_zero()
             self._ecs.update_service(
                 cluster=self._target.ecs_cluster,
                 service=self._target.ecs_service,
                 desiredCount=1,
             )
-            self._health.notice_scale_from_zero()
 
     def _get_session(self, session_id: str) -> Reply:
         item = self._load(session_id)
@@ -209,8 +222,14 @@ class TargetApp:
 
     def _unavailable(self) -> Reply:
         if "hang_when_unhealthy" in self._faults:
-            self._stopping.wait(HANG_SECONDS)
-        if "crash_error_500" in self._faults:
+            with self._held_lock:
+                self.held_requests += 1
+            try:
+                self._stopping.wait(HANG_SECONDS)
+            finally:
+                with self._held_lock:
+                    self.held_requests -= 1
+        if "crash_error_500" in self._faults and self._health.crashed():
             return error_reply(500, "internal_error", "the edit container is unavailable")
         return error_reply(
             503,
