@@ -98,7 +98,11 @@ class LocalEngine:
         if not target.endpoint:
             self._workdir = Path(tempfile.mkdtemp(prefix="reference-target-"))
             self._target = ReferenceTarget(
-                target, self._config.reference_target, self._moto.endpoint, self._workdir
+                target,
+                self._config.reference_target,
+                self._moto.endpoint,
+                self._workdir,
+                sla=self._config.sla,
             ).start()
             target = target.model_copy(
                 update={

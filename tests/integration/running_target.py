@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.aws.target_infra import Boto3TargetInfra
-from harness.config import ReferenceTargetConfig, TargetConfig
+from harness.config import ReferenceTargetConfig, SlaConfig, TargetConfig
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import ReferenceTarget
 from harness.target.api import HttpTargetApi
@@ -23,6 +23,8 @@ from harness.wire import ResolvedTarget
 COLD = 0.2
 RECOVERY = 0.3
 POLL = 0.02
+# Deadlines of the waits below: far above the delays above, so a busy machine never trips them.
+WAIT = 30.0
 
 
 @dataclass
@@ -37,14 +39,24 @@ class Running:
         assert answer.status == 201, answer.body
         return str(answer.json()["sessionId"])
 
-    def wait_healthy(self, session_id: str, timeout: float = 5.0) -> Response:
+    def wait_healthy(self, session_id: str, timeout: float = WAIT) -> Response:
         return wait_for(lambda: self.api.session_health(session_id), 200, timeout)
+
+    def wait_new_task(self, session_id: str, old_task: str) -> str:
+        """Wait until the session is served by a task other than ``old_task`` (replaced)."""
+        deadline = time.monotonic() + WAIT
+        while True:
+            answer = self.api.session_health(session_id)
+            if answer.status == 200 and answer.json()["taskArn"] != old_task:
+                return str(answer.json()["taskArn"])
+            assert time.monotonic() < deadline, f"no new task within {WAIT}s"
+            time.sleep(0.01)
 
 
 StartTarget = Callable[..., Running]
 
 
-def wait_for(call: Callable[[], Response], status: int, timeout: float = 5.0) -> Response:
+def wait_for(call: Callable[[], Response], status: int, timeout: float = WAIT) -> Response:
     """Call until the answer has ``status``; fail at the deadline with the last answer."""
     deadline = time.monotonic() + timeout
     while True:
@@ -75,7 +87,9 @@ def resolved(config: TargetConfig, endpoint: str, aws_endpoint_url: str) -> Reso
 def start_target(moto_server: MotoServer, tmp_path: Path) -> Iterator[StartTarget]:
     started: list[ReferenceTarget] = []
 
-    def start(*faults: str, cold: float = COLD, recovery: float = RECOVERY) -> Running:
+    def start(
+        *faults: str, cold: float = COLD, recovery: float = RECOVERY, cold_start_sla: float = 60
+    ) -> Running:
         suffix = uuid.uuid4().hex[:8]
         config = config_for(suffix)
         settings = ReferenceTargetConfig(
@@ -85,9 +99,10 @@ def start_target(moto_server: MotoServer, tmp_path: Path) -> Iterator[StartTarge
             faults=list(faults),
         )
         workdir = tmp_path / suffix
-        target = ReferenceTarget(config, settings, moto_server.endpoint, workdir).start()
+        sla = SlaConfig(cold_start_max_seconds=cold_start_sla)
+        target = ReferenceTarget(config, settings, moto_server.endpoint, workdir, sla).start()
         started.append(target)
-        api = HttpTargetApi(HttpClient(target.endpoint, timeout_seconds=5))
+        api = HttpTargetApi(HttpClient(target.endpoint, timeout_seconds=10))
         infra = Boto3TargetInfra(resolved(config, target.endpoint, moto_server.endpoint))
         return Running(target, api, infra, workdir)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from harness.target.api import HttpTargetApi
 from harness.target.cleanup import cleanup_run
 from harness.target.http import HttpClient
@@ -9,10 +11,15 @@ from tests.integration.stacks import Stack, StackFactory
 
 
 def create(stack: Stack, client_id: str) -> str:
+    """A session with a file in its workspace (waits for the edit container first)."""
     answer = stack.api.create_session(client_id, "someone")
     assert answer.status == 201
     session_id = str(answer.json()["sessionId"])
-    stack.api.put_file(session_id, "notes/a.txt", b"kept?")
+    deadline = time.monotonic() + 30
+    while (put := stack.api.put_file(session_id, "notes/a.txt", b"kept?")).status == 503:
+        assert time.monotonic() < deadline, "the edit container never became healthy"
+        time.sleep(0.05)
+    assert put.status == 201, put.body
     return session_id
 
 

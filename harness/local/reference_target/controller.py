@@ -4,9 +4,10 @@ Test scaffolding, not a real container. Like ECS plus an ALB health check, it po
 service's desiredCount and keeps one task (an ECS task record in moto, in the service's
 group, so ``Boto3TargetInfra.running_task_ids`` sees it) running while desiredCount >= 1:
 
-- scale 0 -> 1: the task starts after ``cold_start_seconds`` (x10 with ``slow_cold_start``);
-- StopTask by anyone (a crash): unhealthy until the service replaces the task after
-  ``recovery_seconds`` (never, with ``no_recovery``, until the service goes to 0 and back);
+- scale 0 -> 1: the task starts after ``cold_start_seconds`` (with ``slow_cold_start``: after
+  ``slow_cold_start_seconds``, which the target sets beyond the cold-start SLA);
+- StopTask by anyone (a crash): unhealthy (``crashed()``) until the service replaces the task
+  after ``recovery_seconds`` (never, with ``no_recovery``, until the service goes to 0 and back);
 - scale to 0: the controller stops its task.
 
 Health is the controller's view, refreshed every ``poll_interval_seconds``.
@@ -26,7 +27,6 @@ from harness.config import ReferenceTargetConfig, TargetConfig
 from harness.local.reference_target.provision import task_family
 
 _log = logging.getLogger(__name__)
-SLOW_COLD_START_FACTOR = 10.0
 
 
 def task_id(task_arn: str) -> str:
@@ -43,9 +43,11 @@ class EditServiceController:
         settings: ReferenceTargetConfig,
         ecs: Any,
         on_task_gone: Callable[[str], None],
+        slow_cold_start_seconds: float,
     ) -> None:
         self._target = target
         self._settings = settings
+        self._slow_cold_start = slow_cold_start_seconds
         self._faults = frozenset(settings.faults)
         self._ecs = ecs  # a boto3 ECS client aimed at the target's moto server
         self._group = f"service:{target.ecs_service}"
@@ -55,6 +57,7 @@ class EditServiceController:
         self._pending_since: float | None = None
         self._pending_delay = 0.0
         self._blocked = False  # no_recovery: no replacement until the service goes to 0
+        self._crashed = False  # the task was stopped from outside and is not replaced yet
         self._orphans: list[str] = []  # tasks to stop on the next poll (see notice_...)
         self._reset = False
         self._stop = threading.Event()
@@ -64,6 +67,12 @@ class EditServiceController:
         """The ARN of the task serving requests, or None while no container is healthy."""
         with self._lock:
             return self._task_arn
+
+    def crashed(self) -> bool:
+        """Whether no container is healthy because the last one crashed (not scaled in or
+        still starting)."""
+        with self._lock:
+            return self._crashed and self._task_arn is None
 
     def start(self) -> None:
         self._stop_stale_tasks()
@@ -117,6 +126,7 @@ class EditServiceController:
             if current is not None:
                 self._stop_task(current, "scaled to zero")
             self._blocked = False
+            self._crashed = False
             self._pending_since = None
             if desired == 0:
                 return
@@ -124,6 +134,7 @@ class EditServiceController:
         current = self.healthy_task()
         if current is not None and not self._still_running(current):
             self._forget(current)  # crashed (StopTask from outside)
+            self._crashed = True
             self._blocked = "no_recovery" in self._faults
             self._schedule(now, self._settings.recovery_seconds)
         if self.healthy_task() is not None or self._blocked:
@@ -131,7 +142,7 @@ class EditServiceController:
         if self._pending_since is None:
             cold = self._settings.cold_start_seconds
             if "slow_cold_start" in self._faults:
-                cold *= SLOW_COLD_START_FACTOR
+                cold = self._slow_cold_start
             self._schedule(now, cold)
         if now - (self._pending_since or now) >= self._pending_delay:
             self._launch()
@@ -161,6 +172,7 @@ class EditServiceController:
             return
         with self._lock:
             self._task_arn = str(tasks[0]["taskArn"])
+            self._crashed = False
         self._pending_since = None
 
     def _forget(self, task_arn: str) -> None:

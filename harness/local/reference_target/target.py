@@ -12,20 +12,24 @@ from pathlib import Path
 from types import TracebackType
 
 from harness.aws.clients import client
-from harness.config import ReferenceTargetConfig, TargetConfig
+from harness.config import ReferenceTargetConfig, SlaConfig, TargetConfig
 from harness.local.reference_target.controller import EditServiceController
 from harness.local.reference_target.provision import provision_with
 from harness.local.reference_target.server import ReferenceHTTPServer, TargetApp
 from harness.local.reference_target.workspace import Workspaces
 
 SERVE_POLL_SECONDS = 0.05  # how quickly serve_forever notices shutdown()
+SLOW_COLD_START_SLA_FACTOR = 1.5
+"""``slow_cold_start``: the container starts only after 1.5 x the cold-start SLA, so the fault
+breaks the SLA whatever the settings (a fixed delay would pass a generous SLA)."""
 
 
 class ReferenceTarget:
     """An HTTP server on 127.0.0.1 that honours the target contract, backed by moto.
 
     ``workdir`` holds the workspaces (``efs/``) and container storage (``containers/``);
-    the caller owns it and removes it. Use as ``with ReferenceTarget(...) as target:``.
+    the caller owns it and removes it. ``sla`` is the run's: the ``slow_cold_start`` fault is
+    defined against it. Use as ``with ReferenceTarget(...) as target:``.
     """
 
     def __init__(
@@ -34,15 +38,18 @@ class ReferenceTarget:
         settings: ReferenceTargetConfig,
         aws_endpoint_url: str,
         workdir: Path,
+        sla: SlaConfig | None = None,
     ) -> None:
         self.target = target
         self.settings = settings
+        self.sla = sla or SlaConfig()
         self.aws_endpoint_url = aws_endpoint_url
         self.workdir = Path(workdir)
         self.endpoint = ""
         self._stopping = threading.Event()
         self._controller: EditServiceController | None = None
         self._server: ReferenceHTTPServer | None = None
+        self._app: TargetApp | None = None
         self._serve_thread: threading.Thread | None = None
 
     def start(self) -> ReferenceTarget:
@@ -55,9 +62,13 @@ class ReferenceTarget:
         workspaces = Workspaces(self.workdir, self.settings.faults)
         self._stopping.clear()
         self._controller = EditServiceController(
-            self.target, self.settings, ecs, workspaces.wipe_container
+            self.target,
+            self.settings,
+            ecs,
+            workspaces.wipe_container,
+            slow_cold_start_seconds=self.sla.cold_start_max_seconds * SLOW_COLD_START_SLA_FACTOR,
         )
-        app = TargetApp(
+        app = self._app = TargetApp(
             self.target,
             self.settings.faults,
             dynamodb,
@@ -83,6 +94,10 @@ class ReferenceTarget:
         self._serve_thread.start()
         self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
         return self
+
+    def held_requests(self) -> int:
+        """How many requests the ``hang_when_unhealthy`` fault holds right now."""
+        return self._app.held_requests if self._app is not None else 0
 
     def stop(self) -> None:
         """Stop the controller and the server; hanging requests return at once. Idempotent.
