@@ -1,5 +1,5 @@
-"""Cleanup at scale: parallel API deletes and batched direct deletes, against the baselines
-of one request at a time. Runs against the reference target on a local moto server, with a
+"""Cleanup at scale: parallel API deletes and parallel conditional direct deletes, against the
+baselines of one request at a time. Runs against the reference target on a local moto server, with a
 network round trip of ``--latency`` seconds added to each answer (as through a real ALB).
 
     python -m benchmarks.cleanup [--sessions N] [--repeat K]
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from harness.aws.clients import client
-from harness.aws.target_infra import Boto3TargetInfra
+from harness.aws.target_infra import OURS_OR_GONE, Boto3TargetInfra
 from harness.config import ReferenceTargetConfig, TargetConfig
 from harness.local.moto_server import MotoServer, start_moto_server
 from harness.local.reference_target import ReferenceTarget
@@ -47,11 +47,16 @@ def _median_seconds(
     return statistics.median(timings)
 
 
-def _one_by_one_deletes(infra: Boto3TargetInfra, target: ResolvedTarget, ids: list[str]) -> None:
-    """Baseline for the batched direct delete: one DeleteItem per session."""
+def _one_by_one_deletes(target: ResolvedTarget, ids: list[str], prefix: str) -> None:
+    """Baseline for the parallel direct delete: the same conditional DeleteItem, one at a time."""
     dynamodb = client("dynamodb", region=target.region, endpoint_url=target.aws_endpoint_url)
     for session_id in ids:
-        dynamodb.delete_item(TableName=target.sessions_table, Key={"sessionId": {"S": session_id}})
+        dynamodb.delete_item(
+            TableName=target.sessions_table,
+            Key={"sessionId": {"S": session_id}},
+            ConditionExpression=OURS_OR_GONE,
+            ExpressionAttributeValues={":prefix": {"S": prefix}},
+        )
 
 
 def run(
@@ -87,17 +92,20 @@ def run(
         def prepare() -> None:
             ids[:] = _create_sessions(api, prefix, sessions)
 
+        test_prefix = config.test_prefix
         serial_api = _median_seconds(
-            lambda: cleanup_run(run_ctx, api, infra, workers=1), prepare, repeat
+            lambda: cleanup_run(run_ctx, api, infra, test_prefix, workers=1), prepare, repeat
         )
-        parallel_api = _median_seconds(lambda: cleanup_run(run_ctx, api, infra), prepare, repeat)
+        parallel_api = _median_seconds(
+            lambda: cleanup_run(run_ctx, api, infra, test_prefix), prepare, repeat
+        )
         one_by_one = _median_seconds(
-            lambda: _one_by_one_deletes(infra, resolved, ids), prepare, repeat
+            lambda: _one_by_one_deletes(resolved, ids, prefix), prepare, repeat
         )
-        batched = _median_seconds(lambda: infra.delete_session_items(ids), prepare, repeat)
+        parallel = _median_seconds(lambda: infra.delete_session_items(ids, prefix), prepare, repeat)
     return [
         ("cleanup via API: 8 workers vs 1", serial_api, parallel_api),
-        ("direct delete: BatchWriteItem(25) vs DeleteItem", one_by_one, batched),
+        ("direct conditional delete: 8 workers vs 1", one_by_one, parallel),
     ]
 
 

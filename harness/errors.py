@@ -76,3 +76,7 @@ class BudgetExceededError(HarnessError):
 
 class ArchiveError(HarnessError):
     """A history archive (``harness history import``) is not one this harness can read."""
+
+
+class UnsafeCleanupError(HarnessError):
+    """Cleanup was asked to delete by a prefix that is not provably the harness's own."""

@@ -77,8 +77,9 @@ class TargetInfra(Protocol):
         optionally only those created before a moment."""
         ...
 
-    def delete_session_items(self, session_ids: list[str]) -> int:
-        """Delete session items in batches; returns how many were deleted."""
+    def delete_session_items(self, session_ids: list[str], client_id_prefix: str) -> int:
+        """Delete session items directly, each only if its clientId still starts with the
+        prefix (conditional delete); returns how many were deleted (or already gone)."""
         ...
 
 

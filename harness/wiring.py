@@ -59,6 +59,10 @@ def _load_config(config_json: str | None, config_file: str | None) -> HarnessCon
 
 def parse_event(model: type[M], event: Any, error: type[HarnessError] = InvalidEventError) -> M:
     """Powertools' parser, with failures raised as ``error`` naming every bad field."""
+    if not isinstance(event, dict):  # e.g. an execution started with [1, 2] or "hello"
+        kinds = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+        kind = kinds.get(type(event), "a number")
+        raise error(f"invalid {model.__name__} event:\n- (root): must be a JSON object, not {kind}")
     try:
         return parse(event=event, model=model)
     except ValidationError as err:

@@ -31,6 +31,14 @@ def state_machine_name(config: HarnessConfig) -> str:
     return f"{config.deploy.stack_name}-suite"
 
 
+def check_deployable_target(config: HarnessConfig) -> None:
+    """In AWS the functions send requests with the target's data over the network: https only."""
+    for key in ("endpoint", "aws_endpoint_url"):
+        value = getattr(config.target, key)
+        if value and not value.startswith("https://"):
+            raise ValueError(f"[target] {key} must be https:// in AWS, not {value!r}")
+
+
 def handler_config(config: HarnessConfig, storage: Storage, alerts: Alerts) -> str:
     """The config the handlers see: defaults left out, AWS resources filled in, secrets read
     from Secrets Manager by name."""
@@ -43,6 +51,14 @@ def handler_config(config: HarnessConfig, storage: Storage, alerts: Alerts) -> s
     exclude: dict[str, Any] = {section: True for section in DEPLOY_ONLY_SECTIONS}
     exclude["alerts"] = set(AlertsConfig.DEPLOY_ONLY)
     data: dict[str, Any] = config.model_dump(mode="json", exclude_defaults=True, exclude=exclude)
+    if config.target.endpoint and not config.target.endpoint.startswith("https://"):
+        raise ValueError(
+            f"[target] endpoint must be https:// in AWS, not {config.target.endpoint!r}"
+        )
+    if config.target.aws_endpoint_url and not config.target.aws_endpoint_url.startswith("https://"):
+        raise ValueError("[target] aws_endpoint_url must be https:// in AWS (or unset)")
+    # Plan makes every run id, and the input may not replace the target's endpoints.
+    data["run"] = {**data.get("run", {}), "deployed": True}
     data["history"] = {
         **data.get("history", {}),
         "backend": "dynamodb",

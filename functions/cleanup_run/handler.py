@@ -21,7 +21,8 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     run = parse_event(CleanupEvent, event).run
-    report = cleanup_run(run, target_api(run.target), target_infra(run.target))
+    configured = settings().target.test_prefix  # never the event's alone
+    report = cleanup_run(run, target_api(run.target), target_infra(run.target), configured)
     try:
         journal(settings()).record(
             cleanup_entry(run.run_id, run.target.name, report, datetime.now(UTC))

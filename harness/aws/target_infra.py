@@ -8,6 +8,7 @@ reference target records its edit container as an ECS task in moto (group
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -21,7 +22,12 @@ from harness.errors import TargetInfraError
 from harness.wire import ResolvedTarget
 
 _deserializer = TypeDeserializer()
-BATCH_WRITE_LIMIT = 25
+DELETE_WORKERS = 8
+# A direct delete removes a session only while its clientId still carries the harness's prefix
+# (an id that is already gone is fine). BatchWriteItem takes no condition, so each session is
+# one conditional DeleteItem (TransactWriteItems would be all-or-nothing per 100 items: one
+# refused item would cancel 99 good deletes, at twice the write cost).
+OURS_OR_GONE = "attribute_not_exists(sessionId) OR begins_with(clientId, :prefix)"
 
 
 def plain_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -148,23 +154,31 @@ class Boto3TargetInfra:
                 ids.extend(item["sessionId"]["S"] for item in page["Items"])
         return ids
 
-    def delete_session_items(self, session_ids: list[str]) -> int:
-        deleted = 0
-        for start in range(0, len(session_ids), BATCH_WRITE_LIMIT):
-            batch = session_ids[start : start + BATCH_WRITE_LIMIT]
-            requests: list[dict[str, Any]] = [
-                {"DeleteRequest": {"Key": {"sessionId": {"S": sid}}}} for sid in batch
-            ]
+    def delete_session_items(self, session_ids: list[str], client_id_prefix: str) -> int:
+        if not client_id_prefix:
+            raise ValueError("a conditional delete needs the harness's clientId prefix")
+        with ThreadPoolExecutor(max_workers=DELETE_WORKERS) as pool:
+            outcomes = list(
+                pool.map(lambda sid: self._delete_if_ours(sid, client_id_prefix), session_ids)
+            )
+        return sum(outcomes)
+
+    def _delete_if_ours(self, session_id: str, client_id_prefix: str) -> bool:
+        try:
+            self._dynamodb.delete_item(
+                TableName=self._target.sessions_table,
+                Key={"sessionId": {"S": session_id}},
+                ConditionExpression=OURS_OR_GONE,
+                ExpressionAttributeValues={":prefix": {"S": client_id_prefix}},
+            )
+        except ClientError as err:
+            error = err.response.get("Error", {})
+            if error.get("Code") == "ConditionalCheckFailedException":
+                return False  # not the harness's: left alone
             table = self._target.sessions_table
-            for _attempt in range(5):
-                with _aws(f"BatchWriteItem on {table}"):
-                    answer = self._dynamodb.batch_write_item(RequestItems={table: requests})
-                requests = answer.get("UnprocessedItems", {}).get(table, [])
-                if not requests:
-                    break
-            if requests:
-                raise TargetInfraError(
-                    f"BatchWriteItem on {table}: {len(requests)} session items left unprocessed"
-                )
-            deleted += len(batch)
-        return deleted
+            raise TargetInfraError(
+                f"DeleteItem on {table} failed: {error.get('Code')}: {error.get('Message')}"
+            ) from err
+        except BotoCoreError as err:
+            raise TargetInfraError(f"DeleteItem on {self._target.sessions_table}: {err}") from err
+        return True

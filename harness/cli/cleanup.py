@@ -41,7 +41,12 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
     target = resolve_target(config.target, None)
     now = datetime.now(UTC)
     report = cleanup_expired(
-        target, target_api(target), target_infra(target), now, timedelta(hours=hours)
+        target,
+        target_api(target),
+        target_infra(target),
+        now,
+        timedelta(hours=hours),
+        config.target.test_prefix,
     )
     print(
         f"cleanup: {report.sessions_found} test session(s) on {target.name} with clientId "

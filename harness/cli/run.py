@@ -24,7 +24,6 @@ from harness.cli.common import (
     add_config_flag,
     add_state_dir_flag,
     config_from_args,
-    target_fields,
 )
 from harness.config import KNOWN_FAULTS, HarnessConfig, format_validation_error
 from harness.execution.history import ExecutionOutcome, Progress
@@ -84,6 +83,13 @@ def register(commands: Any) -> None:
 def handle(args: argparse.Namespace, out: TextIO) -> int:
     if args.aws and args.fault:
         raise UsageError("--fault applies only to the bundled reference target, not to --aws")
+    if args.aws and args.target:
+        raise UsageError(
+            "--target does not apply to --aws: the deployed harness tests the target its "
+            "config names (deploy a config for another target)"
+        )
+    if args.aws and args.run_id:
+        raise UsageError("--run-id does not apply to --aws: the deployed harness makes the run id")
     config = config_from_args(args)
     request = _request(args, config)
     if args.aws:
@@ -110,12 +116,10 @@ def _request(args: argparse.Namespace, config: HarnessConfig) -> RunRequest:
     raw: dict[str, Any] = {
         "suite": args.suite,
         "scenarios": args.scenario,
-        "runId": args.run_id or new_run_id(datetime.now(UTC)),
+        # In AWS, Plan makes the run id; locally the CLI names the run (and its execution).
+        "runId": None if args.aws else args.run_id or new_run_id(datetime.now(UTC)),
         "flags": {"trigger": "cli", "commit": args.commit},
     }
-    if args.aws and args.target:
-        # The deployed config names the target; this run points elsewhere, for once.
-        raw["target"] = target_fields(args.target)
     try:
         request = RunRequest.model_validate({k: v for k, v in raw.items() if v is not None})
     except ValidationError as err:
@@ -157,7 +161,7 @@ def _run_in_aws(
         sfn,
         arn,
         request.to_wire(),
-        name=str(request.run_id),
+        name=f"cli-{new_run_id(datetime.now(UTC))}",
         on_progress=_progress_printer(out),
         timeout_seconds=config.sla.suite_max_seconds + 60,
     )

@@ -7,10 +7,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from harness.validation import check_endpoint
 from harness.wire.alerts import Channel
 from harness.wire.base import TARGET_NAME_PATTERN
 from harness.wire.metrics import METRICS
 from harness.wire.results import Severity
+
+MIN_TEST_PREFIX_LENGTH = 4
+"""Cleanup deletes sessions whose clientId starts with the test prefix: a shorter one (``T``)
+would match a real customer's ids too."""
 
 
 class Section(BaseModel):
@@ -31,8 +36,20 @@ class TargetConfig(Section):
     ecs_cluster: str = "webordinary-edit"
     ecs_service: str = "edit-service"
     sessions_table: str = "webordinary-edit-sessions"
-    test_prefix: str = Field(default="TEST_", pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    test_prefix: str = Field(
+        default="TEST_", pattern=rf"^[A-Za-z0-9_-]{{{MIN_TEST_PREFIX_LENGTH},32}}$"
+    )
     request_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        return check_endpoint(value) if value else value
+
+    @field_validator("aws_endpoint_url")
+    @classmethod
+    def _aws_endpoint(cls, value: str | None) -> str | None:
+        return check_endpoint(value) if value else None
 
 
 SlaName = Literal[
@@ -138,6 +155,9 @@ class RunConfig(Section):
     # The daily cleanup deletes test sessions (clientId starting with target.test_prefix)
     # created longer ago than this: leftovers of runs that died before their own Cleanup.
     test_data_expiry_hours: float = Field(default=24.0, gt=0, le=24 * 90)
+    # Set by the CDK app in the deployed functions' config, not by hand: Plan makes every run
+    # id itself, the input may not replace the target's endpoints, and endpoints are https.
+    deployed: bool = False
 
 
 class ReferenceTargetConfig(Section):

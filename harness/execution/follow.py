@@ -62,7 +62,7 @@ class HistoryReader:
 def start_and_follow(
     sfn: Any,
     state_machine_arn: str,
-    execution_input: dict[str, Any],
+    execution_input: object,
     name: str,
     on_progress: Callable[[Progress], None],
     timeout_seconds: float,

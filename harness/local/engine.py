@@ -194,7 +194,7 @@ class LocalEngine:
 
     def run(
         self,
-        execution_input: dict[str, Any],
+        execution_input: object,
         name: str,
         on_progress: Callable[[Progress], None] = lambda progress: None,
     ) -> ExecutionOutcome:

@@ -22,7 +22,7 @@ def sweep(config: HarnessConfig, journal: Journal, now: datetime, connect: Conne
     target = resolve_target(config.target, None)
     max_age = timedelta(hours=config.run.test_data_expiry_hours)
     api, infra = connect(target)
-    report = cleanup_expired(target, api, infra, now, max_age)
+    report = cleanup_expired(target, api, infra, now, max_age, config.target.test_prefix)
     journal.record(cleanup_entry(f"sweep-{now:%Y%m%dT%H%M%S}", target.name, report, now))
     return TaskResult(
         name="sweep",

@@ -49,10 +49,23 @@ def target_identity(config: TargetConfig) -> str:
     return name_from_endpoint(config.endpoint) if config.endpoint else REFERENCE_TARGET_NAME
 
 
-def resolve_target(config: TargetConfig, override: TargetOverride | None) -> ResolvedTarget:
+def resolve_target(
+    config: TargetConfig, override: TargetOverride | None, *, deployed: bool = False
+) -> ResolvedTarget:
+    """The config's target with the run's override. Deployed (in AWS), the override may not
+    name endpoints (a role-signed request must not go to an arbitrary host) and endpoints
+    must be https."""
     fields = config.model_dump()
     if override is not None:
         given = override.model_dump(exclude_none=True)
+        if deployed:
+            refused = sorted(set(given) & {"endpoint", "aws_endpoint_url"})
+            if refused:
+                names = ", ".join(f"target.{_camel(name)}" for name in refused)
+                raise InvalidRunRequestError(
+                    f"{names}: the deployed harness tests the target its config names; "
+                    "deploy a config for another target instead"
+                )
         if given.get("endpoint", fields["endpoint"]) != fields["endpoint"]:
             fields["name"] = ""  # another endpoint is another target, unless it is named
         fields.update(given)
@@ -62,7 +75,28 @@ def resolve_target(config: TargetConfig, override: TargetOverride | None) -> Res
             "--target URL, or run locally where the reference target fills it in"
         )
     fields["name"] = fields["name"] or name_from_endpoint(fields["endpoint"])
+    if deployed:
+        for name in ("endpoint", "aws_endpoint_url"):
+            if fields[name] and not str(fields[name]).startswith("https://"):
+                raise ConfigError(f"target.{name} must be https:// in AWS, not {fields[name]!r}")
     return ResolvedTarget.model_validate(fields)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def run_id_for(request: RunRequest, config: HarnessConfig, now: datetime) -> str:
+    """The request's run id locally; in AWS always a new one (cleanup deletes by run id, so
+    whoever can start an execution must not pick it)."""
+    if not config.run.deployed:
+        return request.run_id or new_run_id(now)
+    if request.run_id is not None:
+        raise InvalidRunRequestError(
+            "runId: the deployed harness makes the run id itself; remove runId from the input"
+        )
+    return new_run_id(now)
 
 
 def select_scenarios(
@@ -120,7 +154,7 @@ def plan_run(
     now: datetime,
 ) -> RunPlan:
     suite, names = select_scenarios(request, config, catalogue)
-    target = resolve_target(config.target, request.target)
+    target = resolve_target(config.target, request.target, deployed=config.run.deployed)
     groups: dict[str, list[ScenarioSpec]] = {}
     for name in names:
         spec = spec_for(name, catalogue[name], config)
@@ -137,7 +171,7 @@ def plan_run(
             )
         )
     run = RunContext(
-        run_id=request.run_id or new_run_id(now),
+        run_id=run_id_for(request, config, now),
         suite=suite,
         started_at=now,
         target=target,

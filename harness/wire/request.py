@@ -7,14 +7,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from harness.validation import check_endpoint
 from harness.wire.base import (
     RUN_ID_PATTERN,
     SCENARIO_NAME_PATTERN,
     TARGET_NAME_PATTERN,
     WireModel,
 )
+
+NAME = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$"
+MAX_CHANGED_FILES_CHARS = 16_000
+"""The run context travels with every group and scenario of a run, so the changed-file list
+is bounded to keep every state far below Step Functions' 256 KB payload limit."""
 
 
 class SuiteName(StrEnum):
@@ -30,16 +36,22 @@ class Trigger(StrEnum):
 
 
 class TargetOverride(WireModel):
-    """Fields of the target config that a single run may replace."""
+    """Fields of the target config that a single run may replace. Never the test prefix:
+    cleanup deletes by it, so it comes from the deployed config only. In AWS the endpoints
+    cannot be replaced either (``harness.planning.plan``)."""
 
     name: str | None = Field(default=None, pattern=TARGET_NAME_PATTERN)
-    endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/.*)?$")
-    aws_endpoint_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    region: str | None = None
-    ecs_cluster: str | None = None
-    ecs_service: str | None = None
-    sessions_table: str | None = None
-    test_prefix: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    endpoint: str | None = Field(default=None, max_length=2048)
+    aws_endpoint_url: str | None = Field(default=None, max_length=2048)
+    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+    ecs_cluster: str | None = Field(default=None, pattern=NAME)
+    ecs_service: str | None = Field(default=None, pattern=NAME)
+    sessions_table: str | None = Field(default=None, pattern=NAME)
+
+    @field_validator("endpoint", "aws_endpoint_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else check_endpoint(value)
 
 
 class RunFlags(WireModel):
@@ -47,8 +59,21 @@ class RunFlags(WireModel):
 
     trigger: Trigger = Trigger.CONSOLE
     commit: str | None = Field(default=None, max_length=64)
-    changed_files: list[str] = Field(default_factory=list, max_length=5000)
+    changed_files: list[Annotated[str, Field(max_length=1024)]] = Field(
+        default_factory=list, max_length=5000
+    )
     max_group_concurrency: int | None = Field(default=None, ge=1, le=20)
+
+    @field_validator("changed_files")
+    @classmethod
+    def _bounded(cls, files: list[str]) -> list[str]:
+        total = sum(len(path) for path in files)
+        if total > MAX_CHANGED_FILES_CHARS:
+            raise ValueError(
+                f"{total} characters of paths, at most {MAX_CHANGED_FILES_CHARS}: send fewer "
+                "paths (e.g. their folders)"
+            )
+        return files
 
 
 class RunRequest(WireModel):
@@ -86,7 +111,7 @@ class ResolvedTarget(WireModel):
 class RunContext(WireModel):
     """What every step of a run needs to know about the run."""
 
-    run_id: str
+    run_id: str = Field(pattern=RUN_ID_PATTERN)
     suite: str
     started_at: datetime
     target: ResolvedTarget

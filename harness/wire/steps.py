@@ -64,6 +64,7 @@ class CleanupReport(WireModel):
     sessions_found: int
     deleted_via_api: int
     deleted_directly: int
+    left: int = 0  # found but deleted neither way (the target refused, or an item was not ours)
     seconds: float
 
     @property

@@ -10,6 +10,7 @@ from aws_cdk.assertions import Match
 
 from harness import layout
 from harness.config import HarnessConfig
+from infra.suite import check_deployable_target
 from tests.infra.conftest import Synth, flatten, logical_id, resources
 
 pytestmark = pytest.mark.infra
@@ -69,6 +70,17 @@ def test_handlers_get_the_config_with_dynamodb_history_and_aws_resources(synth: 
     assert config.sla == synth.config.sla
     assert config.target == synth.config.target
     assert config.alerts.slack_webhook_secret_name == "it/slack"
+    assert config.run.deployed is True  # Plan makes run ids; no endpoint overrides
+
+
+@pytest.mark.parametrize(
+    "target",
+    [{"endpoint": "http://edit.example.com"}, {"aws_endpoint_url": "http://127.0.0.1:5000"}],
+)
+def test_a_target_that_is_not_https_cannot_be_deployed(target: dict[str, str]) -> None:
+    config = HarnessConfig.model_validate({"target": target})
+    with pytest.raises(ValueError, match="https"):
+        check_deployable_target(config)
 
 
 def _state_machine(synth: Synth) -> dict[str, Any]:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
+from harness.errors import UnsafeCleanupError
 from harness.target.api import HttpTargetApi
 from harness.target.cleanup import cleanup_run
 from harness.target.http import HttpClient
+from harness.wire import RunContext
 from tests.integration.stacks import Stack, StackFactory
 
 
@@ -37,7 +41,7 @@ def test_deletes_only_this_runs_sessions_and_their_workspaces(stack: StackFactor
     # A clientId that merely contains the run id is not ours either.
     lookalike = create(target, f"prod_{target.run.client_prefix}x")
 
-    report = cleanup_run(target.run, target.api, target.infra)
+    report = cleanup_run(target.run, target.api, target.infra, "TEST_")
 
     assert report.sessions_found == 30
     assert report.deleted_via_api == 30 and report.deleted_directly == 0
@@ -54,7 +58,7 @@ def test_items_the_api_cannot_delete_are_deleted_directly(stack: StackFactory) -
     customer = create(target, "customer-7")
     unreachable_api = HttpTargetApi(HttpClient("http://127.0.0.1:9", timeout_seconds=1))
 
-    report = cleanup_run(target.run, unreachable_api, target.infra)
+    report = cleanup_run(target.run, unreachable_api, target.infra, "TEST_")
 
     assert (report.sessions_found, report.deleted_directly) == (3, 3)
     assert all(target.infra.get_session_item(sid) is None for sid in ours)
@@ -63,5 +67,43 @@ def test_items_the_api_cannot_delete_are_deleted_directly(stack: StackFactory) -
 
 def test_nothing_to_do_is_fine(stack: StackFactory) -> None:
     target = stack()
-    report = cleanup_run(target.run, target.api, target.infra)
+    report = cleanup_run(target.run, target.api, target.infra, "TEST_")
     assert report.sessions_found == 0
+
+
+def _with(run: RunContext, run_id: str | None = None, test_prefix: str | None = None) -> RunContext:
+    """A run context as a crafted event could carry it (validation bypassed on purpose)."""
+    target = run.target.model_copy(update={"test_prefix": test_prefix or run.target.test_prefix})
+    return run.model_copy(
+        update={"run_id": run.run_id if run_id is None else run_id, "target": target}
+    )
+
+
+@pytest.mark.parametrize(
+    ("run_id", "test_prefix", "configured"),
+    [
+        (None, "cust", "TEST_"),  # not the configured prefix
+        (None, "T", "T"),  # too short, even if configured so
+        ("", None, "TEST_"),  # no run id: would match every test session
+        ("x_", None, "TEST_"),  # not a run id
+    ],
+)
+def test_an_unsafe_prefix_is_refused_before_anything_is_read(
+    stack: StackFactory, run_id: str | None, test_prefix: str | None, configured: str
+) -> None:
+    target = stack()
+    customer = create(target, "cust42_x")
+    crafted = _with(target.run, run_id, test_prefix)
+    with pytest.raises(UnsafeCleanupError, match="refusing"):
+        cleanup_run(crafted, target.api, target.infra, configured)
+    assert target.infra.get_session_item(customer) is not None
+
+
+def test_a_direct_delete_spares_an_item_that_is_not_ours(stack: StackFactory) -> None:
+    target = stack()
+    ours = create(target, f"{target.run.client_prefix}x_1")
+    customer = create(target, "customer-1")
+    deleted = target.infra.delete_session_items([ours, customer], target.run.client_prefix)
+    assert deleted == 1
+    assert target.infra.get_session_item(ours) is None
+    assert target.infra.get_session_item(customer) is not None

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from harness.config import HarnessConfig, TargetConfig
-from harness.errors import InvalidEventError
+from harness.errors import InvalidEventError, InvalidRunRequestError, UnsafeCleanupError
 from harness.layout import FUNCTIONS_DIR
 from harness.local.sqlite_history import SqliteHistory
 from harness.wire import GroupPlan, ScenarioResult, ScenarioSpec, Status
@@ -98,3 +98,37 @@ def test_unknown_maintenance_job_is_refused_naming_the_field(
     monkeypatch.setenv("HARNESS_STATE_MACHINE_ARN", "arn:aws:states:us-east-1:1:stateMachine:x")
     with pytest.raises(InvalidEventError, match="job"):
         handler("run_maintenance").lambda_handler({"job": "hourly"}, Context())
+
+
+def test_a_crafted_input_cannot_delete_a_non_test_item_in_aws(
+    stack: StackFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deployed config (run.deployed): Plan refuses a chosen run id or prefix, and the
+    Cleanup function, invoked directly with a crafted run, refuses any other prefix."""
+    target = stack()
+    customer = target.api.create_session("user_42_profile", "a-real-user").json()["sessionId"]
+    deployed = HarnessConfig.model_validate(
+        {"target": {"endpoint": "https://edit.example.com"}, "run": {"deployed": True}}
+    )
+    use_config(monkeypatch, deployed)
+    plan = handler("plan_run")
+    for crafted in (
+        {"suite": "smoke", "runId": "42", "target": {"testPrefix": "user_"}},
+        {"suite": "smoke", "runId": "42"},
+        {"suite": "smoke", "target": {"awsEndpointUrl": "https://collector.example.com"}},
+    ):
+        with pytest.raises((InvalidRunRequestError, InvalidEventError)):
+            plan.lambda_handler(crafted, Context())
+
+    resolved = target.run.target
+    use_config(
+        monkeypatch,
+        HarnessConfig(
+            target=TargetConfig.model_validate(resolved.model_dump()), run={"deployed": True}
+        ),
+    )
+    crafted_run = {**target.run.to_wire(), "runId": "42"}
+    crafted_run["target"] = {**crafted_run["target"], "testPrefix": "user_"}  # type: ignore[dict-item]
+    with pytest.raises(UnsafeCleanupError):
+        handler("cleanup_run").lambda_handler({"run": crafted_run}, Context())
+    assert target.infra.get_session_item(customer) is not None

@@ -14,6 +14,8 @@ from harness.execution.history import Progress
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
+from harness.target.api import HttpTargetApi
+from harness.target.http import HttpClient
 from harness.wire import ResolvedTarget, Status
 from tests.integration.stacks import isolated_config
 
@@ -54,13 +56,17 @@ def leftovers(engine: LocalEngine, run_id: str) -> tuple[list[str], list[str]]:
         ({"scenarios": ["cold-start", "warm-start"]}, "scenarios[1]"),
         ({"flags": {"maxGroupConcurrency": 0}}, "flags.maxGroupConcurrency"),
         ({"runId": "bad id!"}, "runId"),
+        ([1, 2, 3], "(root): must be a JSON object, not an array"),
+        ("hello", "(root): must be a JSON object, not a string"),
+        ({"flags": {"changedFiles": ["src/" + "x" * 900] * 40}}, "flags.changedFiles"),
+        ({"target": {"testPrefix": "user_"}}, "target.testPrefix"),
     ],
 )
 def test_bad_input_ends_in_a_fail_state_that_names_the_field(
     engine_factory: list[LocalEngine],
     moto_server: MotoServer,
     tmp_path: Path,
-    execution_input: dict[str, object],
+    execution_input: object,
     named: str,
 ) -> None:
     engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
@@ -69,6 +75,7 @@ def test_bad_input_ends_in_a_fail_state_that_names_the_field(
     assert outcome.error == "InvalidRunRequest"
     assert named in (outcome.cause or "")
     assert (outcome.cause or "").startswith(("invalid ", "scenarios[")), outcome.cause  # no JSON
+    assert len(outcome.cause or "") < 2000  # bounded, however large the input
     assert outcome.plan is None and outcome.summary is None
     assert SqliteHistory.in_state_dir(tmp_path).count_runs() == 0
 
@@ -156,3 +163,18 @@ def test_publish_report_writes_the_report_and_a_failure_there_keeps_the_verdict(
     assert unwritable.report is None
     assert "ReportError" in (unwritable.report_error or "")
     assert unwritable.cleanup is not None
+
+
+def test_a_crafted_input_cannot_reach_a_customers_session(
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+) -> None:
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
+    api = HttpTargetApi(HttpClient(engine.config.target.endpoint, timeout_seconds=10))
+    customer = api.create_session("user_42_profile", "a-real-user").json()["sessionId"]
+    for crafted in (
+        {"scenarios": ["alb-routing"], "runId": "42", "target": {"testPrefix": "user_"}},
+        {"scenarios": ["alb-routing"], "runId": "x", "target": {"testPrefix": "u"}},
+    ):
+        outcome = engine.run(crafted, name=f"crafted-{uuid.uuid4().hex[:6]}")
+        assert (outcome.status, outcome.error) == ("FAILED", "InvalidRunRequest")
+    assert api.get_session(customer).status == 200

@@ -63,6 +63,9 @@ def test_json_config_from_env_is_used_in_lambda() -> None:
         ("[sla]\ncold_start_max = 1\n", "sla.cold_start_max"),
         ('[reference_target]\nfaults = ["melt"]\n', "reference_target.faults"),
         ('[target]\ntest_prefix = ""\n', "target.test_prefix"),
+        ('[target]\ntest_prefix = "T"\n', "target.test_prefix"),
+        ('[target]\nendpoint = "edit.example.com"\n', "target.endpoint"),
+        ('[target]\nendpoint = "https://exa mple.com"\n', "target.endpoint"),
     ],
 )
 def test_bad_values_name_the_field(tmp_path: Path, toml: str, named: str) -> None:

@@ -24,6 +24,11 @@ def test_request_accepts_camel_case_and_defaults_the_trigger() -> None:
         ({"suitee": "smoke"}, "suitee"),
         ({"flags": {"trigger": "cron"}}, "flags.trigger"),
         ({"target": {"endpoint": "ftp://x"}}, "target.endpoint"),
+        ({"target": {"endpoint": "http://"}}, "target.endpoint"),
+        ({"target": {"endpoint": "http://host:port"}}, "target.endpoint"),
+        ({"target": {"testPrefix": "user_"}}, "target.testPrefix"),
+        ({"flags": {"changedFiles": ["x" * 2000]}}, "flags.changedFiles.0"),
+        ({"flags": {"changedFiles": ["d/" + "x" * 1000] * 20}}, "flags.changedFiles"),
     ],
 )
 def test_bad_requests_name_the_field(data: dict[str, object], field: str) -> None:
@@ -60,3 +65,14 @@ def test_result_reason_lists_failed_checks_and_errors() -> None:
         scenario="s", group="g", status=Status.ERROR, error={"type": "KeyError", "message": "x"}
     )
     assert errored.reason == "KeyError: x"
+
+
+def test_a_rejection_message_stays_small_whatever_the_input() -> None:
+    from harness.validation import format_validation_error
+
+    huge = {f"field{n}": "x" * 100_000 for n in range(50)} | {"suite": "y" * 100_000}
+    with pytest.raises(ValidationError) as caught:
+        RunRequest.model_validate(huge)
+    message = format_validation_error(caught.value)
+    assert len(message) < 2000
+    assert "suite" in message and "more problem(s)" in message

@@ -88,6 +88,38 @@ def test_suite_with_nothing_selected_is_rejected() -> None:
         plan_run(RunRequest(suite="smoke"), config, CATALOGUE, NOW)
 
 
+DEPLOYED = HarnessConfig.model_validate(
+    {"target": {"endpoint": "https://edit.example.com"}, "run": {"deployed": True}}
+)
+
+
+def test_deployed_plan_makes_the_run_id_and_refuses_one_from_the_input() -> None:
+    plan = plan_run(RunRequest(suite="smoke"), DEPLOYED, CATALOGUE, NOW)
+    assert plan.run.run_id.startswith("20261124T053349Z-")
+    with pytest.raises(InvalidRunRequestError, match="runId"):
+        plan_run(RunRequest(suite="smoke", run_id="mine"), DEPLOYED, CATALOGUE, NOW)
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ({"endpoint": "https://attacker.example.com"}, "target.endpoint"),
+        ({"awsEndpointUrl": "https://collector.example.com"}, "target.awsEndpointUrl"),
+    ],
+)
+def test_deployed_plan_refuses_endpoint_overrides(override: dict[str, str], named: str) -> None:
+    request = RunRequest.model_validate({"suite": "smoke", "target": override})
+    with pytest.raises(InvalidRunRequestError, match=named):
+        plan_run(request, DEPLOYED, CATALOGUE, NOW)
+    assert plan_run(request, CONFIG, CATALOGUE, NOW)  # locally an override is fine
+
+
+def test_deployed_endpoints_must_be_https() -> None:
+    plain = DEPLOYED.model_copy(update={"target": TargetConfig(endpoint="http://edit.example")})
+    with pytest.raises(ConfigError, match="https"):
+        plan_run(RunRequest(suite="smoke"), plain, CATALOGUE, NOW)
+
+
 def test_target_override_wins_and_empty_endpoint_is_refused() -> None:
     resolved = resolve_target(CONFIG.target, TargetOverride(endpoint="https://edit.example.com"))
     assert resolved.endpoint == "https://edit.example.com"
