@@ -39,6 +39,10 @@ class CheckFailedError(HarnessError):
     """A scenario check did not hold; the scenario fails (it does not error)."""
 
 
+class ScenarioTimeoutError(HarnessError):
+    """A scenario ran past its ``timeout_seconds``: its result is ``error: timeout``."""
+
+
 class TargetRequestError(HarnessError):
     """An HTTP request to the target failed at transport level (refused, timed out)."""
 

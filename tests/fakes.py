@@ -172,10 +172,15 @@ class FakeTargetInfra:
             and (created_before is None or item["createdAt"] < created_before.isoformat())
         ]
 
-    def delete_session_items(self, session_ids: list[str]) -> int:
+    def delete_session_items(self, session_ids: list[str], client_id_prefix: str) -> int:
+        """As the real adapter: only items whose clientId carries the prefix (or gone ones)."""
+        deleted = 0
         for session_id in session_ids:
-            self.target.items.pop(session_id, None)
-        return len(session_ids)
+            item = self.target.items.get(session_id)
+            if item is None or item["clientId"].startswith(client_id_prefix):
+                self.target.items.pop(session_id, None)
+                deleted += 1
+        return deleted
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from harness import layout
-from harness.judge.collect import collect_event_results
+from harness.judge.collect import collect_event_results, teardown_failures
 from harness.judge.cost import estimate_run
 from harness.judge.sla import judge_run
 from harness.judge.summary import summarize, verdict_reason
@@ -28,7 +28,11 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # The state here is the Plan output plus the groups' results: the plan the ASL walk needs.
     cost = estimate_run(layout.suite_definition(), event, results, config)
     summary = summarize(
-        parsed.run, results, finished_at=datetime.now(UTC), estimated_cost_usd=cost.total_usd
+        parsed.run,
+        results,
+        finished_at=datetime.now(UTC),
+        estimated_cost_usd=cost.total_usd,
+        teardown_errors=teardown_failures(parsed.group_results),
     )
     summary, sla_reason = judge_run(summary, config.sla)
     history_store(config).save_run(summary)

@@ -133,7 +133,7 @@ def _progress_printer(out: TextIO) -> Callable[[Progress], None]:
 
     def show(progress: Progress) -> None:
         mark = PROGRESS_MARK.get(progress.status.value, "    ") if progress.status else "    "
-        if progress.kind == "started":
+        if progress.kind in ("started", "heartbeat"):
             mark = " .. "
         print(f"[{time.monotonic() - started:6.1f}s] {mark} {progress.text}", file=out, flush=True)
 

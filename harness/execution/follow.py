@@ -1,10 +1,12 @@
 """Start a suite execution and follow its history until it ends (local moto or AWS).
 
-Each poll reads only what is new: the newest page of events (``reverseOrder``), more pages
-only while all of a page is new, and nothing at or below the last event id seen. That holds
-whether or not the server honours paging (AWS does; moto returns the whole history, oldest
-first): events are filtered by id either way. Idle polls back off, so a long scenario costs
-a few calls rather than five a second, well inside GetExecutionHistory's throttle.
+Starting and following are separate, so a caller interrupted mid-run still holds what was
+seen (``ExecutionOutcome``). Each poll reads only what is new: the newest page of events
+(``reverseOrder``), more pages only while all of a page is new, and nothing at or below the
+last event id seen. That holds whether or not the server honours paging (AWS does; moto
+returns the whole history, oldest first): events are filtered by id either way. Idle polls
+back off, so a long scenario costs a few calls rather than five a second, well inside
+GetExecutionHistory's throttle.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from harness.execution.heartbeat import Heartbeat
 from harness.execution.history import ExecutionOutcome, Progress, apply_event
 
 POLL_SECONDS = 0.2
@@ -59,6 +62,54 @@ class HistoryReader:
         return [fresh[event_id] for event_id in sorted(fresh)]
 
 
+def start_execution(
+    sfn: Any, state_machine_arn: str, execution_input: object, name: str
+) -> ExecutionOutcome:
+    arn = sfn.start_execution(
+        stateMachineArn=state_machine_arn, name=name, input=json.dumps(execution_input)
+    )["executionArn"]
+    return ExecutionOutcome(execution_arn=arn)
+
+
+def follow(
+    sfn: Any,
+    outcome: ExecutionOutcome,
+    on_progress: Callable[[Progress], None],
+    timeout_seconds: float,
+    poll_seconds: float = POLL_SECONDS,
+    max_poll_seconds: float = MAX_POLL_SECONDS,
+    heartbeat: Heartbeat | None = None,
+) -> ExecutionOutcome:
+    """Follow one execution to its end, updating ``outcome`` as events arrive (a caller that
+    is interrupted keeps what was seen); stop following (and say so) after
+    ``timeout_seconds``. Quiet stretches get a heartbeat line."""
+    heartbeat = heartbeat or Heartbeat()
+    reader = HistoryReader(sfn, outcome.execution_arn)
+    interval = poll_seconds
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        events = reader.new_events()
+        for event in events:
+            progress = apply_event(outcome, event)
+            if progress is not None:
+                heartbeat.seen(progress)
+                on_progress(progress)
+        if outcome.status != "RUNNING":
+            return outcome
+        left = deadline - time.monotonic()
+        if left < 0:
+            outcome.status = "FOLLOW_TIMEOUT"
+            outcome.cause = (
+                f"still running after {timeout_seconds:.0f}s; see {outcome.execution_arn}"
+            )
+            return outcome
+        beat = heartbeat.due(outcome)
+        if beat is not None:
+            on_progress(beat)
+        interval = next_interval(interval, bool(events), poll_seconds, max_poll_seconds)
+        time.sleep(min(interval, left + 0.01))
+
+
 def start_and_follow(
     sfn: Any,
     state_machine_arn: str,
@@ -69,26 +120,6 @@ def start_and_follow(
     poll_seconds: float = POLL_SECONDS,
     max_poll_seconds: float = MAX_POLL_SECONDS,
 ) -> ExecutionOutcome:
-    """Run one execution to its end; stop following (and say so) after ``timeout_seconds``."""
-    arn = sfn.start_execution(
-        stateMachineArn=state_machine_arn, name=name, input=json.dumps(execution_input)
-    )["executionArn"]
-    outcome = ExecutionOutcome(execution_arn=arn)
-    reader = HistoryReader(sfn, arn)
-    interval = poll_seconds
-    deadline = time.monotonic() + timeout_seconds
-    while True:
-        events = reader.new_events()
-        for event in events:
-            progress = apply_event(outcome, event)
-            if progress is not None:
-                on_progress(progress)
-        if outcome.status != "RUNNING":
-            return outcome
-        left = deadline - time.monotonic()
-        if left < 0:
-            outcome.status = "FOLLOW_TIMEOUT"
-            outcome.cause = f"still running after {timeout_seconds:.0f}s; see {arn}"
-            return outcome
-        interval = next_interval(interval, bool(events), poll_seconds, max_poll_seconds)
-        time.sleep(min(interval, left + 0.01))
+    """Run one execution to its end (``start_execution`` + ``follow``)."""
+    outcome = start_execution(sfn, state_machine_arn, execution_input, name)
+    return follow(sfn, outcome, on_progress, timeout_seconds, poll_seconds, max_poll_seconds)

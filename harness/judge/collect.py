@@ -51,6 +51,17 @@ def collect_event_results(event: AggregateEvent) -> list[ScenarioResult]:
     return collect_results(planned, event.group_results)
 
 
+def teardown_failures(outcomes: Iterable[GroupOutcome]) -> list[str]:
+    """One line per group whose teardown failed (the target may not be as it was found)."""
+    failures = []
+    for outcome in outcomes:
+        if outcome.teardown_error is not None:
+            info = error_from_caught(outcome.teardown_error)
+            name = str(outcome.group.get("name", "?"))
+            failures.append(f"group '{name}' teardown failed: {info.type}: {info.message}")
+    return failures
+
+
 def _missing(spec: ScenarioSpec, group_failures: Mapping[str, ErrorInfo]) -> ScenarioResult:
     """A planned scenario that produced no result (its group's setup failed, or worse)."""
     error = group_failures.get(spec.group) or ErrorInfo(

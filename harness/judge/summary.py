@@ -42,15 +42,15 @@ def summarize(
     results: list[ScenarioResult],
     finished_at: datetime,
     estimated_cost_usd: float = 0.0,
+    teardown_errors: list[str] | None = None,
 ) -> RunSummary:
     counts = {status: 0 for status in Status}
     for result in results:
         counts[result.status] += 1
     decided = counts[Status.PASS] + counts[Status.FAIL] + counts[Status.ERROR]
     success_rate = counts[Status.PASS] / decided if decided else 1.0
-    verdict = (
-        Verdict.PASSED if counts[Status.FAIL] == 0 and counts[Status.ERROR] == 0 else Verdict.FAILED
-    )
+    clean = counts[Status.FAIL] == 0 and counts[Status.ERROR] == 0 and not teardown_errors
+    verdict = Verdict.PASSED if clean else Verdict.FAILED
     return RunSummary(
         run_id=run.run_id,
         suite=run.suite,
@@ -66,13 +66,17 @@ def summarize(
         results=results,
         metrics=metric_stats(results),
         estimated_cost_usd=round(estimated_cost_usd, 6),
+        teardown_errors=list(teardown_errors or []),
     )
 
 
 def verdict_reason(summary: RunSummary) -> str:
     """One line for the console and the Fail state's cause."""
     bad = [r for r in summary.results if r.status in (Status.FAIL, Status.ERROR)]
+    teardown = "; ".join(summary.teardown_errors)
     if not bad:
-        return f"all {len(summary.results)} scenario(s) passed"
+        passed = f"all {len(summary.results)} scenario(s) passed"
+        return f"{passed}, but {teardown}" if teardown else passed
     details = "; ".join(f"{r.scenario} ({r.status.value}: {r.reason})" for r in bad)
-    return f"{len(bad)} of {len(summary.results)} scenario(s) did not pass: {details}"
+    reason = f"{len(bad)} of {len(summary.results)} scenario(s) did not pass: {details}"
+    return f"{reason}; {teardown}" if teardown else reason

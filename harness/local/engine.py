@@ -19,12 +19,14 @@ from typing import Any
 
 from harness.aws.clients import client
 from harness.config import CONFIG_JSON_ENV, HarnessConfig
-from harness.execution.follow import start_and_follow
+from harness.execution.follow import follow, start_execution
+from harness.execution.heartbeat import Heartbeat
 from harness.execution.history import ExecutionOutcome, Progress
 from harness.layout import SUITE_FUNCTIONS, function_zip, render_asl
 from harness.local.moto_server import MotoServer, start_moto_server
 from harness.local.reference_target import ReferenceTarget
 from harness.planning.plan import target_identity
+from harness.scenarios.base import current_wait
 
 STATE_MACHINE_NAME = "harness-suite"
 LAMBDA_ROLE_POLICY = json.dumps(
@@ -192,17 +194,30 @@ class LocalEngine:
             )["stateMachineArn"]
         )
 
+    def start_run(self, execution_input: object, name: str) -> ExecutionOutcome:
+        """Start an execution; ``follow`` it to its end (the outcome fills in as it goes)."""
+        return start_execution(
+            self._client("stepfunctions"), self.state_machine_arn, execution_input, name
+        )
+
+    def follow(
+        self,
+        outcome: ExecutionOutcome,
+        on_progress: Callable[[Progress], None] = lambda progress: None,
+    ) -> ExecutionOutcome:
+        # The scenarios run in this process, so the heartbeat can say what each waits for.
+        return follow(
+            self._client("stepfunctions"),
+            outcome,
+            on_progress,
+            timeout_seconds=self.config.sla.suite_max_seconds + 60,
+            heartbeat=Heartbeat(current_wait=current_wait),
+        )
+
     def run(
         self,
         execution_input: object,
         name: str,
         on_progress: Callable[[Progress], None] = lambda progress: None,
     ) -> ExecutionOutcome:
-        return start_and_follow(
-            self._client("stepfunctions"),
-            self.state_machine_arn,
-            execution_input,
-            name=name,
-            on_progress=on_progress,
-            timeout_seconds=self.config.sla.suite_max_seconds + 60,
-        )
+        return self.follow(self.start_run(execution_input, name), on_progress)

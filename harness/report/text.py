@@ -73,6 +73,10 @@ def render_summary(
         lines.append("")
         lines.append("Why:")
         lines.extend(f"  {r.scenario}: {r.reason}" for r in failed)
+    if summary.teardown_errors:
+        lines.append("")
+        lines.append("Teardown (the target may not be as the run found it):")
+        lines.extend(f"  {problem}" for problem in summary.teardown_errors)
     counts = ", ".join(f"{n} {s.value}" for s, n in summary.counts.items() if n)
     lines.append("")
     lines.append(

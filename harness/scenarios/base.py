@@ -8,13 +8,21 @@ same code runs in a local run and in Lambda.
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar, get_args
 
 from harness.config import SlaConfig
-from harness.errors import CheckFailedError, ScenarioContractError, ScenarioDefinitionError
+from harness.errors import (
+    CheckFailedError,
+    ScenarioContractError,
+    ScenarioDefinitionError,
+    ScenarioTimeoutError,
+)
+from harness.execution.heartbeat import Wait
 from harness.ports import TargetApi, TargetInfra
 from harness.wire import (
     SCENARIO_NAME_PATTERN,
@@ -31,6 +39,17 @@ ParamValue = float | int | str | bool
 SLA_CHECK_PREFIX = "sla:"
 """The runner's own checks (one per metric recorded with an SLA); no scenario declares them."""
 MAX_TIMEOUT_SECONDS = 900  # a scenario runs in one Lambda invocation
+
+
+_waits: dict[tuple[str, str], Wait] = {}
+_waits_lock = threading.Lock()
+
+
+def current_wait(run_id: str, scenario: str) -> Wait | None:
+    """The wait a scenario of this process is in, if any (local runs show it while waiting;
+    in Lambda the scenario runs in another process and this stays empty)."""
+    with _waits_lock:
+        return _waits.get((run_id, scenario))
 
 
 @dataclass(frozen=True)
@@ -109,6 +128,15 @@ class ScenarioContext:
     checks: list[Check] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
     _counter: int = 0
+    _cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        """The scenario ran out of time: every further step raises ``ScenarioTimeoutError``."""
+        self._cancelled.set()
+
+    def _stop_if_cancelled(self) -> None:
+        if self._cancelled.is_set():
+            raise ScenarioTimeoutError(f"ran past its {self.spec.timeout_seconds}s timeout")
 
     @property
     def run(self) -> RunContext:
@@ -147,6 +175,7 @@ class ScenarioContext:
         A check the definition does not declare is recorded, then stops the scenario with
         ``ScenarioContractError`` (an ``error``: the scenario, not the target, is wrong).
         """
+        self._stop_if_cancelled()
         self.checks.append(Check(name=name, passed=passed, detail=detail))
         if name not in self.job.definition.checks:
             outcome = "held" if passed else f"failed: {detail}"
@@ -189,16 +218,33 @@ class ScenarioContext:
     ) -> tuple[T, float]:
         """Poll ``probe`` until it returns a value; returns (value, seconds waited).
 
-        The wait stops at ``timeout`` or at the scenario's deadline, whichever is first, and
-        then fails the check named ``what``.
+        The wait stops at ``timeout`` and fails the check named ``what``; if the scenario's
+        deadline comes first, the scenario has run out of time (``ScenarioTimeoutError``).
         """
         started = time.monotonic()
         limit = min(started + timeout, self.deadline)
-        while True:
-            value = probe()
-            if value is not None:
-                return value, time.monotonic() - started
-            if time.monotonic() >= limit:
-                waited = time.monotonic() - started
-                self.check(what, False, f"not reached after {waited:.1f}s")
-            time.sleep(interval)
+        with self._waiting(Wait(what, started, limit)):
+            while True:
+                self._stop_if_cancelled()
+                value = probe()
+                if value is not None:
+                    return value, time.monotonic() - started
+                if time.monotonic() >= limit:
+                    waited = time.monotonic() - started
+                    if limit >= self.deadline:
+                        self.cancel()
+                        self._stop_if_cancelled()
+                    self.check(what, False, f"not reached after {waited:.1f}s")
+                self._cancelled.wait(interval)
+
+    @contextmanager
+    def _waiting(self, wait: Wait) -> Iterator[None]:
+        key = (self.run.run_id, self.spec.name)
+        with _waits_lock:
+            _waits[key] = wait
+        try:
+            yield
+        finally:
+            with _waits_lock:
+                if _waits.get(key) is wait:
+                    del _waits[key]

@@ -134,6 +134,9 @@ class RunSummary(WireModel):
     metrics: list[MetricStats]
     estimated_cost_usd: float = Field(default=0.0, ge=0)
     sla: list[SlaResult] = Field(default_factory=list)
+    # A group whose teardown failed may have left the target changed (e.g. scaled to zero):
+    # the run fails even if every scenario passed.
+    teardown_errors: list[str] = Field(default_factory=list)
 
 
 class Severity(StrEnum):

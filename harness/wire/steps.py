@@ -54,6 +54,7 @@ class GroupOutcome(StateEvent):
     results: list[dict[str, Any]] | None = None
     setup_error: CaughtError | None = None
     run_error: CaughtError | None = None
+    teardown_error: CaughtError | None = None
 
 
 class CleanupReport(WireModel):

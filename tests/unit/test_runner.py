@@ -4,13 +4,15 @@ errors, retries and the declared contract become a result."""
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Callable
 
 import pytest
 
 from harness.config import SlaConfig
-from harness.scenarios.base import ScenarioContext, ScenarioDefinition, ScenarioJob
-from harness.scenarios.runner import run_scenario
-from harness.wire import MetricUnit, ScenarioSpec, Status
+from harness.scenarios.base import ScenarioContext, ScenarioDefinition, ScenarioJob, current_wait
+from harness.scenarios.runner import TIMEOUT_ERROR, run_scenario
+from harness.wire import MetricUnit, ScenarioResult, ScenarioSpec, Status
 from tests.fakes import RUN, FakeTarget, FakeTargetApi, FakeTargetInfra, definition
 
 
@@ -148,3 +150,74 @@ def test_the_result_carries_timing(status: Status) -> None:
     assert result.status is status
     assert result.started_at is not None and result.finished_at is not None
     assert result.finished_at >= result.started_at and result.duration_seconds >= 0
+
+
+# --- timeout_seconds is enforced -------------------------------------------------------
+
+
+def timed(
+    body: Callable[[ScenarioContext], object], timeout: int = 1, retries: int = 0
+) -> ScenarioResult:
+    scenario = definition("probe", run=body, checks=("ready", "never-reached", "holds"))
+    spec = ScenarioSpec(name="probe", group="g", tags=[], timeout_seconds=timeout, retries=retries)
+    stack = FakeTarget()
+    return run_scenario(
+        ScenarioJob(scenario, spec, RUN, SlaConfig(), FakeTargetApi(stack), FakeTargetInfra(stack))
+    )
+
+
+def never(ctx: ScenarioContext, timeout: float) -> None:
+    """Wait for something that never happens."""
+    ctx.wait_for("ready", lambda: None, timeout=timeout)
+
+
+def test_a_scenario_busy_past_its_timeout_is_an_error_timeout() -> None:
+    def busy(ctx: ScenarioContext) -> None:
+        time.sleep(30)  # e.g. a slow request loop that never waits through ctx
+        ctx.check("never-reached", True)
+
+    result = timed(busy)
+    assert result.status is Status.ERROR
+    assert result.error is not None and result.error.type == TIMEOUT_ERROR
+    assert result.reason == "timeout: ran past its 1s timeout"
+    assert result.duration_seconds < 30  # it did not wait for the scenario to finish
+
+
+def test_a_wait_cut_short_by_the_deadline_is_a_timeout_not_a_failed_check() -> None:
+    result = timed(lambda ctx: never(ctx, 600))
+    assert result.status is Status.ERROR and result.reason.startswith("timeout:")
+    assert result.checks == []
+
+
+def test_a_wait_that_runs_out_first_fails_its_check() -> None:
+    result = timed(lambda ctx: never(ctx, 0.1), timeout=30)
+    assert result.status is Status.FAIL
+    assert result.reason.startswith("ready: not reached after")
+
+
+def test_a_scenario_that_raises_is_an_error_and_errors_are_retried() -> None:
+    calls: list[int] = []
+
+    def broken(ctx: ScenarioContext) -> None:
+        calls.append(1)
+        raise KeyError("sessionId")
+
+    result = timed(broken, timeout=30, retries=2)
+    assert (result.status, result.attempts, len(calls)) == (Status.ERROR, 3, 3)
+    assert result.reason == "KeyError: 'sessionId'"
+
+
+def test_a_wait_is_visible_while_it_lasts() -> None:
+    seen: list[str] = []
+
+    def waiting(ctx: ScenarioContext) -> None:
+        def probe() -> bool | None:
+            wait = current_wait(RUN.run_id, "probe")
+            seen.append(wait.what if wait else "")
+            return True if len(seen) > 1 else None
+
+        ctx.wait_for("ready", probe, timeout=30, interval=0.01)
+
+    assert timed(waiting, timeout=30).status is Status.PASS
+    assert seen == ["ready", "ready"]
+    assert current_wait(RUN.run_id, "probe") is None

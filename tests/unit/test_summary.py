@@ -82,3 +82,31 @@ def test_all_passing_is_a_pass() -> None:
     summary = summarize(RUN, [ScenarioResult.model_validate(passed("a", "g1", 1))], STARTED)
     assert summary.verdict is Verdict.PASSED
     assert verdict_reason(summary) == "all 1 scenario(s) passed"
+
+
+def test_a_failed_teardown_fails_a_run_whose_scenarios_all_passed() -> None:
+    from harness.judge.collect import teardown_failures
+
+    cause = json.dumps({"errorType": "ClientError", "errorMessage": "UpdateService denied"})
+    outcomes = [
+        GroupOutcome.model_validate(
+            {
+                "group": {"name": "g1"},
+                "results": [passed("a", "g1", 1.0)],
+                "teardownError": {"Error": "ClientError", "Cause": cause},
+            }
+        )
+    ]
+    planned = [spec("a", "g1")]
+    summary = summarize(
+        RUN,
+        collect_results(planned, outcomes),
+        STARTED + timedelta(seconds=5),
+        teardown_errors=teardown_failures(outcomes),
+    )
+    assert summary.counts[Status.PASS] == 1
+    assert summary.verdict is Verdict.FAILED
+    assert verdict_reason(summary) == (
+        "all 1 scenario(s) passed, but group 'g1' teardown failed: "
+        "ClientError: UpdateService denied"
+    )

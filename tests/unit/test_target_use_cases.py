@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from harness.errors import HarnessError, TargetInfraError, TargetUnavailableError
+from harness.errors import TargetInfraError, TargetUnavailableError, UnsafeCleanupError
 from harness.target.cleanup import cleanup_expired, cleanup_run
 from harness.target.groups import setup_group, teardown_group
 from harness.wire import GroupSetup
@@ -66,7 +66,7 @@ def test_cleanup_deletes_this_runs_sessions_and_nothing_else() -> None:
     }
     target.undeletable.add(ours[0])  # the API fails on this one: deleted directly
 
-    report = cleanup_run(RUN, *ports(target), workers=4)
+    report = cleanup_run(RUN, *ports(target), "TEST_", workers=4)
 
     assert (report.prefix, report.sessions_found) == (RUN.client_prefix, 12)
     assert (report.deleted_via_api, report.deleted_directly) == (11, 1)
@@ -79,19 +79,22 @@ def test_cleanup_of_an_unreachable_api_deletes_every_item_directly() -> None:
         target.add_session(f"{RUN.client_prefix}x_{n}")
     target.down = True
 
-    report = cleanup_run(RUN, *ports(target))
+    report = cleanup_run(RUN, *ports(target), "TEST_")
 
     assert (report.deleted_via_api, report.deleted_directly) == (0, 3)
     assert target.items == {}
 
 
-def test_cleanup_without_a_test_prefix_refuses_to_touch_anything() -> None:
+@pytest.mark.parametrize(("prefix", "configured"), [("", "TEST_"), ("T", "T"), ("cust", "TEST_")])
+def test_cleanup_with_an_unsafe_prefix_refuses_to_touch_anything(
+    prefix: str, configured: str
+) -> None:
     target = FakeTarget()
     target.add_session("customer", created_at=NOW - timedelta(days=9))
-    no_prefix = TARGET.model_copy(update={"test_prefix": ""})
+    unsafe = TARGET.model_copy(update={"test_prefix": prefix})
 
-    with pytest.raises(HarnessError, match="without a test prefix"):
-        cleanup_expired(no_prefix, *ports(target), NOW, timedelta(hours=1))
+    with pytest.raises(UnsafeCleanupError, match="refusing to clean up"):
+        cleanup_expired(unsafe, *ports(target), NOW, timedelta(hours=1), configured)
     assert len(target.items) == 1 and target.calls == []
 
 
@@ -101,7 +104,7 @@ def test_expired_cleanup_takes_only_old_test_sessions() -> None:
     recent = target.add_session("TEST_liverun_x_1", created_at=NOW - timedelta(hours=1))
     customer = target.add_session("customer", created_at=NOW - timedelta(days=9))
 
-    report = cleanup_expired(TARGET, *ports(target), NOW, timedelta(hours=24))
+    report = cleanup_expired(TARGET, *ports(target), NOW, timedelta(hours=24), "TEST_")
 
     assert report.sessions_found == 1 and report.created_before == NOW - timedelta(hours=24)
     assert old not in target.items and {recent, customer} <= set(target.items)
