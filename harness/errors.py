@@ -35,6 +35,10 @@ class HistoryError(HarnessError):
     """Run history could not be read or written."""
 
 
+class RunExistsError(HistoryError):
+    """A run with this id is already stored: runs are never replaced."""
+
+
 class CheckFailedError(HarnessError):
     """A scenario check did not hold; the scenario fails (it does not error)."""
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from harness.errors import TargetInfraError, TargetRequestError
+from harness.errors import RunExistsError, TargetInfraError, TargetRequestError
 from harness.scenarios.base import ParamValue, ScenarioContext, ScenarioDefinition
 from harness.target.http import Response
 from harness.wire import (
@@ -191,6 +191,8 @@ class FakeHistoryStore:
     regressions: dict[str, RegressionReport] = field(default_factory=dict)
 
     def save_run(self, summary: RunSummary) -> None:
+        if summary.run_id in self.runs:
+            raise RunExistsError(f"run {summary.run_id} is already in the history")
         self.runs[summary.run_id] = summary
 
     def save_regressions(self, report: RegressionReport) -> None:

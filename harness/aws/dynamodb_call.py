@@ -9,13 +9,22 @@ from botocore.exceptions import BotoCoreError, ClientError
 from harness.errors import HistoryError
 
 
-def call(dynamodb: Any, table: str, operation: str, **params: Any) -> dict[str, Any]:
-    """``operation`` in API spelling (``"Query"``); every failure becomes ``HistoryError``."""
+def call(
+    dynamodb: Any,
+    table: str,
+    operation: str,
+    condition_failed: Exception | None = None,
+    **params: Any,
+) -> dict[str, Any]:
+    """``operation`` in API spelling (``"Query"``); every failure becomes ``HistoryError``,
+    except a failed ``ConditionExpression``, which raises ``condition_failed`` if given."""
     method = getattr(dynamodb, _snake(operation))
     try:
         answer: dict[str, Any] = method(**params)
     except ClientError as err:
         code = err.response.get("Error", {}).get("Code", "Unknown")
+        if code == "ConditionalCheckFailedException" and condition_failed is not None:
+            raise condition_failed from err
         raise HistoryError(f"DynamoDB {operation} on {table} failed: {code}") from err
     except BotoCoreError as err:
         raise HistoryError(f"DynamoDB {operation} on {table} failed: {err}") from err

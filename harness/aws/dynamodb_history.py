@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from harness.aws import table_keys as keys
 from harness.aws.clients import client
 from harness.aws.dynamodb_call import call, query_all
-from harness.errors import HistoryError
+from harness.errors import HistoryError, RunExistsError
 from harness.wire import RegressionReport, RunSummary
 
 MAX_ITEM_BYTES = 400_000
@@ -65,7 +66,14 @@ class DynamoDbHistory:
             keys.EXPIRES_AT: {"N": str(expires)},
             keys.SUMMARY: {"S": body},
         }
-        self._call("PutItem", TableName=self._table, Item=item)
+        self._call(
+            "PutItem",
+            TableName=self._table,
+            Item=item,
+            ConditionExpression="attribute_not_exists(#id)",  # a run is never replaced
+            ExpressionAttributeNames={"#id": keys.RUN_ID},
+            condition_failed=RunExistsError(f"run {summary.run_id} is already in the history"),
+        )
 
     def get_run(self, run_id: str) -> RunSummary | None:
         answer = self._call(
@@ -166,9 +174,11 @@ class DynamoDbHistory:
         RunSummary.model_validate(data)
 
     def import_records(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        """One PutItem per run, by run id: an interrupted import can simply be run again."""
+        """One PutItem per run, by run id: an interrupted import can simply be run again (a
+        run already stored is that same record: kept)."""
         for _, data in records:
-            self.save_run(RunSummary.model_validate(data))
+            with suppress(RunExistsError):
+                self.save_run(RunSummary.model_validate(data))
 
     def _newest(self, limit: int, **query: Any) -> list[RunSummary]:
         """Up to ``limit`` runs of an index query, newest first, across pages."""

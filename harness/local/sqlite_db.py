@@ -31,6 +31,28 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
 
 def ensure_schema(path: Path, schema: str) -> None:
     """Create the folder and the tables of ``schema`` (``CREATE ... IF NOT EXISTS``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise HistoryError(f"local state {path}: cannot create its folder: {err}") from err
     with connect(path) as db:
         db.executescript(schema)
+
+
+def check_tables(path: Path, columns: dict[str, set[str]]) -> None:
+    """Fail now, not at the end of a run, if the file cannot be read and written or a table
+    lacks a column (a file from another version, or not ours at all)."""
+    with connect(path) as db:
+        for table, needed in columns.items():
+            found = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            missing = sorted(needed - found)
+            if missing:
+                raise HistoryError(
+                    f"local state {path}: table {table} lacks column(s) {', '.join(missing)} "
+                    "(a file from another harness version? move it away to start afresh)"
+                )
+            db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+        # A real write, rolled back: a read-only file or a full disk shows here.
+        db.execute("CREATE TABLE IF NOT EXISTS _write_probe (x INTEGER)")
+        db.execute("INSERT INTO _write_probe VALUES (1)")
+        db.rollback()

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness.local.sqlite_db import STATE_FILE, connect, ensure_schema
+from harness.errors import RunExistsError
+from harness.local.sqlite_db import STATE_FILE, check_tables, connect, ensure_schema
 from harness.wire import RegressionReport, RunSummary
 
 SCHEMA = """
@@ -62,8 +63,27 @@ class SqliteHistory:
     def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
         return connect(self.path)
 
-    def save_run(self, summary: RunSummary) -> None:
+    def check(self) -> None:
+        """Readable, writable, and the tables this version expects (before a run starts)."""
+        check_tables(
+            self.path,
+            {
+                "runs": {"run_id", "target", "suite", "started_at", "verdict", "summary_json"},
+                "scenario_results": {"run_id", "scenario", "status", "result_json"},
+            },
+        )
+
+    def has_run(self, run_id: str) -> bool:
         with self._connect() as db:
+            return (
+                db.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is not None
+            )
+
+    def save_run(self, summary: RunSummary) -> None:
+        """Store a new run; an id that is already stored is refused (never replaced)."""
+        with self._connect() as db:
+            if db.execute("SELECT 1 FROM runs WHERE run_id = ?", (summary.run_id,)).fetchone():
+                raise RunExistsError(f"run {summary.run_id} is already in the history")
             _insert(db, summary)
 
     def archive_kinds(self) -> tuple[str, ...]:
@@ -157,7 +177,9 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _insert(db: sqlite3.Connection, summary: RunSummary) -> None:
-    """One run: its summary row and one row per scenario (inside the caller's transaction)."""
+    """One run: its summary row and one row per scenario (inside the caller's transaction).
+    Replaces a stored run of that id: only an import does that (the same record twice is one
+    record); ``save_run`` refuses an id that is already stored."""
     db.execute(
         "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
         (

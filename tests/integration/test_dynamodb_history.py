@@ -11,7 +11,7 @@ import pytest
 from harness.aws import table_keys as keys
 from harness.aws.clients import client
 from harness.aws.dynamodb_history import DynamoDbHistory
-from harness.errors import HistoryError
+from harness.errors import HistoryError, RunExistsError
 from harness.local.moto_server import MotoServer
 from harness.wire import RunSummary, Status, Trigger, Verdict
 
@@ -83,6 +83,14 @@ def test_saved_run_reads_back_equal(history: DynamoDbHistory) -> None:
     history.save_run(run)
     assert history.get_run("r1") == run
     assert history.get_run("missing") is None
+
+
+def test_a_stored_run_is_never_replaced(history: DynamoDbHistory) -> None:
+    history.save_run(summary("r1", T0))
+    with pytest.raises(RunExistsError, match="r1 is already in the history"):
+        history.save_run(summary("r1", T0 + timedelta(days=1)))
+    stored = history.get_run("r1")
+    assert stored is not None and stored.started_at == T0
 
 
 def test_item_carries_keys_and_ttl(history: DynamoDbHistory, moto_server: MotoServer) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from harness.errors import RunExistsError
 from harness.local.sqlite_history import SqliteHistory
 from harness.ports import HistoryStore
 from harness.wire import RegressionReport, RunSummary
@@ -19,7 +20,6 @@ RUNS = [
     summary("s1", 6, suite="smoke"),
     summary("o1", 7, target="other"),
     summary("r3", 10),
-    summary("r2", 12),  # saved again: replaces the first r2
 ]
 
 
@@ -31,9 +31,15 @@ def answers(store: HistoryStore) -> list[object]:
     for run in RUNS:
         store.save_run(run)
     store.save_regressions(RegressionReport(run_id="r3", regressions=[], verdict_reason="ok"))
+    try:
+        store.save_run(summary("r2", 12))  # a stored run is never replaced
+        replaced = "replaced"
+    except RunExistsError:
+        replaced = "refused"
     before = T0 + timedelta(minutes=10)
     previous = store.previous_run("ref", "full", before)
     return [
+        replaced,
         store.get_run("r2"),
         store.get_run("nope"),
         previous.run_id if previous else None,
@@ -52,4 +58,4 @@ def test_the_fake_answers_like_the_sqlite_store(tmp_path: Path) -> None:
     real = answers(SqliteHistory.in_state_dir(tmp_path))
 
     assert answers(FakeHistoryStore()) == real
-    assert real[2] == "r1" and real[5] == ["r2", "r3", "s1", "r1"]
+    assert real[0] == "refused" and real[3] == "r2" and real[6] == ["r3", "s1", "r2", "r1"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import HistoryError
+from harness.errors import HistoryError, RunExistsError
 from harness.local.sqlite_history import SqliteHistory
 from harness.wire import RunSummary, ScenarioResult, Status
 
@@ -63,10 +63,50 @@ def test_round_trip_previous_and_listing(tmp_path: Path) -> None:
     assert ("r1", "a") in rows and len(rows) == 10
 
 
-def test_saving_a_run_again_replaces_it(tmp_path: Path) -> None:
+def test_a_stored_run_is_never_replaced(tmp_path: Path) -> None:
     store = SqliteHistory(tmp_path / "h.sqlite3")
     store.save_run(summary("r1", 0))
+    later = summary("r1", 30).model_copy(update={"verdict": "failed"})
+    with pytest.raises(RunExistsError, match="r1 is already in the history"):
+        store.save_run(later)
+    assert store.count_runs() == 1 and store.get_run("r1") == summary("r1", 0)
+    assert store.has_run("r1") and not store.has_run("r2")
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        ("folder", "unable to open database file"),
+        ("alien", "no such column: target"),
+        ("not-sqlite", "file is not a database"),
+    ],
+)
+def test_a_broken_store_fails_its_check(tmp_path: Path, breakage: str, message: str) -> None:
+    path = tmp_path / "history.sqlite3"
+    if breakage == "folder":
+        path.mkdir()
+    elif breakage == "alien":
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE runs (id TEXT)")
+    else:
+        path.write_bytes(b"\x89PNG not a database at all" * 100)
+    with pytest.raises(HistoryError, match=message):
+        SqliteHistory(path).check()
+
+
+def test_a_store_from_another_version_fails_its_check(tmp_path: Path) -> None:
+    store = SqliteHistory(tmp_path / "h.sqlite3")
+    with sqlite3.connect(store.path) as db:
+        db.execute("ALTER TABLE scenario_results DROP COLUMN result_json")
+    with pytest.raises(HistoryError, match=r"scenario_results lacks column\(s\) result_json"):
+        store.check()
+
+
+def test_a_healthy_store_passes_its_check_and_keeps_nothing_of_it(tmp_path: Path) -> None:
+    store = SqliteHistory(tmp_path / "h.sqlite3")
+    store.check()
     store.save_run(summary("r1", 0))
+    store.check()
     assert store.count_runs() == 1
 
 
