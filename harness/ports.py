@@ -7,6 +7,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from pydantic import BaseModel, Field
+
 from harness.notify.lifecycle import AlertState
 from harness.report.location import ReportLocation
 from harness.target.http import Response
@@ -17,7 +19,9 @@ from harness.wire import (
     KnownIssue,
     PinnedBaseline,
     RegressionReport,
+    RunContext,
     RunSummary,
+    ScenarioResult,
 )
 
 
@@ -145,6 +149,43 @@ class ReportStore(Protocol):
 
     def write(self, location: ReportLocation, html: bytes, junit: bytes) -> None:
         """Write the report page and the JUnit file of one run, each whole or not at all."""
+
+
+class RunInFlight(BaseModel):
+    """A run in flight, as recovery needs it if the run ends badly."""
+
+    run_id: str
+    run: RunContext | None = None  # known once planned (locally) or set up (in AWS)
+    desired_count: int | None = None  # the edit service's count before the run changed it
+    owner: str | None = None  # the local process running it: "<pid>@<host>"
+    ephemeral_target: bool = False  # the bundled reference target: it ends with the process
+    results: list[ScenarioResult] = Field(default_factory=list)  # seen so far (local runs)
+
+
+class RunsInFlight(Protocol):
+    """Runs in flight, durably (SQLite locally, DynamoDB in AWS): a run that dies can still be
+    recovered (service restored, test data deleted, recorded as aborted)."""
+
+    def begin(
+        self, run: RunContext, *, owner: str | None = None, ephemeral_target: bool = False
+    ) -> None:
+        """Record a run as in flight (again: keeps what is known)."""
+        ...
+
+    def remember_desired_count(self, run: RunContext, count: int) -> None:
+        """The edit service's count before the run first changed it: the first call wins."""
+        ...
+
+    def add_result(self, run_id: str, result: ScenarioResult) -> None:
+        """A scenario result seen while following the run (kept if the process dies)."""
+        ...
+
+    def get(self, run_id: str) -> RunInFlight | None: ...
+
+    def in_flight(self) -> list[RunInFlight]: ...
+
+    def finish(self, run_id: str) -> None:
+        """The run ended (or was recovered): forget it."""
         ...
 
 

@@ -35,6 +35,7 @@ from harness.ports import (
     HistoryStore,
     Journal,
     ReportStore,
+    RunsInFlight,
     TargetApi,
     TargetInfra,
 )
@@ -158,6 +159,17 @@ def journal(config: HarnessConfig) -> Journal:
             retention_days=config.storage.run_history_days,
         )
     )
+
+
+def runs_in_flight(config: HarnessConfig) -> RunsInFlight:
+    """Runs in flight: next to the history (the same SQLite file locally)."""
+    if config.history.backend == "sqlite":
+        from harness.local.sqlite_runs_in_flight import SqliteRunsInFlight  # local runs only
+
+        return SqliteRunsInFlight.in_state_dir(Path(config.local.state_dir))
+    from harness.aws.dynamodb_runs_in_flight import DynamoDbRunsInFlight
+
+    return DynamoDbRunsInFlight(config.storage.run_state_table, region=config.history.region)
 
 
 def target_api(target: ResolvedTarget) -> TargetApi:

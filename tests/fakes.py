@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from harness.errors import RunExistsError, TargetInfraError, TargetRequestError
+from harness.ports import RunInFlight
 from harness.scenarios.base import ParamValue, ScenarioContext, ScenarioDefinition
 from harness.target.http import Response
 from harness.wire import (
@@ -27,6 +28,7 @@ from harness.wire import (
     RunContext,
     RunFlags,
     RunSummary,
+    ScenarioResult,
 )
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -181,6 +183,45 @@ class FakeTargetInfra:
                 self.target.items.pop(session_id, None)
                 deleted += 1
         return deleted
+
+
+@dataclass
+class FakeRunsInFlight:
+    """Implements ``RunsInFlight`` in a dict (what the SQLite and DynamoDB journals promise)."""
+
+    entries: dict[str, RunInFlight] = field(default_factory=dict)
+
+    def begin(
+        self, run: RunContext, *, owner: str | None = None, ephemeral_target: bool = False
+    ) -> None:
+        entry = self.entries.setdefault(run.run_id, RunInFlight(run_id=run.run_id, run=run))
+        self.entries[run.run_id] = entry.model_copy(
+            update={
+                "owner": owner or entry.owner,
+                "ephemeral_target": entry.ephemeral_target or ephemeral_target,
+            }
+        )
+
+    def remember_desired_count(self, run: RunContext, count: int) -> None:
+        self.begin(run)
+        entry = self.entries[run.run_id]
+        if entry.desired_count is None:
+            self.entries[run.run_id] = entry.model_copy(update={"desired_count": count})
+
+    def add_result(self, run_id: str, result: ScenarioResult) -> None:
+        entry = self.entries.get(run_id)
+        if entry is not None:
+            kept = [r for r in entry.results if r.scenario != result.scenario]
+            self.entries[run_id] = entry.model_copy(update={"results": [*kept, result]})
+
+    def get(self, run_id: str) -> RunInFlight | None:
+        return self.entries.get(run_id)
+
+    def in_flight(self) -> list[RunInFlight]:
+        return list(self.entries.values())
+
+    def finish(self, run_id: str) -> None:
+        self.entries.pop(run_id, None)
 
 
 @dataclass

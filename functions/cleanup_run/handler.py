@@ -13,7 +13,15 @@ from harness.errors import HistoryError
 from harness.notify.metrics import cleanup_metrics
 from harness.target.cleanup import cleanup_entry, cleanup_run
 from harness.wire import CleanupEvent
-from harness.wiring import journal, parse_event, publish_metrics, settings, target_api, target_infra
+from harness.wiring import (
+    journal,
+    parse_event,
+    publish_metrics,
+    runs_in_flight,
+    settings,
+    target_api,
+    target_infra,
+)
 
 logger = Logger(service="harness")
 
@@ -21,10 +29,12 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     run = parse_event(CleanupEvent, event).run
-    configured = settings().target.test_prefix  # never the event's alone
+    config = settings()
+    configured = config.target.test_prefix  # never the event's alone
     report = cleanup_run(run, target_api(run.target), target_infra(run.target), configured)
+    runs_in_flight(config).finish(run.run_id)  # ended through its own Cleanup: nothing to recover
     try:
-        journal(settings()).record(
+        journal(config).record(
             cleanup_entry(run.run_id, run.target.name, report, datetime.now(UTC))
         )
     except HistoryError as err:  # the deletes happened; only their record is missing

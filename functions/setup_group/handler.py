@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger
 
 from harness.target.groups import setup_group
 from harness.wire import GroupEvent
-from harness.wiring import parse_event, target_api, target_infra
+from harness.wiring import parse_event, runs_in_flight, settings, target_api, target_infra
 
 logger = Logger(service="harness")
 
@@ -17,4 +17,5 @@ logger = Logger(service="harness")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(GroupEvent, event)
     target = parsed.run.target
-    return setup_group(target_api(target), target_infra(target)).to_wire()
+    journal = runs_in_flight(settings())
+    return setup_group(target_api(target), target_infra(target), parsed.run, journal).to_wire()

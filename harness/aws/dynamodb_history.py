@@ -12,7 +12,7 @@ from harness.aws import table_keys as keys
 from harness.aws.clients import client
 from harness.aws.dynamodb_call import call, query_all
 from harness.errors import HistoryError, RunExistsError
-from harness.wire import RegressionReport, RunSummary
+from harness.wire import RegressionReport, RunSummary, Verdict
 
 MAX_ITEM_BYTES = 400_000
 RUN_RECORD = "run"
@@ -66,6 +66,9 @@ class DynamoDbHistory:
             keys.EXPIRES_AT: {"N": str(expires)},
             keys.SUMMARY: {"S": body},
         }
+        if summary.verdict is Verdict.ABORTED:
+            # Listed (byTime), but out of the indexes baselines are read from.
+            del item[keys.SERIES], item[keys.TARGET]
         self._call(
             "PutItem",
             TableName=self._table,

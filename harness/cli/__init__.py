@@ -9,7 +9,9 @@ handler here.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -28,7 +30,15 @@ from harness.cli import (
     sla,
     trends,
 )
-from harness.cli.common import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_USAGE, USAGE_ERRORS
+from harness.cli.common import (
+    DEBUG_ENV,
+    EXIT_HARNESS,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    USAGE_ERRORS,
+    environment_error,
+)
+from harness.cli.signals import Interrupted
 from harness.errors import HarnessError
 
 COMMANDS = (
@@ -64,9 +74,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         code: int = args.handler(args, out)
         return code
+    except Interrupted as stop:
+        print(f"harness: interrupted by {stop.name}", file=sys.stderr)
+        return stop.exit_code
     except KeyboardInterrupt:
         print("harness: interrupted (a run started with --aws goes on in AWS)", file=sys.stderr)
         return EXIT_INTERRUPTED
     except HarnessError as err:
         print(f"harness: {err}", file=sys.stderr)
         return EXIT_USAGE if isinstance(err, USAGE_ERRORS) else EXIT_HARNESS
+    except Exception as err:  # noqa: BLE001 - never a traceback: one line naming the cause
+        code, message = environment_error(err)
+        if os.environ.get(DEBUG_ENV):
+            traceback.print_exc()
+        print(f"harness: {message}", file=sys.stderr)
+        return code

@@ -4,13 +4,20 @@ runs with (the config file plus the flags that override it)."""
 from __future__ import annotations
 
 import argparse
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from harness.config import HarnessConfig, TargetConfig, format_validation_error, load_config
+from harness.config import (
+    HarnessConfig,
+    TargetConfig,
+    format_validation_error,
+    load_config,
+    read_toml,
+)
 from harness.errors import (
     ArchiveError,
     ConfigError,
@@ -21,6 +28,7 @@ from harness.errors import (
 )
 from harness.judge.judgement import Stores
 from harness.ports import HistoryStore
+from harness.validation import endpoint_problem
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -40,6 +48,29 @@ USAGE_ERRORS = (
     ScenarioDefinitionError,
     ArchiveError,
 )
+DEBUG_ENV = "HARNESS_DEBUG"
+
+
+def environment_error(err: Exception) -> tuple[int, str]:
+    """An unexpected exception as an exit code and one line: missing AWS credentials are the
+    user's to fix (2); anything else is the harness's failure (3)."""
+    from botocore.exceptions import (
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+        ProfileNotFound,
+    )
+
+    if isinstance(err, (NoCredentialsError, PartialCredentialsError, ProfileNotFound)):
+        return EXIT_USAGE, (
+            f"no usable AWS credentials ({err}): the target's AWS side (or --aws) needs them; "
+            "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+        )
+    if isinstance(err, NoRegionError):
+        return EXIT_USAGE, f"no AWS region ({err}): set AWS_REGION or the target's region"
+    return EXIT_HARNESS, (
+        f"unexpected {type(err).__name__}: {err} (set {DEBUG_ENV}=1 to see where)"
+    )[:500]
 
 
 def add_config_flag(parser: argparse.ArgumentParser) -> None:
@@ -90,14 +121,23 @@ def config_from_args(args: argparse.Namespace) -> HarnessConfig:
 def target_fields(value: str) -> dict[str, Any]:
     """What ``--target`` sets: an endpoint URL, or the keys of a TOML file's [target]."""
     if value.startswith(("http://", "https://")):
-        return {"endpoint": value.rstrip("/")}
+        problem = endpoint_problem(value)
+        if problem is not None:
+            raise UsageError(f"--target {value!r}: the URL {problem}")
+        return {"endpoint": value}
     path = Path(value)
+    if path.is_dir():
+        raise UsageError(f"--target {value}: a folder; give an http(s) URL or a TOML file")
     if not path.is_file():
         raise UsageError(f"--target {value}: neither an http(s) URL nor an existing file")
     try:
-        data = tomllib.loads(path.read_text())
+        data = read_toml(path)
+    except UnicodeDecodeError as err:
+        raise UsageError(f"--target {value}: not UTF-8 text ({err.reason})") from err
     except tomllib.TOMLDecodeError as err:
         raise UsageError(f"--target {value}: not valid TOML: {err}") from err
+    except OSError as err:
+        raise UsageError(f"--target {value}: cannot be read: {err.strerror}") from err
     fields = data.get("target", data)
     if not isinstance(fields, dict):
         raise UsageError(f"--target {value}: [target] must be a table")
@@ -123,11 +163,40 @@ def add_aws_history_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def checked_state_dir(path: Path) -> Path:
+    """The state folder exists (created if need be) and is a folder: else a usage error."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"state folder {path} is a file (--state-dir / [local] state_dir)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"state folder {path} cannot be created: {err.strerror}") from err
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UsageError(f"state folder {path} is not writable")
+    return path
+
+
+def checked_output_file(path: Path | None, flag: str) -> Path | None:
+    """A file the command will write at the end: checked now, not after the suite."""
+    if path is None:
+        return None
+    if path.is_dir():
+        raise UsageError(f"{flag} {path} is a folder; name a file, e.g. {path / 'junit.xml'}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"{flag} {path}: its folder cannot be created: {err.strerror}") from err
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"{flag} {path} is not writable")
+    return path
+
+
 def history_config(args: argparse.Namespace, config: HarnessConfig) -> tuple[HarnessConfig, str]:
     """The config whose stores a history command reads, and how to name them: with ``--aws``
     the deployed tables (``[history] runs_table``, ``[storage] alert_state_table``; region
     ``[deploy] region``, else ``[history] region``), else the local state folder."""
     if not getattr(args, "aws", False):
+        checked_state_dir(Path(config.local.state_dir))
         return config, config.local.state_dir
     region = config.deploy.region or config.history.region
     history = config.history.model_copy(update={"backend": "dynamodb", "region": region})

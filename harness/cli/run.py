@@ -23,12 +23,15 @@ from harness.cli.common import (
     UsageError,
     add_config_flag,
     add_state_dir_flag,
+    checked_output_file,
     config_from_args,
 )
+from harness.cli.local_run import run_locally
+from harness.cli.signals import Interrupted, Interruptions
 from harness.config import KNOWN_FAULTS, HarnessConfig, format_validation_error
 from harness.execution.history import ExecutionOutcome, Progress
 from harness.judge.sla import with_cleanup
-from harness.planning.plan import new_run_id, select_scenarios, target_identity
+from harness.planning.plan import new_run_id, select_scenarios
 from harness.report.junit import junit_xml
 from harness.report.sla import render_run_sla
 from harness.report.text import render_alerts, render_summary
@@ -92,24 +95,19 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--run-id does not apply to --aws: the deployed harness makes the run id")
     config = config_from_args(args)
     request = _request(args, config)
+    args.junit = checked_output_file(args.junit, "--junit")  # before the suite, not after
     if args.aws:
         return _run_in_aws(args, config, request, out)
-    from harness.local.engine import LocalEngine  # moto loads only for local runs
-
-    show = _progress_printer(out)
     state_dir = Path(config.local.state_dir)
-    with LocalEngine(config, state_dir) as engine:
-        target = engine.config.target
-        kind = "bundled reference target" if engine.reference_target else "target"
-        print(
-            f"harness: local engine on {engine.moto.endpoint}; {kind} {target_identity(target)} at "
-            f"{target.endpoint}",
-            file=out,
-            flush=True,
-        )
-        outcome = engine.run(request.to_wire(), name=str(request.run_id), on_progress=show)
     history = f"History: {state_dir} (see: harness history --state-dir {state_dir})"
-    return _report(outcome, args, history, out, config)
+    return run_locally(
+        config,
+        request,
+        out,
+        _progress_printer(out),
+        lambda outcome: _report(outcome, args, history, out, config),
+        target_flag=f"--target {args.target}" if args.target else "",
+    )
 
 
 def _request(args: argparse.Namespace, config: HarnessConfig) -> RunRequest:
@@ -145,7 +143,7 @@ def _run_in_aws(
 ) -> int:
     """Start the deployed state machine and follow it exactly like a local run."""
     from harness.aws.clients import client
-    from harness.execution.follow import start_and_follow
+    from harness.execution.follow import follow, start_execution
 
     arn = args.state_machine_arn or os.environ.get(STATE_MACHINE_ARN_ENV, "")
     match = STATE_MACHINE_ARN.match(arn)
@@ -157,14 +155,24 @@ def _run_in_aws(
         )
     sfn = client("stepfunctions", region=match.group(1))
     print(f"harness: starting {arn}", file=out, flush=True)
-    outcome = start_and_follow(
-        sfn,
-        arn,
-        request.to_wire(),
-        name=f"cli-{new_run_id(datetime.now(UTC))}",
-        on_progress=_progress_printer(out),
-        timeout_seconds=config.sla.suite_max_seconds + 60,
-    )
+    name = f"cli-{new_run_id(datetime.now(UTC))}"
+    with Interruptions() as signals:
+        outcome = start_execution(sfn, arn, request.to_wire(), name)
+        try:
+            follow(
+                sfn,
+                outcome,
+                _progress_printer(out),
+                timeout_seconds=config.sla.suite_max_seconds + 60,
+            )
+            signals.shield()
+        except Interrupted as stop:
+            print(
+                f"harness: interrupted by {stop.name}; the execution goes on in AWS (its "
+                f"cleanup and recovery run there): {outcome.execution_arn}",
+                file=sys.stderr,
+            )
+            return stop.exit_code
     return _report(outcome, args, f"Execution: {outcome.execution_arn}", out, config)
 
 
@@ -207,7 +215,6 @@ def _report(
         if outcome.report.html.startswith("s3://"):  # a private bucket: open it in the console
             print(f"  open: {outcome.report.link}", file=out)
     if args.junit is not None:
-        args.junit.parent.mkdir(parents=True, exist_ok=True)
         args.junit.write_bytes(junit_xml(outcome.summary))
         print(f"JUnit XML: {args.junit}", file=out)
     if outcome.status == "SUCCEEDED":

@@ -74,6 +74,7 @@ __all__ = [
     "TopicSubscriptions",
     "format_validation_error",
     "load_config",
+    "read_toml",
 ]
 
 CONFIG_FILE_ENV = "HARNESS_CONFIG_FILE"
@@ -136,12 +137,23 @@ def load_config(
 
 def _read_toml(file: Path) -> dict[str, Any]:
     try:
-        with file.open("rb") as handle:
-            return tomllib.load(handle)
+        return read_toml(file)
     except FileNotFoundError as err:
         raise ConfigError(f"config file {file} does not exist") from err
+    except IsADirectoryError as err:
+        raise ConfigError(f"config file {file} is a folder; name a TOML file") from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"config file {file} is not UTF-8 text ({err.reason})") from err
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"config file {file} is not valid TOML: {err}") from err
+    except OSError as err:
+        raise ConfigError(f"config file {file} cannot be read: {err.strerror}") from err
+
+
+def read_toml(file: Path) -> dict[str, Any]:
+    """A TOML file as a dict. TOML is UTF-8 by definition: other bytes raise
+    ``UnicodeDecodeError`` (tomllib itself would only say "invalid character")."""
+    return tomllib.loads(file.read_bytes().decode("utf-8"))
 
 
 def _apply_env_overrides(data: dict[str, Any], env: Mapping[str, str]) -> None:

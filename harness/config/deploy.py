@@ -59,6 +59,8 @@ class StorageConfig(Section):
 
     baselines_table: str = "harness-baselines"
     alert_state_table: str = "harness-alert-state"
+    # Runs in flight (the edit service's pre-run count): what recovery restores.
+    run_state_table: str = "harness-run-state"
     bucket: str = ""
     run_history_days: int = Field(default=400, ge=1)
     alert_state_days: int = Field(default=30, ge=1)

@@ -84,16 +84,13 @@ def follow(
     is interrupted keeps what was seen); stop following (and say so) after
     ``timeout_seconds``. Quiet stretches get a heartbeat line."""
     heartbeat = heartbeat or Heartbeat()
-    reader = HistoryReader(sfn, outcome.execution_arn)
     interval = poll_seconds
     deadline = time.monotonic() + timeout_seconds
     while True:
-        events = reader.new_events()
-        for event in events:
-            progress = apply_event(outcome, event)
-            if progress is not None:
-                heartbeat.seen(progress)
-                on_progress(progress)
+        seen_before = outcome.last_event_id
+        for progress in catch_up(sfn, outcome):
+            heartbeat.seen(progress)
+            on_progress(progress)
         if outcome.status != "RUNNING":
             return outcome
         left = deadline - time.monotonic()
@@ -106,8 +103,21 @@ def follow(
         beat = heartbeat.due(outcome)
         if beat is not None:
             on_progress(beat)
-        interval = next_interval(interval, bool(events), poll_seconds, max_poll_seconds)
+        found = outcome.last_event_id != seen_before
+        interval = next_interval(interval, found, poll_seconds, max_poll_seconds)
         time.sleep(min(interval, left + 0.01))
+
+
+def catch_up(sfn: Any, outcome: ExecutionOutcome) -> list[Progress]:
+    """Apply the history events not seen yet (once); returns their progress lines."""
+    reader = HistoryReader(sfn, outcome.execution_arn, last_id=outcome.last_event_id)
+    lines = []
+    for event in reader.new_events():
+        progress = apply_event(outcome, event)
+        if progress is not None:
+            lines.append(progress)
+    outcome.last_event_id = reader.last_id
+    return lines
 
 
 def start_and_follow(

@@ -60,6 +60,7 @@ class ExecutionOutcome:
     results: dict[str, ScenarioResult] = field(default_factory=dict)
     confirming: bool = False  # the confirm pass has started: results go to confirm_results
     confirm_results: dict[str, ScenarioResult] = field(default_factory=dict)
+    last_event_id: int = 0  # the newest history event applied (following resumes after it)
 
 
 def _payload(details: dict[str, Any], key: str) -> Any:

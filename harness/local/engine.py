@@ -7,6 +7,7 @@ names a target, and runs executions while following their history.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -19,14 +20,16 @@ from typing import Any
 
 from harness.aws.clients import client
 from harness.config import CONFIG_JSON_ENV, HarnessConfig
-from harness.execution.follow import follow, start_execution
+from harness.execution.follow import catch_up, follow, start_execution
 from harness.execution.heartbeat import Heartbeat
 from harness.execution.history import ExecutionOutcome, Progress
 from harness.layout import SUITE_FUNCTIONS, function_zip, render_asl
+from harness.local import lambda_runtime
 from harness.local.moto_server import MotoServer, start_moto_server
 from harness.local.reference_target import ReferenceTarget
 from harness.planning.plan import target_identity
 from harness.scenarios.base import current_wait
+from harness.scenarios.runner import cancel_running
 
 STATE_MACHINE_NAME = "harness-suite"
 LAMBDA_ROLE_POLICY = json.dumps(
@@ -213,6 +216,20 @@ class LocalEngine:
             timeout_seconds=self.config.sla.suite_max_seconds + 60,
             heartbeat=Heartbeat(current_wait=current_wait),
         )
+
+    def catch_up(self, outcome: ExecutionOutcome) -> list[Progress]:
+        """Apply the events not seen yet, once (after ``stop_run``, to keep every result)."""
+        return catch_up(self._client("stepfunctions"), outcome)
+
+    def stop_run(self, outcome: ExecutionOutcome, cause: str, drain_seconds: float) -> bool:
+        """Stop an execution: no state starts after this, running scenarios are told to stop,
+        and handlers still running get ``drain_seconds`` to return. False if some did not."""
+        with contextlib.suppress(Exception):  # already ended: nothing to stop
+            self._client("stepfunctions").stop_execution(
+                executionArn=outcome.execution_arn, error="Interrupted", cause=cause
+            )
+        cancel_running()
+        return lambda_runtime.wait_idle(drain_seconds)
 
     def run(
         self,

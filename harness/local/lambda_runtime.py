@@ -15,6 +15,7 @@ import importlib.util
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,37 @@ _installed = False
 # Functions run in a process of their own, with exactly their configured environment (as in
 # Lambda): slower (~1 s per invocation), but a missing variable is missing.
 _isolated: set[str] = set()
+_busy = 0  # invocations whose handler is still running (even past its timeout)
+_busy_changed = threading.Condition()
+_running: dict[str, int] = {}  # per function, for reserved concurrency
+THROTTLED = "Lambda.TooManyRequestsException"
+
+
+def wait_idle(timeout: float) -> bool:
+    """Wait until no handler runs in this process; False if some still ran at ``timeout``."""
+    with _busy_changed:
+        return _busy_changed.wait_for(lambda: _busy == 0, timeout)
+
+
+def _claim(function_name: str, reserved: object) -> bool:
+    """Count one more running invocation of the function, unless it is at its reserved
+    concurrency (then: throttled, as in AWS)."""
+    global _busy
+    with _busy_changed:
+        running = _running.get(function_name, 0)
+        if reserved is not None and running >= int(str(reserved)):
+            return False
+        _running[function_name] = running + 1
+        _busy += 1
+        return True
+
+
+def _release(function_name: str) -> None:
+    global _busy
+    with _busy_changed:
+        _running[function_name] -= 1
+        _busy -= 1
+        _busy_changed.notify_all()
 
 
 @dataclass
@@ -71,16 +103,20 @@ def isolate(function_name: str) -> None:
 
 
 def _extract(code: bytes) -> Path:
-    """The asset's files, unpacked once per content."""
+    """The asset's files, unpacked once per content: into a staging folder, then renamed into
+    place (atomic for other processes); the staging folder never outlives the call."""
     digest = hashlib.sha256(code).hexdigest()[:16]
     target = _EXTRACT_ROOT / digest
     if not target.exists():
         _EXTRACT_ROOT.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=_EXTRACT_ROOT.parent))
-        with zipfile.ZipFile(io.BytesIO(code)) as archive:
-            archive.extractall(staging)
-        with contextlib.suppress(OSError):  # another process extracted it first
-            staging.rename(target)
+        staging = Path(tempfile.mkdtemp(dir=_EXTRACT_ROOT, prefix=".staging-"))
+        try:
+            with zipfile.ZipFile(io.BytesIO(code)) as archive:
+                archive.extractall(staging)
+            with contextlib.suppress(OSError):  # another process extracted it first
+                staging.rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
@@ -146,10 +182,26 @@ def _invoke_isolated(function: LambdaFunction, event: Any, timeout: float) -> di
 
 
 def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
-    """Replacement for moto's Docker runner; returns (payload, errored, logs) like it."""
+    """Replacement for moto's Docker runner; returns (payload, errored, logs) like it.
+
+    Reserved concurrency is honoured as in AWS: an invocation beyond it is throttled, which
+    the state machine sees as ``Lambda.TooManyRequestsException`` (and retries).
+    """
     self.logs_backend.ensure_log_group(self.logs_group_name)
+    if not _claim(self.function_name, self.reserved_concurrency):
+        error = {"errorMessage": "Rate Exceeded (reserved concurrency)", "errorType": THROTTLED}
+        return json.dumps(error), True, ""
+    return _invoke_claimed(self, event)
+
+
+def _invoke_claimed(self: LambdaFunction, event: Any) -> tuple[str, bool, str]:
+    """One claimed invocation: released when its handler has returned (even after its
+    timeout was reported)."""
     if self.function_name in _isolated:
-        isolated = _invoke_isolated(self, event, float(self.timeout or 3))
+        try:
+            isolated = _invoke_isolated(self, event, float(self.timeout or 3))
+        finally:
+            _release(self.function_name)
         if "error" in isolated:
             error = isolated["error"]
             self.save_logs(f"{error['errorType']}: {error['errorMessage']}")
@@ -174,9 +226,15 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
                 "errorType": type(err).__name__,
                 "stackTrace": traceback.format_exception(err)[-5:],
             }
+        finally:
+            _release(self.function_name)
 
     worker = threading.Thread(target=call, name=f"lambda-{self.function_name}", daemon=True)
-    worker.start()
+    try:
+        worker.start()
+    except BaseException:
+        _release(self.function_name)  # it never ran
+        raise
     worker.join(timeout)
     if worker.is_alive():
         # Like Lambda: the caller sees a timeout. The thread cannot be killed; it is a daemon.

@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS regression_reports (
 
 HISTORY_FILE = STATE_FILE
 RUN_RECORD = "run"
+# Aborted runs are listed, but never a baseline: they have no verdict of their own.
+JUDGED = "verdict != 'aborted'"
 
 
 class SqliteHistory:
@@ -111,7 +113,7 @@ class SqliteHistory:
         with self._connect() as db:
             row = db.execute(
                 "SELECT summary_json FROM runs WHERE target = ? AND suite = ? AND started_at < ?"
-                " ORDER BY started_at DESC LIMIT 1",
+                f" AND {JUDGED} ORDER BY started_at DESC LIMIT 1",
                 (target, suite, before.isoformat()),
             ).fetchone()
         return RunSummary.model_validate_json(row[0]) if row else None
@@ -130,7 +132,7 @@ class SqliteHistory:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT summary_json FROM runs WHERE target = ? AND started_at < ?"
-                " ORDER BY started_at DESC LIMIT ?",
+                f" AND {JUDGED} ORDER BY started_at DESC LIMIT ?",
                 (target, (before or datetime.max.replace(tzinfo=UTC)).isoformat(), limit),
             ).fetchall()
         return [RunSummary.model_validate_json(row[0]) for row in rows]

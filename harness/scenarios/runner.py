@@ -18,6 +18,20 @@ from harness.errors import CheckFailedError, ScenarioContractError, ScenarioTime
 from harness.scenarios.base import SLA_CHECK_PREFIX, ScenarioContext, ScenarioJob
 from harness.wire import Check, ErrorInfo, ScenarioResult, Status
 
+_live: dict[int, ScenarioContext] = {}
+_live_lock = threading.Lock()
+
+
+def cancel_running() -> int:
+    """Tell every scenario running in this process to stop at its next step (a local run
+    that is interrupted); returns how many were told."""
+    with _live_lock:
+        contexts = list(_live.values())
+    for ctx in contexts:
+        ctx.cancel()
+    return len(contexts)
+
+
 TIMEOUT_ERROR = "timeout"
 STOP_GRACE_SECONDS = 2.0
 """After its deadline, how long a scenario may take to notice it must stop (its next step)."""
@@ -97,8 +111,14 @@ def _run_until_deadline(ctx: ScenarioContext) -> tuple[Status, ErrorInfo | None]
             )
 
     worker = threading.Thread(target=body, name=f"scenario-{ctx.spec.name}", daemon=True)
-    worker.start()
-    worker.join(max(0.0, ctx.deadline - time.monotonic()))
+    with _live_lock:
+        _live[id(ctx)] = ctx
+    try:
+        worker.start()
+        worker.join(max(0.0, ctx.deadline - time.monotonic()))
+    finally:
+        with _live_lock:
+            _live.pop(id(ctx), None)
     if not worker.is_alive():
         return outcome[0]
     ctx.cancel()

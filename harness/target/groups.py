@@ -1,21 +1,26 @@
 """Group setup and teardown: check the target is up, and put the edit service back as the
-group found it (scenarios scale it to zero and back)."""
+group found it (scenarios scale it to zero and back). Setup also writes the count to the run
+journal (the first group's wins), so a run that dies can still be put back by recovery."""
 
 from __future__ import annotations
 
 from harness.errors import TargetRequestError, TargetUnavailableError
-from harness.ports import TargetApi, TargetInfra
-from harness.wire import GroupSetup, GroupTeardown
+from harness.ports import RunsInFlight, TargetApi, TargetInfra
+from harness.wire import GroupSetup, GroupTeardown, RunContext
 
 
-def setup_group(api: TargetApi, infra: TargetInfra) -> GroupSetup:
+def setup_group(
+    api: TargetApi, infra: TargetInfra, run: RunContext, journal: RunsInFlight
+) -> GroupSetup:
     try:
         answer = api.health()
     except TargetRequestError as err:
         raise TargetUnavailableError(f"target health check failed: {err}") from err
     if answer.status != 200:
         raise TargetUnavailableError(f"target /health answered {answer.status}, expected 200")
-    return GroupSetup(original_desired_count=infra.desired_count())
+    count = infra.desired_count()
+    journal.remember_desired_count(run, count)  # durable before any scenario changes it
+    return GroupSetup(original_desired_count=count)
 
 
 def teardown_group(setup: GroupSetup | None, infra: TargetInfra) -> GroupTeardown:

@@ -96,6 +96,7 @@ class MetricStats(WireModel):
 class Verdict(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
+    ABORTED = "aborted"  # the run ended without a verdict of its own; recovery recorded it
 
 
 class SlaStatus(StrEnum):
@@ -137,6 +138,7 @@ class RunSummary(WireModel):
     # A group whose teardown failed may have left the target changed (e.g. scaled to zero):
     # the run fails even if every scenario passed.
     teardown_errors: list[str] = Field(default_factory=list)
+    aborted_reason: str | None = None  # why an aborted run ended (signal, timeout, crash)
 
 
 class Severity(StrEnum):

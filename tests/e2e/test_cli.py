@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.local.sqlite_history import SqliteHistory
+from harness.wire import RunSummary
 
 pytestmark = pytest.mark.e2e
 FAST_TARGET = {
@@ -153,10 +155,103 @@ def test_bad_config_value_exits_2_naming_the_field(tmp_path: Path) -> None:
     assert "sla.cold_start_max_seconds" in done.stderr
 
 
-def test_harness_failure_exits_3_and_still_shows_the_results(tmp_path: Path) -> None:
+def test_a_broken_history_store_ends_at_once_with_exit_3(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    (state / "history.sqlite3").mkdir(parents=True)  # the history cannot be written
+    (state / "history.sqlite3").mkdir(parents=True)  # the history cannot be opened
+    done = harness(tmp_path, "run", "--scenario", "alb-routing", "--state-dir", str(state))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stdout == ""  # nothing started
+    assert done.stderr.count("\n") == 1 and "history.sqlite3" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_harness_failure_after_planning_exits_3_and_still_shows_the_results(
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "state"
+    with sqlite3.connect(SqliteHistory.in_state_dir(state).path) as db:
+        db.execute(  # the store passes its check, then fails at Aggregate
+            "CREATE TRIGGER down BEFORE INSERT ON runs "
+            "BEGIN SELECT RAISE(ABORT, 'history store down'); END"
+        )
     done = harness(tmp_path, "run", "--scenario", "alb-routing", "--state-dir", str(state))
     assert done.returncode == 3, done.stdout + done.stderr
     assert "alb-routing: pass" in done.stdout
-    assert "HarnessFailed" in done.stderr and "HistoryError" in done.stderr
+    assert "HarnessFailed" in done.stderr and "history store down" in done.stderr
+
+
+def _prepare(tmp_path: Path, setup: str) -> None:
+    if setup == "latin1-config":
+        (tmp_path / "bad.toml").write_bytes("[target]\nname = 'caf\xe9'\n".encode("latin-1"))
+    elif setup == "latin1-target":
+        (tmp_path / "t.toml").write_bytes("[target]\nname = 'caf\xe9'\n".encode("latin-1"))
+    elif setup == "folders":
+        (tmp_path / "conf").mkdir()
+        (tmp_path / "out").mkdir()
+    elif setup == "file":
+        (tmp_path / "file").write_text("not a folder")
+    elif setup == "aws-target":
+        (tmp_path / "aws.toml").write_text(
+            '[target]\nendpoint = "https://edit.example.com"\nregion = "eu-west-1"\n'
+        )
+    elif setup == "stored-run":
+        SqliteHistory.in_state_dir(tmp_path / "st").save_run(
+            RunSummary.model_validate(
+                {
+                    "runId": "taken-1",
+                    "suite": "smoke",
+                    "target": "reference",
+                    "trigger": "cli",
+                    "startedAt": "2026-11-24T06:00:00Z",
+                    "finishedAt": "2026-11-24T06:00:10Z",
+                    "durationSeconds": 10,
+                    "verdict": "passed",
+                    "successRate": 1,
+                    "counts": {},
+                    "results": [],
+                    "metrics": [],
+                }
+            )
+        )
+
+
+NO_AWS_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "",
+    "AWS_SECRET_ACCESS_KEY": "",
+    "AWS_SESSION_TOKEN": "",
+    "AWS_PROFILE": "",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials",
+    "AWS_CONFIG_FILE": "/nonexistent/config",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        ("latin1-config", ["run", "--config", "bad.toml"], "is not UTF-8 text"),
+        ("folders", ["run", "--config", "conf"], "is a folder"),
+        ("latin1-target", ["run", "--target", "t.toml"], "not UTF-8 text"),
+        ("file", ["run", "--state-dir", "file"], "is a file"),
+        ("file", ["run", "--state-dir", "file/sub"], "cannot be created"),
+        ("file", ["history", "--state-dir", "file"], "is a file"),
+        ("folders", ["run", "--junit", "out", "--state-dir", "st"], "is a folder"),
+        ("", ["run", "--target", "http://", "--state-dir", "st"], "names no host"),
+        ("", ["run", "--target", "http://edit:port", "--state-dir", "st"], "invalid port"),
+        ("", ["run", "--target", "https://ex ample.com", "--state-dir", "st"], "spaces"),
+        ("stored-run", ["run", "--run-id", "taken-1", "--state-dir", "st"], "already in"),
+        ("aws-target", ["cleanup", "--target", "aws.toml"], "no usable AWS credentials"),
+    ],
+)
+def test_usage_and_environment_errors_exit_2_with_one_line(
+    tmp_path: Path, setup: str, args: list[str], message: str
+) -> None:
+    _prepare(tmp_path, setup)
+    done = harness(tmp_path, *args, env=NO_AWS_CREDENTIALS if setup == "aws-target" else None)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    if setup != "stored-run":
+        assert not (tmp_path / "st").exists()  # checked before anything started

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,15 @@ def start(
     engines.append(engine)
     engine.start()
     return engine
+
+
+def break_history_writes(state: Path) -> None:
+    """The history store goes down at Aggregate: storing a run fails (the rest still works)."""
+    with sqlite3.connect(SqliteHistory.in_state_dir(state).path) as db:
+        db.execute(
+            "CREATE TRIGGER down BEFORE INSERT ON runs "
+            "BEGIN SELECT RAISE(ABORT, 'history store down'); END"
+        )
 
 
 def leftovers(engine: LocalEngine, run_id: str) -> tuple[list[str], list[str]]:
@@ -130,7 +140,7 @@ def test_unreachable_target_errors_every_scenario_but_cleanup_still_runs(
 def test_a_harness_failure_after_planning_still_cleans_up_and_keeps_results(
     engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
-    (tmp_path / "history.sqlite3").mkdir()  # the history cannot be written
+    break_history_writes(tmp_path)
     engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
     outcome = engine.run({"scenarios": ["alb-routing"], "runId": "nohist-1"}, "nohist-1")
     assert (outcome.status, outcome.error) == ("FAILED", "HarnessFailed")

@@ -11,7 +11,15 @@ from harness.errors import TargetInfraError, TargetUnavailableError, UnsafeClean
 from harness.target.cleanup import cleanup_expired, cleanup_run
 from harness.target.groups import setup_group, teardown_group
 from harness.wire import GroupSetup
-from tests.fakes import NOW, RUN, TARGET, FakeTarget, FakeTargetApi, FakeTargetInfra
+from tests.fakes import (
+    NOW,
+    RUN,
+    TARGET,
+    FakeRunsInFlight,
+    FakeTarget,
+    FakeTargetApi,
+    FakeTargetInfra,
+)
 
 
 def ports(target: FakeTarget) -> tuple[FakeTargetApi, FakeTargetInfra]:
@@ -20,8 +28,13 @@ def ports(target: FakeTarget) -> tuple[FakeTargetApi, FakeTargetInfra]:
 
 def test_setup_remembers_the_desired_count_of_a_healthy_target() -> None:
     api, infra = ports(FakeTarget(desired=2))
-    assert setup_group(api, infra) == GroupSetup(original_desired_count=2)
+    journal = FakeRunsInFlight()
+    assert setup_group(api, infra, RUN, journal) == GroupSetup(original_desired_count=2)
     assert api.target.calls == ["GET /health"]
+    infra.set_desired_count(0)  # a scenario scaled it; the next group's setup sees 0
+    setup_group(api, infra, RUN, journal)
+    entry = journal.get(RUN.run_id)
+    assert entry is not None and entry.desired_count == 2  # durable: the pre-run count
 
 
 @pytest.mark.parametrize(
@@ -33,13 +46,18 @@ def test_setup_remembers_the_desired_count_of_a_healthy_target() -> None:
 )
 def test_setup_refuses_a_target_that_is_not_up(target: FakeTarget, message: str) -> None:
     with pytest.raises(TargetUnavailableError, match=message):
-        setup_group(*ports(target))
+        setup_group(*ports(target), RUN, FakeRunsInFlight())
 
 
 def test_setup_passes_on_the_infra_adapters_error() -> None:
     target = FakeTarget()
     with pytest.raises(TargetInfraError, match="not found"):
-        setup_group(FakeTargetApi(target), FakeTargetInfra(target, missing_service=True))
+        setup_group(
+            FakeTargetApi(target),
+            FakeTargetInfra(target, missing_service=True),
+            RUN,
+            FakeRunsInFlight(),
+        )
 
 
 def test_teardown_restores_only_what_changed() -> None:
