@@ -29,6 +29,7 @@ from harness.wire import (
     RunFlags,
     RunSummary,
     ScenarioResult,
+    Verdict,
 )
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -246,9 +247,7 @@ class FakeHistoryStore:
         return self.runs.get(run_id)
 
     def previous_run(self, target: str, suite: str, before: datetime) -> RunSummary | None:
-        earlier = [
-            run for run in self._newest_first() if run.suite == suite and run.started_at < before
-        ]
+        earlier = [run for run in self._judged() if run.suite == suite and run.started_at < before]
         return next((run for run in earlier if run.target == target), None)
 
     def list_runs(self, limit: int = 20) -> list[RunSummary]:
@@ -259,12 +258,16 @@ class FakeHistoryStore:
     ) -> list[RunSummary]:
         return [
             run
-            for run in self._newest_first()
+            for run in self._judged()
             if run.target == target and (before is None or run.started_at < before)
         ][:limit]
 
     def runs_since(self, since: datetime) -> list[RunSummary]:
         return [run for run in reversed(self._newest_first()) if run.started_at >= since]
+
+    def _judged(self) -> list[RunSummary]:
+        """Aborted runs are listed, but never a baseline."""
+        return [run for run in self._newest_first() if run.verdict is not Verdict.ABORTED]
 
     def _newest_first(self) -> list[RunSummary]:
         return sorted(self.runs.values(), key=lambda run: run.started_at, reverse=True)

@@ -14,13 +14,14 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from harness.aws import table_keys as keys
 from harness.aws.clients import client
 from harness.errors import HistoryError
 from harness.ports import RunInFlight
 from harness.wire import RunContext, ScenarioResult
 
-RUN_ID = "runId"
-EXPIRES_AT = "expiresAt"
+RUN_ID = keys.RUN_STATE_KEY
+EXPIRES_AT = keys.EXPIRES_AT
 KEEP_FOR = timedelta(days=7)
 
 

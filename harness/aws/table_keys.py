@@ -19,6 +19,8 @@ Alert-state table (``storage.alert_state_table``): partition ``alertKey``; TTL `
     which only these items carry, so GSI ``openByTarget`` (``target``, sort ``alertKey``)
     lists a target's open alerts), and what one run's Alert step did (``alertKey`` =
     "run#<run id>", attribute ``report``).
+Run-state table (``storage.run_state_table``): partition ``runId``; TTL ``expiresAt``: runs in
+flight, what recovery needs (``harness.aws.dynamodb_runs_in_flight``).
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ ALERT_REPORT = "report"
 ALERT_OPEN_INDEX = "openByTarget"
 ALERT_PREFIX = "alert#"
 ALERT_RUN_PREFIX = "run#"
+
+RUN_STATE_KEY = RUN_ID
 
 
 def regressions_id(run_id: str) -> str:

@@ -61,6 +61,15 @@ class Stack:
         job = ScenarioJob(definition, spec, self.run, sla or self.sla, self.api, self.infra)
         return run_scenario(job)
 
+    def toml(self, path: Path) -> Path:
+        """This stack as a ``--target FILE``: a user's own target, outside the CLI's process."""
+        target = self.run.target
+        keys = ("name", "endpoint", "aws_endpoint_url", "ecs_cluster", "ecs_service")
+        lines = [f'{key} = "{getattr(target, key)}"' for key in (*keys, "sessions_table")]
+        lines.append(f"request_timeout_seconds = {target.request_timeout_seconds}")
+        path.write_text("[target]\n" + "\n".join(lines) + "\n")
+        return path
+
     def wait_scaled_to_zero(self) -> None:
         deadline = time.monotonic() + 30
         while self.infra.running_task_ids():

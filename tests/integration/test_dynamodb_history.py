@@ -149,3 +149,17 @@ def test_missing_table_is_a_history_error(moto_server: MotoServer) -> None:
     store = DynamoDbHistory("no-such-table", region=REGION, endpoint_url=moto_server.endpoint)
     with pytest.raises(HistoryError, match="ResourceNotFoundException"):
         store.get_run("r1")
+
+
+def test_an_aborted_run_is_listed_but_never_a_baseline(history: DynamoDbHistory) -> None:
+    history.save_run(summary("judged", T0))
+    cut = summary("cut", T0 + timedelta(hours=1)).model_copy(
+        update={"verdict": Verdict.ABORTED, "aborted_reason": "TIMED_OUT"}
+    )
+    history.save_run(cut)
+    later = T0 + timedelta(days=1)
+    previous = history.previous_run("web", "smoke", before=later)
+    assert previous is not None and previous.run_id == "judged"
+    assert [r.run_id for r in history.recent_runs("web", 10)] == ["judged"]
+    assert [r.run_id for r in history.list_runs()] == ["cut", "judged"]
+    assert history.get_run("cut") == cut

@@ -10,7 +10,7 @@ from pathlib import Path
 from harness.errors import RunExistsError
 from harness.local.sqlite_history import SqliteHistory
 from harness.ports import HistoryStore
-from harness.wire import RegressionReport, RunSummary
+from harness.wire import RegressionReport, RunSummary, Verdict
 from tests.fakes import FakeHistoryStore
 from tests.integration.test_sqlite_history import T0, summary
 
@@ -20,6 +20,7 @@ RUNS = [
     summary("s1", 6, suite="smoke"),
     summary("o1", 7, target="other"),
     summary("r3", 10),
+    summary("cut", 11).model_copy(update={"verdict": Verdict.ABORTED}),  # listed, no baseline
 ]
 
 

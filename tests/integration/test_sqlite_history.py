@@ -8,7 +8,7 @@ import pytest
 
 from harness.errors import HistoryError, RunExistsError
 from harness.local.sqlite_history import SqliteHistory
-from harness.wire import RunSummary, ScenarioResult, Status
+from harness.wire import RunSummary, ScenarioResult, Status, Verdict
 
 T0 = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
@@ -120,3 +120,14 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(HistoryError, match="disk on fire"):
         store.save_run(summary("r1", 0))
     assert store.count_runs() == 0
+
+
+def test_an_aborted_run_is_listed_but_never_a_baseline(tmp_path: Path) -> None:
+    store = SqliteHistory(tmp_path / "h.sqlite3")
+    store.save_run(summary("judged", 0))
+    store.save_run(summary("cut", 5).model_copy(update={"verdict": Verdict.ABORTED}))
+    later = T0 + timedelta(minutes=10)
+    previous = store.previous_run("ref", "full", before=later)
+    assert previous is not None and previous.run_id == "judged"
+    assert [r.run_id for r in store.recent_runs("ref", 10)] == ["judged"]
+    assert [r.run_id for r in store.list_runs()] == ["cut", "judged"]

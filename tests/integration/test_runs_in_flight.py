@@ -1,0 +1,92 @@
+"""The run journal (runs in flight) behaves the same in SQLite and in DynamoDB (moto)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from harness.aws import table_keys as keys
+from harness.aws.clients import client
+from harness.aws.dynamodb_runs_in_flight import DynamoDbRunsInFlight
+from harness.local.moto_server import MotoServer
+from harness.local.sqlite_runs_in_flight import SqliteRunsInFlight
+from harness.ports import RunsInFlight
+from harness.wire import ResolvedTarget, RunContext, RunFlags, ScenarioResult, Status
+
+TARGET = ResolvedTarget(
+    name="t",
+    endpoint="https://edit.example.com",
+    region="us-east-1",
+    ecs_cluster="c",
+    ecs_service="s",
+    sessions_table="sessions",
+    test_prefix="TEST_",
+    request_timeout_seconds=10,
+)
+
+
+def run(run_id: str) -> RunContext:
+    return RunContext(
+        run_id=run_id,
+        suite="full",
+        started_at=datetime(2026, 11, 24, tzinfo=UTC),
+        target=TARGET,
+        flags=RunFlags(),
+    )
+
+
+def result(name: str, status: Status) -> ScenarioResult:
+    return ScenarioResult(scenario=name, group="g", status=status)
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def journal(
+    request: pytest.FixtureRequest, tmp_path: Path, moto_server: MotoServer
+) -> Iterator[RunsInFlight]:
+    if request.param == "sqlite":
+        yield SqliteRunsInFlight.in_state_dir(tmp_path)
+        return
+    table = f"run-state-{uuid.uuid4().hex[:8]}"
+    dynamodb = client("dynamodb", region="us-east-1", endpoint_url=moto_server.endpoint)
+    dynamodb.create_table(  # as infra/storage.py declares it
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": keys.RUN_STATE_KEY, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": keys.RUN_STATE_KEY, "KeyType": "HASH"}],
+    )
+    yield DynamoDbRunsInFlight(table, region="us-east-1", endpoint_url=moto_server.endpoint)
+    dynamodb.delete_table(TableName=table)
+
+
+def test_a_run_in_flight_round_trip(journal: RunsInFlight) -> None:
+    journal.begin(run("r1"), owner="123@host", ephemeral_target=True)
+    journal.remember_desired_count(run("r1"), 1)
+    journal.remember_desired_count(run("r1"), 0)  # a later group's count: the first one wins
+    journal.add_result("r1", result("cold-start", Status.FAIL))
+    journal.add_result("r1", result("cold-start", Status.PASS))  # a retried add: the last wins
+    journal.add_result("r1", result("alb-routing", Status.PASS))
+    journal.add_result("unknown", result("alb-routing", Status.PASS))  # ignored
+    entry = journal.get("r1")
+    assert entry is not None
+    assert (entry.run_id, entry.run, entry.desired_count) == ("r1", run("r1"), 1)
+    assert (entry.owner, entry.ephemeral_target) == ("123@host", True)
+    assert {r.scenario: r.status for r in entry.results} == {
+        "cold-start": Status.PASS,
+        "alb-routing": Status.PASS,
+    }
+    assert [e.run_id for e in journal.in_flight()] == ["r1"]
+    journal.finish("r1")
+    journal.finish("r1")  # idempotent
+    assert journal.get("r1") is None and journal.in_flight() == []
+
+
+def test_setup_alone_records_the_run_and_its_count(journal: RunsInFlight) -> None:
+    """In AWS nothing calls begin(): the first SetupGroup's record is the entry."""
+    journal.remember_desired_count(run("r2"), 3)
+    entry = journal.get("r2")
+    assert entry is not None and entry.run == run("r2") and entry.desired_count == 3
+    assert entry.owner is None and entry.results == []
