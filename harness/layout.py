@@ -40,6 +40,9 @@ class FunctionSpec:
     memory_mb: int = 256
     # Installed distributions copied into the asset: what the Powertools layer lacks.
     bundled: tuple[str, ...] = ()
+    # Caps how many run at once: a throttled invocation is retried by the state machine, and
+    # a fan-out can never starve the account's other functions.
+    reserved_concurrency: int | None = None
 
     @property
     def source_dir(self) -> Path:
@@ -52,7 +55,14 @@ BUNDLED = ("slack-sdk",)
 SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("plan_run", "PlanRunFunctionArn", "Validate input and plan a run", 30),
     FunctionSpec("setup_group", "SetupGroupFunctionArn", "Prepare a scenario group", 60),
-    FunctionSpec("run_scenario", "RunScenarioFunctionArn", "Run one scenario", 900, 512),
+    FunctionSpec(
+        "run_scenario",
+        "RunScenarioFunctionArn",
+        "Run one scenario",
+        900,
+        512,
+        reserved_concurrency=10,
+    ),
     FunctionSpec("teardown_group", "TeardownGroupFunctionArn", "Restore after a group", 120),
     FunctionSpec("aggregate_run", "AggregateRunFunctionArn", "Summarise and store a run", 60),
     FunctionSpec(
@@ -72,13 +82,22 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
         "judge_confirmation", "JudgeConfirmationFunctionArn", "Judge the confirm pass", 60
     ),
 )
+# Functions the state machine does not call (no ASL placeholder): EventBridge invokes them.
+EVENT_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec("recover_run", "", "Recover a run whose execution ended badly", 300),
+)
+
+
+def suite_timeout_seconds() -> int:
+    """The suite state machine's ``TimeoutSeconds``: no execution runs longer."""
+    return int(json.loads(SUITE_ASL.read_text())["TimeoutSeconds"])
 
 
 # Not a state of the suite: the daily and weekly maintenance jobs (EventBridge Scheduler).
 MAINTENANCE_FUNCTION = FunctionSpec(
     "run_maintenance", "", "Daily and weekly maintenance jobs", 900, 512
 )
-ALL_FUNCTIONS: tuple[FunctionSpec, ...] = (*SUITE_FUNCTIONS, MAINTENANCE_FUNCTION)
+ALL_FUNCTIONS: tuple[FunctionSpec, ...] = (*SUITE_FUNCTIONS, MAINTENANCE_FUNCTION, *EVENT_FUNCTIONS)
 
 
 def suite_placeholders() -> set[str]:

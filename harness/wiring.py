@@ -172,6 +172,15 @@ def runs_in_flight(config: HarnessConfig) -> RunsInFlight:
     return DynamoDbRunsInFlight(config.storage.run_state_table, region=config.history.region)
 
 
+def execution_history(execution_arn: str) -> list[dict[str, Any]]:
+    """Every history event of a Step Functions execution (in the execution's region)."""
+    from harness.aws.clients import client
+    from harness.execution.follow import HistoryReader
+
+    region = execution_arn.split(":")[3]
+    return HistoryReader(client("stepfunctions", region=region), execution_arn).new_events()
+
+
 def target_api(target: ResolvedTarget) -> TargetApi:
     from harness.target.http import HttpClient
 

@@ -15,7 +15,7 @@ from constructs import Construct
 
 from harness import layout
 from harness.config import HarnessConfig
-from infra.nag import acknowledge
+from infra.nag import acknowledge, nag_text
 
 RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
@@ -93,6 +93,13 @@ class SuiteFunction(Construct):
         override = config.deploy.functions.get(spec.name)
         timeout = (override and override.timeout_seconds) or spec.timeout_seconds
         memory = (override and override.memory_mb) or spec.memory_mb
+        reserved = (
+            override.reserved_concurrency
+            if override is not None and override.reserved_concurrency is not None
+            else spec.reserved_concurrency
+        )
+        self.timeout_seconds = timeout
+        self._reasons: dict[str, list[str]] = {}
         self.log_group = logs.LogGroup(
             self,
             "Logs",
@@ -121,21 +128,45 @@ class SuiteFunction(Construct):
             environment=environment,
             log_group=self.log_group,
             tracing=lambda_.Tracing.ACTIVE,
+            reserved_concurrent_executions=reserved,
         )
         acknowledge(
-            self,
+            self.function,
             "AwsSolutions-L1",
             f"Pinned to {config.deploy.python_runtime} (deploy.python_runtime): the runtime the "
             "public Powertools layer variant is built for and the handlers are tested on.",
         )
-        acknowledge(
-            self,
-            "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+        self._acknowledge_statement(
+            "*",
+            "X-Ray PutTraceSegments/PutTelemetryRecords (tracing) support no resource-level "
+            "permissions.",
         )
 
-    def allow(self, actions: list[str], resources: list[str], **kwargs: Any) -> None:
-        """Add one least-privilege statement to this function's role."""
+    def allow(
+        self,
+        actions: list[str],
+        resources: list[str],
+        *,
+        conditions: dict[str, Any] | None = None,
+        why: str | None = None,
+        shown_as: list[str] | None = None,
+    ) -> None:
+        """Add one least-privilege statement to this function's role; a wildcard resource
+        needs ``why``, which acknowledges exactly that finding on this role's policy
+        (``shown_as``: how cdk-nag prints resources that hold tokens, e.g. ``<Bucket.Arn>/x*``)."""
         self.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=actions, resources=resources, **kwargs)
+            iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions)
         )
+        for resource, shown in zip(resources, shown_as or resources, strict=True):
+            if "*" in resource:
+                if why is None:
+                    raise ValueError(f"{self.spec.name}: say why {actions} need {shown!r}")
+                self._acknowledge_statement(shown, why)
+
+    def _acknowledge_statement(self, resource: str, why: str) -> None:
+        """One acknowledgement per wildcard finding on the role's policy (statements that share
+        a finding share it, with every reason)."""
+        finding = f"AwsSolutions-IAM5[Resource::{nag_text(resource)}]"
+        self._reasons.setdefault(finding, []).append(why)
+        policy = self.role.node.find_child("DefaultPolicy")
+        acknowledge(policy, finding, " ".join(self._reasons[finding]))

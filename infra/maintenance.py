@@ -16,7 +16,7 @@ from infra.alerts import Alerts
 from infra.functions import SuiteFunction
 from infra.permissions import Resources
 from infra.storage import Storage
-from infra.suite import Suite, handler_config
+from infra.suite import Suite, handler_config, state_machine_name
 
 STATE_MACHINE_ARN_ENV = "HARNESS_STATE_MACHINE_ARN"
 
@@ -49,7 +49,13 @@ class Maintenance(Construct):
                 "POWERTOOLS_METRICS_NAMESPACE": config.deploy.metrics_namespace,
             },
         )
-        res = Resources(scope=self, config=config, storage=storage, alerts=alerts)
+        res = Resources(
+            scope=self,
+            config=config,
+            storage=storage,
+            alerts=alerts,
+            state_machine_name=state_machine_name(config),
+        )
         runs = storage.runs_table
         fn = self.function
         # The smoke and full runs of the jobs.
@@ -61,8 +67,9 @@ class Maintenance(Construct):
             [f"{runs.table_arn}/index/{index}" for index in (keys.TIME_INDEX, keys.TARGET_INDEX)],
         )
         fn.allow(["s3:GetLifecycleConfiguration"], [storage.bucket.bucket_arn])
-        # The sweep of expired test data on the target's sessions table.
-        fn.allow(["dynamodb:Scan", "dynamodb:BatchWriteItem"], [res.sessions_table_arn])
+        # The sweep of expired test data on the target's sessions table: deletes are
+        # conditional on the test marker, so DeleteItem (BatchWriteItem takes no condition).
+        fn.allow(["dynamodb:Scan", "dynamodb:DeleteItem"], [res.sessions_table_arn])
         self.alarms = self._alarms(config, alerts)
 
     def _alarms(self, config: HarnessConfig, alerts: Alerts) -> dict[str, cloudwatch.Alarm]:

@@ -1,8 +1,10 @@
-"""Least-privilege IAM of each suite function, one function per handler.
+"""Least-privilege IAM of each function, one grant function per handler: exactly the calls
+that handler makes today (``tests/infra/test_suite.py`` asserts each role's action list).
+A grant for a feature that does not exist yet is added by the change that builds it.
 
-Every statement names exact resources; the few wildcards are those the APIs require (ECS task
-ids, S3 object keys under a prefix, the random suffix of a secret ARN) and are acknowledged
-for cdk-nag right where they are granted.
+Every statement names exact resources; the few wildcards are those the APIs require (ECS
+task ids, execution names) and are acknowledged for cdk-nag on the policy statement they
+cover (``SuiteFunction.allow``).
 """
 
 from __future__ import annotations
@@ -20,21 +22,24 @@ from harness.report.location import JUNIT_PREFIX, REPORTS_PREFIX
 from harness.wire import Channel
 from infra.alerts import Alerts
 from infra.functions import SuiteFunction
-from infra.nag import acknowledge, ref
-from infra.storage import CACHE_PREFIX, Storage
+from infra.nag import ref
+from infra.storage import Storage
 
-ECS_SERVICE_ACTIONS = ["ecs:DescribeServices", "ecs:UpdateService"]
-ECS_TASK_ACTIONS = ["ecs:DescribeTasks", "ecs:StopTask"]
+# The tag ECS puts on a service's tasks when the service has ECS managed tags on
+# (enableECSManagedTags: the target contract asks for it), naming the service.
+SERVICE_TAG = "aws:ResourceTag/aws:ecs:serviceName"
 
 
 @dataclass(frozen=True)
 class Resources:
-    """What the functions may touch: our storage and alerts, and the target's ECS + table."""
+    """What the functions may touch: our storage and alerts, and the target's ECS service and
+    table."""
 
     scope: Construct
     config: HarnessConfig
     storage: Storage
     alerts: Alerts
+    state_machine_name: str
 
     def _arn(self, service: str, resource: str, *, region: str | None = None) -> str:
         region = region or cdk.Aws.REGION
@@ -62,6 +67,10 @@ class Resources:
         target = self.config.target
         return self._arn("dynamodb", f"table/{target.sessions_table}", region=target.region)
 
+    @property
+    def executions_arn(self) -> str:
+        return self._arn("states", f"execution:{self.state_machine_name}:*")
+
     def secret_arn(self, name: str) -> str:
         return self._arn("secretsmanager", f"secret:{name}-??????")
 
@@ -73,78 +82,52 @@ def _index_arns(table: dynamodb.Table, *indexes: str) -> list[str]:
     return [f"{table.table_arn}/index/{index}" for index in indexes]
 
 
-def _ecs_service(fn: SuiteFunction, res: Resources) -> None:
-    fn.allow(ECS_SERVICE_ACTIONS, [res.target_service_arn])
+def plan_run(fn: SuiteFunction, res: Resources) -> None:
+    """The budget gate: the target's recent runs (byTarget: expected durations) and the
+    month's runs (byTime)."""
+    runs = res.storage.runs_table
+    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.TARGET_INDEX, keys.TIME_INDEX))
 
 
-def _ecs_tasks(fn: SuiteFunction, res: Resources, *, stop: bool) -> None:
+def setup_group(fn: SuiteFunction, res: Resources) -> None:
+    fn.allow(["ecs:DescribeServices"], [res.target_service_arn])
+    fn.allow(["dynamodb:UpdateItem"], [res.storage.run_state_table.table_arn])
+
+
+def run_scenario(fn: SuiteFunction, res: Resources) -> None:
+    fn.allow(["ecs:DescribeServices", "ecs:UpdateService"], [res.target_service_arn])
     fn.allow(
         ["ecs:ListTasks"],
         ["*"],
         conditions={"ArnEquals": {"ecs:cluster": res.target_cluster_arn}},
+        why="ecs:ListTasks has no resource-level permission; the ecs:cluster condition limits "
+        "it to the target cluster.",
     )
-    fn.allow(ECS_TASK_ACTIONS if stop else ["ecs:DescribeTasks"], [res.target_tasks_arn])
-    acknowledge(
-        fn,
-        "AwsSolutions-IAM5[Resource::*]",
-        "ecs:ListTasks has no resource-level permission; it is limited by the ecs:cluster "
-        "condition to the target cluster (X-Ray also needs Resource *).",
+    fn.allow(
+        ["ecs:DescribeTasks"],
+        [res.target_tasks_arn],
+        conditions={"ArnEquals": {"ecs:cluster": res.target_cluster_arn}},
+        why="Task ids are only known at run time; limited to the target cluster.",
     )
-    acknowledge(
-        fn,
-        f"AwsSolutions-IAM5[Resource::{_nag_text(res.target_tasks_arn)}]",
-        "Task ids of the target's service are only known at run time; scoped to its cluster.",
+    fn.allow(
+        ["ecs:StopTask"],
+        [res.target_tasks_arn],
+        conditions={
+            "ArnEquals": {"ecs:cluster": res.target_cluster_arn},
+            "StringEquals": {SERVICE_TAG: res.config.target.ecs_service},
+        },
+        why="Task ids are only known at run time; only tasks of the target service (its ECS "
+        "managed tag) in the target cluster can be stopped.",
     )
-
-
-def _objects(fn: SuiteFunction, res: Resources, actions: list[str], *prefixes: str) -> None:
-    fn.allow(actions, [res.object_arn(prefix) for prefix in prefixes])
-    bucket = ref(fn, res.storage.bucket, "Arn")
-    for prefix in prefixes:
-        acknowledge(
-            fn,
-            f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]",
-            f"Object keys under {prefix} are made per run; access is limited to that prefix.",
-        )
-
-
-def _nag_text(arn: str) -> str:
-    """An ARN with CDK's pseudo-parameter tokens as cdk-nag prints them."""
-    return (
-        arn.replace(cdk.Aws.PARTITION, "<AWS::Partition>")
-        .replace(cdk.Aws.REGION, "<AWS::Region>")
-        .replace(cdk.Aws.ACCOUNT_ID, "<AWS::AccountId>")
-    )
-
-
-def plan_run(fn: SuiteFunction, res: Resources) -> None:
-    runs = res.storage.runs_table
-    # bySeries: durations of earlier runs; byTime: the month's runs for the budget gate.
-    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX, keys.TIME_INDEX))
-    _objects(fn, res, ["s3:GetObject"], CACHE_PREFIX)
-
-
-def setup_group(fn: SuiteFunction, res: Resources) -> None:
-    _ecs_service(fn, res)
-    _ecs_tasks(fn, res, stop=False)
-
-
-def run_scenario(fn: SuiteFunction, res: Resources) -> None:
-    _ecs_service(fn, res)
-    _ecs_tasks(fn, res, stop=True)
-    fn.allow(["dynamodb:GetItem", "dynamodb:Scan"], [res.sessions_table_arn])
+    fn.allow(["dynamodb:GetItem"], [res.sessions_table_arn])
 
 
 def teardown_group(fn: SuiteFunction, res: Resources) -> None:
-    _ecs_service(fn, res)
-    _ecs_tasks(fn, res, stop=False)
+    fn.allow(["ecs:DescribeServices", "ecs:UpdateService"], [res.target_service_arn])
 
 
 def aggregate_run(fn: SuiteFunction, res: Resources) -> None:
-    runs = res.storage.runs_table
-    fn.allow(["dynamodb:PutItem", "dynamodb:GetItem"], [runs.table_arn])
-    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX, keys.TIME_INDEX))
-    _objects(fn, res, ["s3:PutObject"], CACHE_PREFIX)
+    fn.allow(["dynamodb:PutItem"], [res.storage.runs_table.table_arn])
 
 
 def detect_regressions(fn: SuiteFunction, res: Resources) -> None:
@@ -168,7 +151,8 @@ def judge_confirmation(fn: SuiteFunction, res: Resources) -> None:
 def send_alerts(fn: SuiteFunction, res: Resources) -> None:
     """Exactly what the Alert step calls: the open alerts of a target (a GSI query), one
     TransactWriteItems of Puts and Deletes per run, SNS on the topics its routes use (the
-    critical one always: escalation), and the secrets of the channels it routes to."""
+    critical one always: escalation), and the secrets of the channels it routes to (a
+    secret's ARN ends in 6 random characters: '-??????' matches exactly those)."""
     alerts, state = res.config.alerts, res.storage.alert_state_table
     used = alerts.routes.used()
     fn.allow(["dynamodb:Query"], _index_arns(state, keys.ALERT_OPEN_INDEX))
@@ -183,33 +167,42 @@ def send_alerts(fn: SuiteFunction, res: Resources) -> None:
         names.append(alerts.slack_webhook_secret_name)
     if Channel.GITHUB in used and alerts.github_repo:
         names.append(alerts.github_token_secret_name)
-    if not names:
-        return
-    fn.allow(["secretsmanager:GetSecretValue"], [res.secret_arn(name) for name in names])
-    for name in names:
-        acknowledge(
-            fn,
-            f"AwsSolutions-IAM5[Resource::{_nag_text(res.secret_arn(name))}]",
-            "Secrets Manager appends 6 random characters to a secret's ARN; '-??????' matches "
-            "exactly that suffix of this one named secret.",
-        )
+    if names:
+        fn.allow(["secretsmanager:GetSecretValue"], [res.secret_arn(name) for name in names])
 
 
 def cleanup_run(fn: SuiteFunction, res: Resources) -> None:
-    # Finds the harness's own sessions (Scan) and deletes what the API could not (batch).
-    fn.allow(["dynamodb:Scan", "dynamodb:BatchWriteItem"], [res.sessions_table_arn])
+    # Finds the harness's own sessions (Scan); deletes what the API could not, conditionally.
+    fn.allow(["dynamodb:Scan", "dynamodb:DeleteItem"], [res.sessions_table_arn])
     # Records each cleanup in the journal (an item of the runs table).
     fn.allow(["dynamodb:PutItem"], [res.storage.runs_table.table_arn])
-    fn.allow(
-        ["dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"],
-        [res.sessions_table_arn],
-    )
+    # Forgets the run in flight: it ended through its own Cleanup.
+    fn.allow(["dynamodb:DeleteItem"], [res.storage.run_state_table.table_arn])
 
 
 def publish_report(fn: SuiteFunction, res: Resources) -> None:
     """Reads the runs against the target before this one (trends); writes the report files."""
     fn.allow(["dynamodb:Query"], _index_arns(res.storage.runs_table, keys.TARGET_INDEX))
-    _objects(fn, res, ["s3:PutObject"], REPORTS_PREFIX, JUNIT_PREFIX)
+    prefixes = (REPORTS_PREFIX, JUNIT_PREFIX)
+    bucket = ref(fn, res.storage.bucket, "Arn")
+    fn.allow(
+        ["s3:PutObject"],
+        [res.object_arn(prefix) for prefix in prefixes],
+        why="Object keys are made per run; writes are limited to the report prefixes.",
+        shown_as=[f"{bucket}/{prefix}*" for prefix in prefixes],
+    )
+
+
+def recover_run(fn: SuiteFunction, res: Resources) -> None:
+    fn.allow(
+        ["states:GetExecutionHistory"],
+        [res.executions_arn],
+        why="Execution names are chosen per run; limited to executions of the suite.",
+    )
+    fn.allow(["ecs:DescribeServices", "ecs:UpdateService"], [res.target_service_arn])
+    fn.allow(["dynamodb:Scan", "dynamodb:DeleteItem"], [res.sessions_table_arn])
+    fn.allow(["dynamodb:GetItem", "dynamodb:DeleteItem"], [res.storage.run_state_table.table_arn])
+    fn.allow(["dynamodb:GetItem", "dynamodb:PutItem"], [res.storage.runs_table.table_arn])
 
 
 GRANTS: dict[str, Callable[[SuiteFunction, Resources], None]] = {
@@ -224,4 +217,5 @@ GRANTS: dict[str, Callable[[SuiteFunction, Resources], None]] = {
     "publish_report": publish_report,
     "plan_confirmation": plan_confirmation,
     "judge_confirmation": judge_confirmation,
+    "recover_run": recover_run,
 }

@@ -86,7 +86,6 @@ class ExamplePipelineStack(cdk.Stack):
             "AccessLogs",
             lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(90))],
         )
-        acknowledge(logs, "AwsSolutions-S1", "Access-log destination; it cannot log into itself.")
         artifacts = self._bucket("Artifacts", logs, "artifacts/")
         source_output = codepipeline.Artifact("Source")
         if cfg.connection_arn and cfg.repository:
@@ -131,10 +130,7 @@ class ExamplePipelineStack(cdk.Stack):
             suite=cfg.suite,
             commit=commit,
         )
-        buckets: list[s3.IBucket] = [artifacts]
-        if isinstance(source, cp_actions.S3SourceAction) and not cfg.source_bucket:
-            buckets.append(bucket)
-        self._acknowledge(buckets, state_machine_name)
+        self._acknowledge([artifacts], state_machine_name)
 
     def _bucket(self, construct_id: str, logs: s3.IBucket, prefix: str) -> s3.Bucket:
         return private_bucket(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
@@ -20,6 +21,7 @@ from constructs import Construct
 
 from harness.config import HarnessConfig
 from infra.nag import acknowledge, ref
+from infra.recovery import dead_letter_queue
 
 DAILY_INPUT = {"job": "daily", "trigger": "schedule"}
 WEEKLY_INPUT = {"job": "weekly", "trigger": "schedule"}
@@ -63,30 +65,31 @@ class Schedules(Construct):
                 WEEKLY_INPUT,
             ),
         )
+        # Our own target role (the L2 would put a shared one at stack level), so the
+        # acknowledgement below sits on exactly the policy that has the finding.
+        self.target_role = iam.Role(
+            self,
+            "MaintenanceTargetRole",
+            description="EventBridge Scheduler: invoke the maintenance function",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}},
+            ),
+        )
         for job in jobs:
-            self._add(job, targets.LambdaInvoke, maintenance_function)
+            self._add(job, targets.LambdaInvoke, maintenance_function, role=self.target_role)
         acknowledge(
-            cdk.Stack.of(self),  # the Scheduler L2 puts its target roles at stack level
+            self.target_role.node.find_child("DefaultPolicy"),
             f"AwsSolutions-IAM5[Resource::{ref(self, maintenance_function, 'Arn')}:*]",
             "CDK's Scheduler Lambda target grants invoke on the function and its versions "
             "(':*'); it is one function, and the schedule calls it unqualified.",
         )
 
-    def _add(self, job: Job, target_type: Callable[..., Any], resource: Any) -> None:
+    def _add(self, job: Job, target_type: Callable[..., Any], resource: Any, **extra: Any) -> None:
         """A schedule whose target is ``target_type(resource, ...)`` (a Scheduler target class:
-        start the state machine, invoke the function) with the job's payload, retries and DLQ."""
-        queue = sqs.Queue(
-            self,
-            f"{job.name}DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-        )
-        acknowledge(
-            queue,
-            "AwsSolutions-SQS3",
-            f"This queue is the dead-letter queue of the {job.name} schedule; it needs none.",
-        )
+        start the state machine, invoke the function) with the job's payload, retries and DLQ
+        (and ``extra`` target properties, e.g. its role)."""
+        queue = dead_letter_queue(self, f"{job.name}DeadLetters", f"the {job.name} schedule")
         self.queues[job.name] = queue
         self.schedules[job.name] = scheduler.Schedule(
             self,
@@ -101,6 +104,7 @@ class Schedules(Construct):
                 dead_letter_queue=queue,
                 retry_attempts=self._config.schedules.retry_attempts,
                 max_event_age=cdk.Duration.seconds(self._config.schedules.max_event_age_seconds),
+                **extra,
             ),
             enabled=self._config.schedules.enabled,
         )

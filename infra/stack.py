@@ -9,8 +9,10 @@ from constructs import Construct
 
 from harness.config import HarnessConfig
 from infra.alerts import COST_TAG, Alerts
+from infra.job_alarms import JobAlarms
 from infra.maintenance import Maintenance
 from infra.observability import Observability
+from infra.recovery import Recovery
 from infra.schedules import Schedules
 from infra.storage import Storage
 from infra.suite import Suite
@@ -44,6 +46,28 @@ class HarnessStack(cdk.Stack):
             "Schedules",
             config=config,
             maintenance_function=self.maintenance.function.function,
+        )
+        self.recovery = Recovery(
+            self,
+            "Recovery",
+            config=config,
+            state_machine=self.suite.state_machine,
+            resources=self.suite.resources,
+            layer=self.suite.layer,
+            environment=self.suite.environment,
+        )
+        self.job_alarms = JobAlarms(
+            self,
+            "JobAlarms",
+            config=config,
+            maintenance_function=self.maintenance.function.function,
+            recovery_function=self.recovery.function.function,
+            queues={
+                **{f"{job}DeadLetters": queue for job, queue in self.schedules.queues.items()},
+                "RecoveryDeadLetters": self.recovery.dead_letters,
+            },
+            standard_topic=self.alerts.standard_topic,
+            critical_topic=self.alerts.critical_topic,
         )
         self.observability = Observability(
             self,

@@ -11,7 +11,6 @@ from harness.aws import table_keys as keys
 from harness.config import HarnessConfig
 from harness.report.location import JUNIT_PREFIX, REPORTS_PREFIX
 from infra.buckets import private_bucket
-from infra.nag import acknowledge
 
 CACHE_PREFIX = "cache/"
 ACCESS_LOGS_PREFIX = "results-bucket/"
@@ -67,6 +66,13 @@ class Storage(Construct):
             sort_key=dynamodb.Attribute(name=keys.ALERT_KEY, type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        self.run_state_table = self._table(
+            "RunStateTable",
+            config.storage.run_state_table,
+            dynamodb.Attribute(name=keys.RUN_STATE_KEY, type=dynamodb.AttributeType.STRING),
+            ttl=keys.EXPIRES_AT,
+            removal=removal,
+        )
         self.logs_bucket = self._logs_bucket(config, removal)
         self.bucket = self._results_bucket(config, removal)
 
@@ -108,11 +114,6 @@ class Storage(Construct):
                 )
             ],
             removal_policy=removal,
-        )
-        acknowledge(
-            bucket,
-            "AwsSolutions-S1",
-            "This is the access-log destination bucket; logging it into itself would loop.",
         )
         return bucket
 

@@ -31,6 +31,44 @@ def state_machine_name(config: HarnessConfig) -> str:
     return f"{config.deploy.stack_name}-suite"
 
 
+LAMBDA_RETURN_MARGIN_SECONDS = 30
+"""What a scenario's Lambda needs beyond its scenarios' deadlines: to start, report and return."""
+
+
+def check_timeouts(config: HarnessConfig) -> None:
+    """Fail at synth, not in a run: each scenario's deadline x (retries + 1) must fit in the
+    RunScenario Lambda's timeout (the retries run inside one invocation), and the longest
+    possible run must fit in the state machine's ``TimeoutSeconds``."""
+    from harness.planning.plan import spec_for
+    from harness.scenarios import catalogue
+
+    (spec,) = [spec for spec in layout.SUITE_FUNCTIONS if spec.name == "run_scenario"]
+    override = config.deploy.functions.get(spec.name)
+    lambda_timeout = (override and override.timeout_seconds) or spec.timeout_seconds
+    total = 0
+    for name, definition in catalogue().items():
+        scenario = spec_for(name, definition, config)
+        needed = scenario.timeout_seconds * (scenario.retries + 1)
+        total += needed
+        if needed + LAMBDA_RETURN_MARGIN_SECONDS > lambda_timeout:
+            raise ValueError(
+                f"scenario {name}: timeout {scenario.timeout_seconds}s x {scenario.retries + 1} "
+                f"attempt(s) + {LAMBDA_RETURN_MARGIN_SECONDS}s does not fit the run_scenario "
+                f"Lambda timeout of {lambda_timeout}s: lower [scenarios.{name}] timeout_seconds "
+                "or retries, or raise [deploy.functions.run_scenario] timeout_seconds"
+            )
+    machine_timeout = layout.suite_timeout_seconds()
+    for what, seconds in (
+        ("every scenario one after another", total),
+        ("[sla] suite_max_seconds", config.sla.suite_max_seconds),
+    ):
+        if seconds >= machine_timeout:
+            raise ValueError(
+                f"{what} ({seconds:.0f}s) does not fit the state machine's TimeoutSeconds "
+                f"({machine_timeout}s in {layout.SUITE_ASL.name})"
+            )
+
+
 def check_deployable_target(config: HarnessConfig) -> None:
     """In AWS the functions send requests with the target's data over the network: https only."""
     for key in ("endpoint", "aws_endpoint_url"):
@@ -51,12 +89,7 @@ def handler_config(config: HarnessConfig, storage: Storage, alerts: Alerts) -> s
     exclude: dict[str, Any] = {section: True for section in DEPLOY_ONLY_SECTIONS}
     exclude["alerts"] = set(AlertsConfig.DEPLOY_ONLY)
     data: dict[str, Any] = config.model_dump(mode="json", exclude_defaults=True, exclude=exclude)
-    if config.target.endpoint and not config.target.endpoint.startswith("https://"):
-        raise ValueError(
-            f"[target] endpoint must be https:// in AWS, not {config.target.endpoint!r}"
-        )
-    if config.target.aws_endpoint_url and not config.target.aws_endpoint_url.startswith("https://"):
-        raise ValueError("[target] aws_endpoint_url must be https:// in AWS (or unset)")
+    check_deployable_target(config)
     # Plan makes every run id, and the input may not replace the target's endpoints.
     data["run"] = {**data.get("run", {}), "deployed": True}
     data["history"] = {
@@ -69,6 +102,9 @@ def handler_config(config: HarnessConfig, storage: Storage, alerts: Alerts) -> s
         **data.get("storage", {}),
         "bucket": storage.bucket.bucket_name,
         "baselines_table": storage.baselines_table.table_name,
+        # The deployed names (a stack deployed under another name gets other tables).
+        "alert_state_table": storage.alert_state_table.table_name,
+        "run_state_table": storage.run_state_table.table_name,
     }
     data["alerts"] = {
         **data.get("alerts", {}),
@@ -109,7 +145,15 @@ class Suite(Construct):
             "POWERTOOLS_SERVICE_NAME": config.deploy.service_name,
             "POWERTOOLS_METRICS_NAMESPACE": config.deploy.metrics_namespace,
         }
-        resources = Resources(scope=self, config=config, storage=storage, alerts=alerts)
+        check_timeouts(config)
+        resources = Resources(
+            scope=self,
+            config=config,
+            storage=storage,
+            alerts=alerts,
+            state_machine_name=state_machine_name(config),
+        )
+        self.layer, self.environment, self.resources = layer, environment, resources
         self.functions: dict[str, SuiteFunction] = {}
         for spec in layout.SUITE_FUNCTIONS:
             function = SuiteFunction(
@@ -147,8 +191,9 @@ class Suite(Construct):
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_file(str(layout.SUITE_ASL)),
             definition_substitutions=substitutions,
+            # Every event is logged (cdk-nag SF1), but never a run's input or state.
             logs=sfn.LogOptions(
-                destination=log_group, level=sfn.LogLevel.ERROR, include_execution_data=False
+                destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False
             ),
             tracing_enabled=True,
         )
@@ -159,17 +204,10 @@ class Suite(Construct):
             )
         )
         acknowledge(
-            machine,
+            machine.role.node.find_child("DefaultPolicy"),
             "AwsSolutions-IAM5[Resource::*]",
             "CloudWatch Logs delivery (logs:*LogDelivery*, DescribeLogGroups, PutResourcePolicy) "
             "and X-Ray actions support no resource-level permissions.",
-        )
-        acknowledge(
-            machine,
-            "AwsSolutions-SF1",
-            "Logs at ERROR without execution data on purpose: ALL would copy every run's input "
-            "and state (targets, commits) into CloudWatch Logs at a cost per transition; the "
-            "execution history keeps the full trace for 90 days.",
         )
         return machine
 

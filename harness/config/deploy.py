@@ -17,6 +17,7 @@ class FunctionOverride(Section):
 
     timeout_seconds: int | None = Field(default=None, ge=1, le=900)
     memory_mb: int | None = Field(default=None, ge=128, le=10240)
+    reserved_concurrency: int | None = Field(default=None, ge=1, le=1000)
 
 
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)

@@ -63,6 +63,14 @@ class ExecutionOutcome:
     last_event_id: int = 0  # the newest history event applied (following resumes after it)
 
 
+ENDS = {
+    "ExecutionSucceeded": "executionSucceededEventDetails",
+    "ExecutionFailed": "executionFailedEventDetails",
+    "ExecutionAborted": "executionAbortedEventDetails",
+    "ExecutionTimedOut": "executionTimedOutEventDetails",
+}
+
+
 def _payload(details: dict[str, Any], key: str) -> Any:
     try:
         return json.loads(details.get(key) or "null")
@@ -83,9 +91,9 @@ def _state_error(state: Any, key: str) -> str | None:
 def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | None:
     """Update ``outcome`` from one history event; return a progress line if there is one."""
     kind = event["type"]
-    if kind in ("ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"):
+    if kind in ENDS:
         outcome.status = kind.removeprefix("Execution").upper()
-        details = event.get("executionFailedEventDetails") or {}
+        details = event.get(ENDS[kind]) or {}
         outcome.error = details.get("error")
         outcome.cause = details.get("cause")
         return Progress("ended", f"execution {outcome.status.lower()}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from collections.abc import Mapping
@@ -54,7 +55,7 @@ def resolve_target(
 ) -> ResolvedTarget:
     """The config's target with the run's override. Deployed (in AWS), the override may not
     name endpoints (a role-signed request must not go to an arbitrary host) and endpoints
-    must be https."""
+    must be https (or a loopback address: a stack deployed onto a local emulator)."""
     fields = config.model_dump()
     if override is not None:
         given = override.model_dump(exclude_none=True)
@@ -77,9 +78,20 @@ def resolve_target(
     fields["name"] = fields["name"] or name_from_endpoint(fields["endpoint"])
     if deployed:
         for name in ("endpoint", "aws_endpoint_url"):
-            if fields[name] and not str(fields[name]).startswith("https://"):
+            if fields[name] and not _secure_or_loopback(str(fields[name])):
                 raise ConfigError(f"target.{name} must be https:// in AWS, not {fields[name]!r}")
     return ResolvedTarget.model_validate(fields)
+
+
+def _secure_or_loopback(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = parts.hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _camel(name: str) -> str:

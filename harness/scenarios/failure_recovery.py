@@ -68,7 +68,7 @@ DEFINITION = ScenarioDefinition(
     summary="A crashed edit container gives prompt 503s, then recovers with its data intact.",
     group="routing",
     tags=("full",),
-    timeout_seconds=900,
+    timeout_seconds=840,
     metrics={"error_response_seconds": "seconds", "recovery_seconds": "seconds"},
     checks=(
         "session-created",

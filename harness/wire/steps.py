@@ -135,6 +135,18 @@ class CleanupEvent(StateEvent):
     run: RunContext
 
 
+class ExecutionStatusDetail(StateEvent):
+    execution_arn: str = Field(pattern=r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:\S+$")
+    state_machine_arn: str
+    status: str
+
+
+class ExecutionStatusChange(StateEvent):
+    """EventBridge's "Step Functions Execution Status Change" (the recovery rule's event)."""
+
+    detail: ExecutionStatusDetail
+
+
 class ReportEvent(StateEvent):
     """PublishReport's slice of the state: the run, its verdict, what the regression check
     found and what the Alert step delivered."""

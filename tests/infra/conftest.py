@@ -44,7 +44,7 @@ CONFIG = HarnessConfig.model_validate(
             "stack_name": "HarnessTest",
             "log_retention_days": 14,
             "powertools_layer_version": 23,
-            "functions": {"run_scenario": {"timeout_seconds": 600, "memory_mb": 1024}},
+            "functions": {"run_scenario": {"timeout_seconds": 890, "memory_mb": 1024}},
         },
         "storage": {"baselines_table": "it-baselines", "alert_state_table": "it-alerts"},
         "schedules": {

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.aws.clients import client
+from harness.config import CONFIG_JSON_ENV
 from harness.local import lambda_runtime
 
 ACCOUNT = "123456789012"
@@ -47,6 +48,9 @@ class Deployment:
     region: str
     endpoint: str
     suffix: str
+    # The functions test this target instead of the synthesized one (as deploying a config
+    # naming it would): its [target] keys replace those of their config.
+    target: dict[str, Any] | None = None
     refs: dict[str, str] = field(default_factory=dict)
     attrs: dict[tuple[str, str], str] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
@@ -187,6 +191,10 @@ class Deployment:
             key: str(self.resolve(value))
             for key, value in props.get("Environment", {}).get("Variables", {}).items()
         }
+        if self.target is not None and CONFIG_JSON_ENV in environment:
+            config = json.loads(environment[CONFIG_JSON_ENV])
+            config["target"] = {**config.get("target", {}), **self.target}
+            environment[CONFIG_JSON_ENV] = json.dumps(config)
         name = f"{logical[:40]}-{self.suffix}"
         created = self._client("lambda").create_function(
             FunctionName=name,
@@ -244,9 +252,16 @@ def _zip(folder: Path) -> bytes:
 
 
 def deploy_stack(
-    assembly: Path, stack: str, endpoint: str, suffix: str, region: str = "us-east-1"
+    assembly: Path,
+    stack: str,
+    endpoint: str,
+    suffix: str,
+    region: str = "us-east-1",
+    *,
+    target: dict[str, Any] | None = None,
 ) -> Deployment:
-    """Deploy ``<assembly>/<stack>.template.json`` with its assets onto the moto server."""
+    """Deploy ``<assembly>/<stack>.template.json`` with its assets onto the moto server
+    (``target``: see ``Deployment.target``)."""
     template = json.loads((assembly / f"{stack}.template.json").read_text())
     manifest = json.loads((assembly / f"{stack}.assets.json").read_text())
     assets = {
@@ -254,4 +269,4 @@ def deploy_stack(
         for entry in manifest["files"].values()
         for destination in entry["destinations"].values()
     }
-    return Deployment(template, assets, region, endpoint, suffix).deploy()
+    return Deployment(template, assets, region, endpoint, suffix, target=target).deploy()

@@ -44,8 +44,9 @@ def test_every_alarm_action_targets_a_topic_that_lets_cloudwatch_publish(synth: 
     policies = _topic_policies(synth)
     alarms = resources(synth.main, "AWS::CloudWatch::Alarm")
     # 8 SLA metrics x 2 suites + failed executions + 3 of maintenance (failed tasks of each
-    # job, the month to date)
-    assert len(alarms) == 20
+    # job, the month to date) + 7 job alarms (maintenance and recovery errors, 4 queue depths,
+    # no CleanupSeconds for a day)
+    assert len(alarms) == 27
     checked = 0
     for alarm in alarms.values():
         props = alarm["Properties"]

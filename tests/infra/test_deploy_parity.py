@@ -9,6 +9,7 @@ a placeholder left in the definition) fails here."""
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -63,28 +64,21 @@ def test_the_synthesized_stack_runs_the_smoke_suite_like_a_local_run(
     synth: Synth, aws: MotoServer, tmp_path: Path
 ) -> None:
     suffix = uuid.uuid4().hex[:6]
-    deployment = deploy_stack(synth.outdir, synth.config.deploy.stack_name, aws.endpoint, suffix)
-    arn = deployment.outputs["StateMachineArn"]
-    run_id = f"parity-{suffix}"
     with stack_factory(aws, tmp_path) as start:
-        target = start().run.target
-        target_file = tmp_path / "target.toml"
-        target_file.write_text(
-            "[target]\n"
-            + "".join(
-                f'{key} = "{value}"\n'
-                for key, value in target.model_dump().items()
-                if key != "request_timeout_seconds"
-            )
+        # Deployed as for the reference target (the deployed harness tests the target its
+        # config names, and makes the run id itself).
+        target = start().run.target.model_dump(exclude={"request_timeout_seconds"})
+        deployment = deploy_stack(
+            synth.outdir, synth.config.deploy.stack_name, aws.endpoint, suffix, target=target
         )
+        arn = deployment.outputs["StateMachineArn"]
         out = io.StringIO()
-        code = main(
-            ["run", "--aws", "--state-machine-arn", arn, "--suite", "smoke",
-             "--target", str(target_file), "--run-id", run_id],
-            out=out,
-        )  # fmt: skip
+        code = main(["run", "--aws", "--state-machine-arn", arn, "--suite", "smoke"], out=out)
     assert code == 0, out.getvalue()
     assert "PASSED - 2 pass" in out.getvalue()
+    found = re.search(r"^Run (\S+) ", out.getvalue(), re.MULTILINE)
+    assert found is not None, out.getvalue()
+    run_id = found[1]
     # The run went where the template says: its runs table, its journal.
     history = DynamoDbHistory(runs_table(deployment), region=REGION)
     stored = history.get_run(run_id)

@@ -10,7 +10,7 @@ from aws_cdk.assertions import Match
 
 from harness import layout
 from harness.config import HarnessConfig
-from infra.suite import check_deployable_target
+from infra.suite import check_deployable_target, check_timeouts
 from tests.infra.conftest import Synth, flatten, logical_id, resources
 
 pytestmark = pytest.mark.infra
@@ -20,7 +20,7 @@ def _function_id(synth: Synth, spec: layout.FunctionSpec) -> str:
     return logical_id(synth.main, "AWS::Lambda::Function", Description=spec.description)
 
 
-@pytest.mark.parametrize("spec", layout.SUITE_FUNCTIONS, ids=lambda spec: spec.name)
+@pytest.mark.parametrize("spec", layout.ALL_FUNCTIONS, ids=lambda spec: spec.name)
 def test_each_function_is_configured_from_layout_and_config(
     synth: Synth, spec: layout.FunctionSpec
 ) -> None:
@@ -108,12 +108,18 @@ def test_every_placeholder_is_bound_to_its_function(synth: Synth) -> None:
     json.loads(rendered)
 
 
-def test_state_machine_is_standard_traced_and_logs_errors_without_data(synth: Synth) -> None:
+def test_state_machine_is_standard_traced_and_logs_every_event_without_data(
+    synth: Synth,
+) -> None:
     props = _state_machine(synth)
     assert props["StateMachineType"] == "STANDARD"
     assert props["TracingConfiguration"] == {"Enabled": True}
-    assert props["LoggingConfiguration"]["Level"] == "ERROR"
-    assert props["LoggingConfiguration"]["IncludeExecutionData"] is False
+    assert props["LoggingConfiguration"]["Level"] == "ALL"  # cdk-nag SF1, fixed
+    assert props["LoggingConfiguration"]["IncludeExecutionData"] is False  # no inputs in logs
+    asl = json.loads(layout.SUITE_ASL.read_text())
+    assert (
+        asl["TimeoutSeconds"] == layout.suite_timeout_seconds() > synth.config.sla.suite_max_seconds
+    )
 
 
 def test_state_machine_may_invoke_exactly_the_suite_functions(synth: Synth) -> None:
@@ -136,7 +142,8 @@ def test_state_machine_may_invoke_exactly_the_suite_functions(synth: Synth) -> N
 
 
 def _policy_statements(synth: Synth, spec: layout.FunctionSpec) -> list[dict[str, Any]]:
-    function = synth.main_json["Resources"][_function_id(synth, spec)]
+    function_id = logical_id(synth.main, "AWS::Lambda::Function", Description=spec.description)
+    function = synth.main_json["Resources"][function_id]
     role = function["Properties"]["Role"]["Fn::GetAtt"][0]
     policies = synth.main.find_resources(
         "AWS::IAM::Policy", {"Properties": {"Roles": Match.array_with([{"Ref": role}])}}
@@ -145,21 +152,94 @@ def _policy_statements(synth: Synth, spec: layout.FunctionSpec) -> list[dict[str
     return [s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
 
 
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return action if isinstance(action, list) else [action]
+
+
 def _allows(statements: list[dict[str, Any]], action: str) -> list[str]:
     found: list[str] = []
     for statement in statements:
-        actions = (
-            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        )
-        if action in actions:
+        if action in _actions(statement):
             targets = statement["Resource"]
             targets = targets if isinstance(targets, list) else [targets]
             found.extend(flatten(target) for target in targets)
     return found
 
 
-def _spec(name: str) -> layout.FunctionSpec:
-    return next(spec for spec in layout.SUITE_FUNCTIONS if spec.name == name)
+# Every role may write its own logs and traces; beyond that, exactly what its handler calls.
+LOGS_AND_TRACES = {
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+ROLE_ACTIONS = {
+    # The history it plans from (byTime for the latest run, byTarget for a target's runs).
+    "plan_run": {"dynamodb:Query"},
+    "setup_group": {"ecs:DescribeServices", "dynamodb:UpdateItem"},
+    "run_scenario": {
+        "ecs:DescribeServices",
+        "ecs:UpdateService",
+        "ecs:ListTasks",
+        "ecs:DescribeTasks",
+        "ecs:StopTask",
+        "dynamodb:GetItem",
+    },
+    "teardown_group": {"ecs:DescribeServices", "ecs:UpdateService"},
+    "aggregate_run": {"dynamodb:PutItem"},
+    # The history it judges against, the baselines it reads and records.
+    "detect_regressions": {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchGetItem"},
+    # The channels its routes use (the test config routes to Slack and GitHub too).
+    "send_alerts": {
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "sns:Publish",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+        "secretsmanager:GetSecretValue",
+    },
+    "publish_report": {"dynamodb:Query", "s3:PutObject"},
+    # Finds the run's sessions, deletes them (conditionally), finishes the run-in-flight entry.
+    "cleanup_run": {"dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:PutItem"},
+    "plan_confirmation": set(),
+    "judge_confirmation": {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchGetItem"},
+    "run_maintenance": {
+        "states:StartExecution",
+        "dynamodb:PutItem",
+        "dynamodb:DescribeTimeToLive",
+        "dynamodb:Query",
+        "s3:GetLifecycleConfiguration",
+        # The daily sweep: conditional deletes of expired test sessions.
+        "dynamodb:Scan",
+        "dynamodb:DeleteItem",
+        # Lambda delivers failed asynchronous invocations to the on-failure queue with the
+        # function's role (CDK's SQS destination grants these three, on that queue only).
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+    },
+    "recover_run": {
+        "states:GetExecutionHistory",
+        "ecs:DescribeServices",
+        "ecs:UpdateService",
+        "dynamodb:Scan",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+    },
+}
+
+
+@pytest.mark.parametrize("spec", layout.ALL_FUNCTIONS, ids=lambda spec: spec.name)
+def test_each_role_may_do_exactly_what_its_handler_calls(
+    synth: Synth, spec: layout.FunctionSpec
+) -> None:
+    statements = _policy_statements(synth, spec)
+    actions = {action for statement in statements for action in _actions(statement)}
+    assert actions == ROLE_ACTIONS[spec.name] | LOGS_AND_TRACES
+    assert all(statement["Effect"] == "Allow" for statement in statements)
 
 
 def test_run_scenario_may_touch_only_the_target(synth: Synth) -> None:
@@ -168,32 +248,81 @@ def test_run_scenario_may_touch_only_the_target(synth: Synth) -> None:
     assert service == [
         "arn:<AWS::Partition>:ecs:us-east-1:<AWS::AccountId>:service/shop-edit/editor"
     ]
-    assert _allows(statements, "ecs:StopTask") == [
+    cluster = "arn:<AWS::Partition>:ecs:us-east-1:<AWS::AccountId>:cluster/shop-edit"
+    (stop,) = [s for s in statements if s["Action"] == "ecs:StopTask"]
+    assert flatten(stop["Resource"]) == (
         "arn:<AWS::Partition>:ecs:us-east-1:<AWS::AccountId>:task/shop-edit/*"
-    ]
-    assert _allows(statements, "dynamodb:Scan") == [
+    )
+    assert flatten(stop["Condition"]["ArnEquals"]["ecs:cluster"]) == cluster
+    # Not every task of the cluster: only the target service's (ECS managed tag).
+    assert stop["Condition"]["StringEquals"] == {"aws:ResourceTag/aws:ecs:serviceName": "editor"}
+    assert _allows(statements, "dynamodb:GetItem") == [
         "arn:<AWS::Partition>:dynamodb:us-east-1:<AWS::AccountId>:table/shop-sessions"
     ]
     (list_tasks,) = [s for s in statements if s["Action"] == "ecs:ListTasks"]
-    assert list_tasks["Condition"]["ArnEquals"]["ecs:cluster"]
-    assert _allows(statements, "dynamodb:PutItem") == []
+    assert flatten(list_tasks["Condition"]["ArnEquals"]["ecs:cluster"]) == cluster
 
 
-def test_send_alerts_reads_only_the_named_secrets(synth: Synth) -> None:
-    statements = _policy_statements(synth, _spec("send_alerts"))
-    assert sorted(_allows(statements, "secretsmanager:GetSecretValue")) == [
-        f"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{name}-??????"
-        for name in ("it/github", "it/slack")
+def test_cleanup_may_delete_only_in_the_sessions_table_and_the_run_state(synth: Synth) -> None:
+    statements = _policy_statements(synth, _spec("cleanup_run"))
+    state = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="harness-run-state")
+    assert sorted(_allows(statements, "dynamodb:DeleteItem")) == sorted(
+        [
+            "arn:<AWS::Partition>:dynamodb:us-east-1:<AWS::AccountId>:table/shop-sessions",
+            f"<{state}.Arn>",
+        ]
+    )
+
+
+def test_maintenance_may_send_only_to_its_failure_queue(synth: Synth) -> None:
+    statements = _policy_statements(synth, _spec("run_maintenance"))
+    (queue,) = _allows(statements, "sqs:SendMessage")
+    queue_id = queue.strip("<>").removesuffix(".Arn")
+    assert synth.main_json["Resources"][queue_id]["Type"] == "AWS::SQS::Queue"
+    assert "MaintenanceFailures" in queue_id
+
+
+def test_the_sweep_may_delete_only_in_the_sessions_table(synth: Synth) -> None:
+    statements = _policy_statements(synth, _spec("run_maintenance"))
+    assert _allows(statements, "dynamodb:DeleteItem") == [
+        "arn:<AWS::Partition>:dynamodb:us-east-1:<AWS::AccountId>:table/shop-sessions"
     ]
-    assert len(_allows(statements, "sns:Publish")) == 2
 
 
-def test_aggregate_run_writes_runs_table_and_cache(synth: Synth) -> None:
-    statements = _policy_statements(synth, _spec("aggregate_run"))
-    runs = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-runs")
-    assert _allows(statements, "dynamodb:PutItem") == [f"<{runs}.Arn>"]
-    puts = _allows(statements, "s3:PutObject")
-    assert sorted(put.split(">", 1)[1] for put in puts) == ["/cache/*"]
+def test_recovery_reads_only_the_suites_executions(synth: Synth) -> None:
+    statements = _policy_statements(synth, _spec("recover_run"))
+    assert _allows(statements, "states:GetExecutionHistory") == [
+        "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:HarnessTest-suite:*"
+    ]
+
+
+def _spec(name: str) -> layout.FunctionSpec:
+    return next(spec for spec in layout.ALL_FUNCTIONS if spec.name == name)
+
+
+def test_the_scenario_function_has_reserved_concurrency(synth: Synth) -> None:
+    function_id = logical_id(
+        synth.main, "AWS::Lambda::Function", Description=_spec("run_scenario").description
+    )
+    props = synth.main_json["Resources"][function_id]["Properties"]
+    assert props["ReservedConcurrentExecutions"] == _spec("run_scenario").reserved_concurrency
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"scenarios": {"failure-recovery": {"timeout_seconds": 880}}}, "failure-recovery"),
+        ({"scenarios": {"cold-start": {"timeout_seconds": 300, "retries": 2}}}, "cold-start"),
+        ({"deploy": {"functions": {"run_scenario": {"timeout_seconds": 600}}}}, "run_scenario"),
+        ({"sla": {"suite_max_seconds": 20000}}, "suite_max_seconds"),
+    ],
+)
+def test_timeouts_that_cannot_fit_fail_at_synth(changes: dict[str, Any], named: str) -> None:
+    """A scenario's deadline x (retries + 1) must fit its Lambda's timeout (retries run inside
+    one invocation), and a run must fit the state machine's TimeoutSeconds."""
+    check_timeouts(HarnessConfig())  # the defaults fit
+    with pytest.raises(ValueError, match=named):
+        check_timeouts(HarnessConfig.model_validate(changes))
 
 
 def test_publish_report_reads_runs_by_target_and_writes_only_report_prefixes(

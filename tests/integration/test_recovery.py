@@ -4,14 +4,28 @@ because another failed, and running it twice changes nothing."""
 
 from __future__ import annotations
 
+import time
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from harness.aws import table_keys as keys
+from harness.aws.clients import client
+from harness.aws.dynamodb_history import DynamoDbHistory
+from harness.aws.dynamodb_runs_in_flight import DynamoDbRunsInFlight
+from harness.config import HarnessConfig, TargetConfig
+from harness.local.engine import LocalEngine
+from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
 from harness.local.sqlite_runs_in_flight import SqliteRunsInFlight
 from harness.recovery import recover_run
-from harness.wire import ScenarioResult, Status, Verdict
+from harness.wire import RunContext, ScenarioResult, Status, Verdict
 from tests.integration.stacks import Stack, StackFactory
+from tests.integration.test_dynamodb_history import create_runs_table
+from tests.integration.test_handlers import Context, handler
 
 
 def session(stack: Stack, n: int) -> str:
@@ -122,3 +136,115 @@ def test_what_could_not_be_done_is_reported_with_how_to_remove_it(
     (left,) = report.left("--target t.toml")
     assert f"harness cleanup --target t.toml --run-id {target.run.run_id}" in left
     assert target.infra.get_session_item(ours) is not None  # nothing was deleted unsafely
+
+
+@pytest.fixture
+def aws_env(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
+    """The deployed functions' view: AWS endpoints are the moto server, credentials a user's."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "fn-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fn-secret")
+    client.cache_clear()
+    yield moto_server
+    client.cache_clear()
+
+
+def test_the_recovery_function_recovers_an_aborted_execution(
+    stack: StackFactory, aws_env: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = stack()
+    suffix = uuid.uuid4().hex[:8]
+    runs_table, state_table = f"runs-{suffix}", f"run-state-{suffix}"
+    create_runs_table(aws_env.endpoint, runs_table)
+    client("dynamodb", region="us-east-1", endpoint_url=aws_env.endpoint).create_table(
+        TableName=state_table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": keys.RUN_STATE_KEY, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": keys.RUN_STATE_KEY, "KeyType": "HASH"}],
+    )
+    target_config = TargetConfig.model_validate(target.run.target.model_dump())
+    engine = LocalEngine(HarnessConfig(target=target_config), tmp_path, moto=aws_env)
+    engine.start()
+    try:  # an execution that got past planning, then was stopped (ABORTED)
+        outcome = engine.start_run({"scenarios": ["alb-routing"], "runId": "gone-1"}, "gone-1")
+        deadline = time.monotonic() + 60
+        while outcome.plan is None:
+            assert time.monotonic() < deadline, "the execution never got past Plan"
+            engine.catch_up(outcome)
+            time.sleep(0.1)
+        engine.stop_run(outcome, "operator abort", drain_seconds=30)
+    finally:
+        engine.stop()
+    run = outcome.plan.run
+    journal = DynamoDbRunsInFlight(state_table, region="us-east-1", endpoint_url=aws_env.endpoint)
+    journal.remember_desired_count(run, 0)  # what SetupGroup recorded in AWS
+    left = [session(replace_run(target, run), n) for n in range(2)]  # a killed Lambda's leftovers
+    target.infra.set_desired_count(1)
+
+    deployed = HarnessConfig.model_validate(
+        {
+            "target": target_config.model_dump(),
+            "history": {"backend": "dynamodb", "runs_table": runs_table},
+            "storage": {"run_state_table": state_table},
+            "run": {"deployed": True},
+        }
+    )
+    monkeypatch.setenv("HARNESS_CONFIG_JSON", deployed.model_dump_json())
+    event = {
+        "detail-type": "Step Functions Execution Status Change",
+        "source": "aws.states",
+        "detail": {
+            "executionArn": outcome.execution_arn,
+            "stateMachineArn": engine.state_machine_arn,
+            "status": "ABORTED",
+        },
+    }
+    answer = handler("recover_run").lambda_handler(event, Context())
+
+    assert answer["recovered"] is True and answer["runId"] == "gone-1", answer
+    assert answer["left"] == []
+    assert all(target.infra.get_session_item(sid) is None for sid in left)
+    assert target.infra.desired_count() == 0
+    history = DynamoDbHistory(runs_table, region="us-east-1", endpoint_url=aws_env.endpoint)
+    stored = history.get_run("gone-1")
+    assert stored is not None and stored.verdict is Verdict.ABORTED
+    assert (stored.aborted_reason or "").startswith("ABORTED")
+    assert journal.get("gone-1") is None
+
+
+def replace_run(stack: Stack, run: RunContext) -> Stack:
+    return Stack(run=run, api=stack.api, infra=stack.infra, workdir=stack.workdir)
+
+
+def test_setup_stores_the_pre_run_count_durably_before_any_scenario(
+    stack: StackFactory, aws_env: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = stack()
+    target.warm()  # the service is at 1 before the run
+    table = f"run-state-{uuid.uuid4().hex[:8]}"
+    client("dynamodb", region="us-east-1", endpoint_url=aws_env.endpoint).create_table(
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": keys.RUN_STATE_KEY, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": keys.RUN_STATE_KEY, "KeyType": "HASH"}],
+    )
+    config = HarnessConfig.model_validate(
+        {"history": {"backend": "dynamodb"}, "storage": {"run_state_table": table}}
+    )
+    monkeypatch.setenv("HARNESS_CONFIG_JSON", config.model_dump_json())
+    group = {
+        "name": "lifecycle",
+        "parallel": False,
+        "maxConcurrency": 1,
+        "scenarios": [
+            {"name": "cold-start", "group": "lifecycle", "tags": [], "timeoutSeconds": 60}
+        ],
+    }
+    event = {"group": group, "run": target.run.to_wire()}
+    assert handler("setup_group").lambda_handler(event, Context()) == {"originalDesiredCount": 1}
+    target.infra.set_desired_count(0)  # a scenario scales it; the next group's setup sees 0
+    handler("setup_group").lambda_handler(event, Context())
+    entry = DynamoDbRunsInFlight(table, region="us-east-1", endpoint_url=aws_env.endpoint).get(
+        target.run.run_id
+    )
+    assert entry is not None and entry.desired_count == 1 and entry.run == target.run

@@ -114,10 +114,19 @@ def test_deployed_plan_refuses_endpoint_overrides(override: dict[str, str], name
     assert plan_run(request, CONFIG, CATALOGUE, NOW)  # locally an override is fine
 
 
-def test_deployed_endpoints_must_be_https() -> None:
-    plain = DEPLOYED.model_copy(update={"target": TargetConfig(endpoint="http://edit.example")})
+@pytest.mark.parametrize(
+    "endpoint", ["http://edit.example", "http://10.0.0.1:8080", "http://localhost.example.com"]
+)
+def test_deployed_endpoints_must_be_https(endpoint: str) -> None:
+    plain = DEPLOYED.model_copy(update={"target": TargetConfig(endpoint=endpoint)})
     with pytest.raises(ConfigError, match="https"):
         plan_run(RunRequest(suite="smoke"), plain, CATALOGUE, NOW)
+
+
+@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:8080", "http://localhost:9000"])
+def test_a_deployed_stack_on_a_local_emulator_may_use_loopback_http(endpoint: str) -> None:
+    local = DEPLOYED.model_copy(update={"target": TargetConfig(endpoint=endpoint)})
+    assert plan_run(RunRequest(suite="smoke"), local, CATALOGUE, NOW).run.target.endpoint
 
 
 def test_target_override_wins_and_empty_endpoint_is_refused() -> None:

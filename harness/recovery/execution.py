@@ -1,0 +1,52 @@
+"""Recovery of a deployed run from its execution (``functions/recover_run``): the execution's
+history says which run it was (the Plan step's output), what it had done (every scenario
+result), and how it ended."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from harness.execution.history import ExecutionOutcome, apply_event
+from harness.ports import HistoryStore, RunsInFlight, TargetApi, TargetInfra
+from harness.recovery.recover import RecoveryReport, recover_run
+from harness.wire import FailError, ResolvedTarget
+
+# Executions that ended in one of the suite's own Fail states went through Cleanup (or never
+# created anything): only HarnessFailed may still lack its record.
+OWN_ENDS = {FailError.SUITE_FAILED, FailError.INVALID_RUN_REQUEST, FailError.PLAN_FAILED}
+MAX_REASON = 500
+
+
+def recover_execution(
+    status: str,
+    events: Iterable[dict[str, Any]],
+    *,
+    journal: RunsInFlight,
+    history: HistoryStore,
+    ports: Callable[[ResolvedTarget], tuple[TargetApi, TargetInfra]],
+    configured_prefix: str,
+    now: datetime,
+) -> RecoveryReport | str:
+    """The recovery report, or why there was nothing to recover."""
+    outcome = ExecutionOutcome(execution_arn="")
+    for event in events:
+        apply_event(outcome, event)
+    if outcome.error in OWN_ENDS:
+        return f"the execution ended in its own {outcome.error} state: nothing to recover"
+    if outcome.plan is None:
+        return "the execution never got past planning: it created nothing"
+    run = outcome.plan.run
+    reason = status if outcome.error is None else f"{status}: {outcome.error}: {outcome.cause}"
+    return recover_run(
+        run,
+        reason=reason[:MAX_REASON],
+        entry=journal.get(run.run_id),
+        results=list(outcome.results.values()),
+        target=ports(run.target),
+        history=history,
+        journal=journal,
+        configured_prefix=configured_prefix,
+        now=now,
+    )
