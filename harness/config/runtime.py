@@ -180,14 +180,14 @@ class ReferenceTargetConfig(Section):
 
 
 KNOWN_FAULTS: dict[str, str] = {
-    "slow_cold_start": "the edit container takes 10x longer to start",
+    "slow_cold_start": "the edit container starts only after 1.5x the cold-start SLA",
     "lose_workspace": "workspace files live on container storage and vanish on restart",
     "shared_workspace": "every session sees one shared workspace (isolation broken)",
     "drop_session_attributes": "session items in DynamoDB lack userId and ttl",
     "misroute": "/session/<id>/ ignores the id: unknown sessions answer 200",
     "hang_when_unhealthy": "with no healthy container requests hang instead of 503",
     "no_recovery": "a crashed edit container is never replaced",
-    "crash_error_500": "with no healthy container requests answer 500 instead of 503",
+    "crash_error_500": "after a crash requests answer 500 instead of 503",
 }
 
 
