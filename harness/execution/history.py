@@ -120,8 +120,13 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
             + "".join(f"\n  note: {notice}" for notice in outcome.plan.notices),
         )
     results = outcome.confirm_results if outcome.confirming else outcome.results
-    if name == State.RUN_SCENARIO and isinstance(output, dict) and "status" in output:
-        result = ScenarioResult.model_validate(output)
+    if name == State.RUN_SCENARIO:
+        try:
+            result = ScenarioResult.model_validate(output)
+        except ValidationError:  # a garbled result: Aggregate records it as an error
+            scenario = output.get("scenario") if isinstance(output, dict) else None
+            label = scenario if isinstance(scenario, str) else "a scenario"
+            return Progress("finished", f"{label} returned an invalid result", None, Status.ERROR)
         results[result.scenario] = result
         line = f"{pass_label}{result.scenario} {result.status.value} in "
         line += f"{result.duration_seconds:.2f}s"

@@ -40,8 +40,9 @@ def collect_results(
                 type=info.type, message=f"group '{group_name}' {stage} failed: {info.message}"
             )
         for item in outcome.results or []:
-            result = _result_from_item(item)
-            found[result.scenario] = result
+            result = _result_from_item(item, group_name)
+            if result is not None:
+                found[result.scenario] = result
     return [found.get(spec.name) or _missing(spec, group_failures) for spec in planned]
 
 
@@ -72,7 +73,27 @@ def _missing(spec: ScenarioSpec, group_failures: Mapping[str, ErrorInfo]) -> Sce
     )
 
 
-def _result_from_item(item: Mapping[str, Any]) -> ScenarioResult:
+def _result_from_item(item: Any, group: str) -> ScenarioResult | None:
+    """The result an item carries; a garbled one becomes an error of its scenario (or, if it
+    does not even name one, that scenario's result is missing), never a failed Aggregate."""
+    try:
+        return _parse_item(item)
+    except InvalidEventError as err:
+        name = item.get("scenario") if isinstance(item, Mapping) else None
+        if not isinstance(name, str):
+            return None
+        message = str(err).replace("\n", " ")[:300]
+        return ScenarioResult(
+            scenario=name,
+            group=group,
+            status=Status.ERROR,
+            error=ErrorInfo(type="InvalidResult", message=message),
+        )
+
+
+def _parse_item(item: Mapping[str, Any]) -> ScenarioResult:
+    if not isinstance(item, Mapping):
+        raise InvalidEventError(f"invalid scenario result: not an object: {str(item)[:80]}")
     if "caught" in item:
         spec = parse_as(ScenarioSpec, item["scenario"], InvalidEventError, "caught scenario")
         caught = parse_as(CaughtError, item["caught"], InvalidEventError, "caught error")

@@ -21,7 +21,7 @@ from typing import Any
 from harness.aws.clients import client
 from harness.config import CONFIG_JSON_ENV, HarnessConfig
 from harness.execution.follow import catch_up, follow, start_execution
-from harness.execution.heartbeat import Heartbeat
+from harness.execution.heartbeat import HEARTBEAT_SECONDS, Heartbeat
 from harness.execution.history import ExecutionOutcome, Progress
 from harness.layout import SUITE_FUNCTIONS, function_zip, render_asl
 from harness.local import lambda_runtime
@@ -63,6 +63,8 @@ class LocalEngine:
         self._saved_env: dict[str, str | None] = {}
         self.config = config  # the effective config, once started
         self.state_machine_arn = ""
+        self.function_arns: dict[str, str] = {}  # by harness.layout function name
+        self.heartbeat_seconds = HEARTBEAT_SECONDS
 
     @property
     def moto(self) -> MotoServer:
@@ -188,6 +190,12 @@ class LocalEngine:
                 Environment={"Variables": {CONFIG_JSON_ENV: os.environ[CONFIG_JSON_ENV]}},
             )
             arns[function.placeholder] = created["FunctionArn"]
+            self.function_arns[function.name] = created["FunctionArn"]
+            if function.reserved_concurrency is not None:  # throttled as in AWS
+                lambdas.put_function_concurrency(
+                    FunctionName=created["FunctionArn"],
+                    ReservedConcurrentExecutions=function.reserved_concurrency,
+                )
         return str(
             sfn.create_state_machine(
                 name=f"{STATE_MACHINE_NAME}-{self._suffix}",
@@ -214,7 +222,7 @@ class LocalEngine:
             outcome,
             on_progress,
             timeout_seconds=self.config.sla.suite_max_seconds + 60,
-            heartbeat=Heartbeat(current_wait=current_wait),
+            heartbeat=Heartbeat(every=self.heartbeat_seconds, current_wait=current_wait),
         )
 
     def catch_up(self, outcome: ExecutionOutcome) -> list[Progress]:

@@ -51,7 +51,7 @@ class GroupOutcome(StateEvent):
     scenario whose Lambda failed was caught as ``{"scenario", "caught"}``."""
 
     group: dict[str, Any]
-    results: list[dict[str, Any]] | None = None
+    results: list[Any] | None = None  # items are judged one by one (a garbled one is an error)
     setup_error: CaughtError | None = None
     run_error: CaughtError | None = None
     teardown_error: CaughtError | None = None

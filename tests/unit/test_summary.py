@@ -110,3 +110,21 @@ def test_a_failed_teardown_fails_a_run_whose_scenarios_all_passed() -> None:
         "all 1 scenario(s) passed, but group 'g1' teardown failed: "
         "ClientError: UpdateService denied"
     )
+
+
+def test_a_garbled_result_is_an_error_of_its_scenario_not_a_failed_aggregate() -> None:
+    outcomes = [
+        GroupOutcome.model_validate(
+            {
+                "group": {"name": "g1"},
+                "results": [
+                    {"scenario": "a", "status": "splendid"},  # garbage with a name
+                    [1, 2, 3],  # garbage without one
+                ],
+            }
+        )
+    ]
+    results = collect_results([spec("a", "g1"), spec("b", "g1")], outcomes)
+    assert [(r.scenario, r.status) for r in results] == [("a", Status.ERROR), ("b", Status.ERROR)]
+    assert results[0].error is not None and results[0].error.type == "InvalidResult"
+    assert results[1].error is not None and results[1].error.type == "MissingResult"
