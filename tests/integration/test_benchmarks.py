@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks import cleanup, detection, follow
+from pathlib import Path
+
+from benchmarks import cleanup, detection, soak
 from harness.local.moto_server import MotoServer
 
 
@@ -32,3 +34,10 @@ def test_follow_benchmark_runs() -> None:
         "wall seconds per run",
     ]
     assert all(baseline > 0 and improved > 0 for _, baseline, improved in rows)
+
+
+def test_soak_benchmark_runs(moto_server: MotoServer, tmp_path: Path) -> None:
+    result = soak.soak(moto_server, runs=1, seed=1, workdir=tmp_path)
+    assert result.runs == 1 and len(result.lines()) == 8
+    assert (result.with_verdict, result.results_lost, result.sessions_left) == (1, 0, 0)
+    assert result.stray_processes == 0
