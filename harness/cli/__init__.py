@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from harness.cli import (
     ack,
@@ -38,7 +39,7 @@ from harness.cli.common import (
     USAGE_ERRORS,
     environment_error,
 )
-from harness.cli.signals import Interrupted
+from harness.cli.signals import HANDLED, Interrupted
 from harness.errors import HarnessError
 
 COMMANDS = (
@@ -66,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         command.register(commands)
     return parser
+
+
+def entry() -> NoReturn:
+    """The ``harness`` command: ``main``, then exit; a signal while the process winds down is
+    ignored (the command has finished, its exit code says how)."""
+    code = main()
+    for signum in HANDLED:
+        signal.signal(signum, signal.SIG_IGN)
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

@@ -94,8 +94,8 @@ def run_locally(
             print(f"harness: interrupted by {stop.name} before the run started", file=sys.stderr)
             journal.finish(run_id)
             return stop.exit_code
-    journal.finish(run_id)
-    return report(outcome)
+        journal.finish(run_id)
+        return report(outcome)  # still shielded: a signal now cannot cut the verdict short
 
 
 def recover(
