@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks import cleanup, detection, soak
+from benchmarks import cleanup, detection, follow, soak
 from harness.local.moto_server import MotoServer
 
 
