@@ -23,7 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from harness.config import HarnessConfig
-from infra.recovery import dead_letter_queue
+from infra.queues import dead_letter_queue
 from infra.schedules import DAILY_INPUT
 
 ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD

@@ -10,31 +10,17 @@ import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from harness import layout
 from harness.config import HarnessConfig
 from infra.functions import SuiteFunction
-from infra.nag import acknowledge
 from infra.permissions import GRANTS, Resources
+from infra.queues import dead_letter_queue
 
 ENDED_BADLY = ["ABORTED", "TIMED_OUT", "FAILED"]
 EXECUTION_STATUS_CHANGE = "Step Functions Execution Status Change"
-
-
-def dead_letter_queue(scope: Construct, construct_id: str, of_what: str) -> sqs.Queue:
-    """An encrypted, TLS-only queue that keeps what could not be delivered for 14 days."""
-    queue = sqs.Queue(
-        scope,
-        construct_id,
-        encryption=sqs.QueueEncryption.SQS_MANAGED,
-        enforce_ssl=True,
-        retention_period=cdk.Duration.days(14),
-    )
-    acknowledge(queue, "AwsSolutions-SQS3", f"This queue is the dead-letter queue of {of_what}.")
-    return queue
 
 
 class Recovery(Construct):

@@ -21,7 +21,7 @@ from constructs import Construct
 
 from harness.config import HarnessConfig
 from infra.nag import acknowledge, ref
-from infra.recovery import dead_letter_queue
+from infra.queues import dead_letter_queue
 
 DAILY_INPUT = {"job": "daily", "trigger": "schedule"}
 WEEKLY_INPUT = {"job": "weekly", "trigger": "schedule"}

@@ -9,14 +9,13 @@ expire by themselves (TTL) if nothing ever deletes them.
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from harness.aws import table_keys as keys
 from harness.aws.clients import client
-from harness.errors import HistoryError
+from harness.aws.dynamodb_call import call
 from harness.ports import RunInFlight
 from harness.wire import RunContext, ScenarioResult
 
@@ -44,39 +43,38 @@ class DynamoDbRunsInFlight:
         self._update(run, {}, desired_count=count)
 
     def add_result(self, run_id: str, result: ScenarioResult) -> None:
-        self._call(
-            "update_item",
-            TableName=self._table,
-            Key={RUN_ID: {"S": run_id}},
-            UpdateExpression="SET results = list_append(if_not_exists(results, :none), :one)",
-            ConditionExpression="attribute_exists(#id)",
-            ExpressionAttributeNames={"#id": RUN_ID},
-            ExpressionAttributeValues={
-                ":none": {"L": []},
-                ":one": {"L": [{"S": result.model_dump_json(by_alias=True)}]},
-            },
-            tolerate="ConditionalCheckFailedException",
-        )
+        # The run ended (or was never begun): nothing to add to.
+        with suppress(_NotInFlight):
+            self._call(
+                "UpdateItem",
+                Key={RUN_ID: {"S": run_id}},
+                UpdateExpression="SET results = list_append(if_not_exists(results, :none), :one)",
+                ConditionExpression="attribute_exists(#id)",
+                ExpressionAttributeNames={"#id": RUN_ID},
+                ExpressionAttributeValues={
+                    ":none": {"L": []},
+                    ":one": {"L": [{"S": result.model_dump_json(by_alias=True)}]},
+                },
+                condition_failed=_NotInFlight(),
+            )
 
     def get(self, run_id: str) -> RunInFlight | None:
-        answer = self._call(
-            "get_item", TableName=self._table, Key={RUN_ID: {"S": run_id}}, ConsistentRead=True
-        )
+        answer = self._call("GetItem", Key={RUN_ID: {"S": run_id}}, ConsistentRead=True)
         item = answer.get("Item")
         return _entry(item) if item else None
 
     def in_flight(self) -> list[RunInFlight]:
         entries: list[RunInFlight] = []
-        request: dict[str, Any] = {"TableName": self._table, "ConsistentRead": True}
+        request: dict[str, Any] = {"ConsistentRead": True}
         while True:
-            answer = self._call("scan", **request)
+            answer = self._call("Scan", **request)
             entries.extend(_entry(item) for item in answer.get("Items", []))
             if not answer.get("LastEvaluatedKey"):
                 return entries
             request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
     def finish(self, run_id: str) -> None:
-        self._call("delete_item", TableName=self._table, Key={RUN_ID: {"S": run_id}})
+        self._call("DeleteItem", Key={RUN_ID: {"S": run_id}})
 
     def _update(
         self, run: RunContext, extra: dict[str, Any], desired_count: int | None = None
@@ -99,24 +97,18 @@ class DynamoDbRunsInFlight:
             sets.append(f"{name} = :{name}")
             values[f":{name}"] = value
         self._call(
-            "update_item",
-            TableName=self._table,
+            "UpdateItem",
             Key={RUN_ID: {"S": run.run_id}},
             UpdateExpression="SET " + ", ".join(sets),
             ExpressionAttributeValues=values,
         )
 
-    def _call(self, method: str, tolerate: str | None = None, **params: Any) -> dict[str, Any]:
-        try:
-            answer: dict[str, Any] = getattr(self._dynamodb, method)(**params)
-        except ClientError as err:
-            code = err.response.get("Error", {}).get("Code", "Unknown")
-            if code == tolerate:
-                return {}
-            raise HistoryError(f"DynamoDB {method} on {self._table} failed: {code}") from err
-        except BotoCoreError as err:
-            raise HistoryError(f"DynamoDB {method} on {self._table} failed: {err}") from err
-        return answer
+    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+        return call(self._dynamodb, self._table, operation, TableName=self._table, **params)
+
+
+class _NotInFlight(Exception):
+    """The journal has no entry for the run (a conditional update found none)."""
 
 
 def _entry(item: dict[str, Any]) -> RunInFlight:

@@ -9,6 +9,7 @@ import pytest
 from harness.aws import table_keys as keys
 from harness.aws.clients import client
 from harness.aws.dynamodb_alert_state import DynamoDbAlertState
+from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_alert_state import SqliteAlertState
 from harness.ports import AlertStateStore
@@ -92,3 +93,11 @@ __all__ = [
     "stack",
     "start_target",
 ]
+
+
+@pytest.fixture
+def engine_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[list[LocalEngine]]:
+    engines: list[LocalEngine] = []
+    yield engines
+    for engine in reversed(engines):  # LIFO: each restores the environment it found
+        engine.stop()

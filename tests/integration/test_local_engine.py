@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,6 @@ from harness.target.api import HttpTargetApi
 from harness.target.http import HttpClient
 from harness.wire import ResolvedTarget, Status
 from tests.integration.stacks import isolated_config
-
-
-@pytest.fixture
-def engine_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[list[LocalEngine]]:
-    engines: list[LocalEngine] = []
-    yield engines
-    for engine in reversed(engines):  # LIFO: each restores the environment it found
-        engine.stop()
 
 
 def start(

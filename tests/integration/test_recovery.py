@@ -21,7 +21,8 @@ from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
 from harness.local.sqlite_runs_in_flight import SqliteRunsInFlight
-from harness.recovery import recover_run
+from harness.ports import RunInFlight
+from harness.recovery import RecoveryReport, recover_run
 from harness.wire import RunContext, ScenarioResult, Status, Verdict
 from tests.integration.stacks import Stack, StackFactory
 from tests.integration.test_dynamodb_history import create_runs_table
@@ -32,6 +33,29 @@ def session(stack: Stack, n: int) -> str:
     answer = stack.api.create_session(f"{stack.run.client_prefix}x_{n}", "u")
     assert answer.status == 201
     return str(answer.json()["sessionId"])
+
+
+def recover(
+    stack: Stack,
+    history: SqliteHistory,
+    journal: SqliteRunsInFlight,
+    run: RunContext,
+    reason: str,
+    entry: RunInFlight | None = None,
+    results: list[ScenarioResult] | None = None,
+) -> RecoveryReport:
+    """The recovery of ``run`` on the stack's target, with the local stores."""
+    return recover_run(
+        run,
+        reason=reason,
+        entry=entry,
+        results=results or [],
+        target=(stack.api, stack.infra),
+        history=history,
+        journal=journal,
+        configured_prefix="TEST_",
+        now=datetime.now(UTC),
+    )
 
 
 def stores(tmp_path: Path) -> tuple[SqliteHistory, SqliteRunsInFlight]:
@@ -49,16 +73,14 @@ def test_a_dead_run_is_put_back_cleaned_up_and_recorded(
     customer = target.api.create_session("customer-1", "u").json()["sessionId"]
     seen_live = ScenarioResult(scenario="b", group="g", status=Status.FAIL)
 
-    report = recover_run(
+    report = recover(
+        target,
+        history,
+        journal,
         target.run,
         reason="TIMED_OUT",
         entry=journal.get(target.run.run_id),
         results=[seen_live],
-        target=(target.api, target.infra),
-        history=history,
-        journal=journal,
-        configured_prefix="TEST_",
-        now=datetime.now(UTC),
     )
 
     assert report.restored_desired_count == 0 and target.infra.desired_count() == 0
@@ -72,17 +94,7 @@ def test_a_dead_run_is_put_back_cleaned_up_and_recorded(
     assert journal.get(target.run.run_id) is None
     assert report.left("--target t.toml") == []
 
-    again = recover_run(
-        target.run,
-        reason="TIMED_OUT",
-        entry=None,
-        results=[],
-        target=(target.api, target.infra),
-        history=history,
-        journal=journal,
-        configured_prefix="TEST_",
-        now=datetime.now(UTC),
-    )
+    again = recover(target, history, journal, target.run, reason="TIMED_OUT")
     assert (again.recorded, again.restored_desired_count) == (False, None)
     assert again.cleanup is not None and again.cleanup.sessions_found == 0
 
@@ -95,17 +107,7 @@ def test_a_run_that_has_its_verdict_is_not_recorded_again(
     target = stack()
     history, journal = stores(tmp_path)
     history.save_run(summarize(target.run, [], finished_at=datetime.now(UTC)))
-    report = recover_run(
-        target.run,
-        reason="interrupted by SIGINT",
-        entry=None,
-        results=[],
-        target=(target.api, target.infra),
-        history=history,
-        journal=journal,
-        configured_prefix="TEST_",
-        now=datetime.now(UTC),
-    )
+    report = recover(target, history, journal, target.run, reason="interrupted by SIGINT")
     assert report.recorded is False
     stored = history.get_run(target.run.run_id)
     assert stored is not None and stored.verdict is Verdict.PASSED
@@ -120,17 +122,7 @@ def test_what_could_not_be_done_is_reported_with_how_to_remove_it(
     crafted = target.run.model_copy(
         update={"target": target.run.target.model_copy(update={"test_prefix": "OTHER_"})}
     )
-    report = recover_run(
-        crafted,
-        reason="its process died",
-        entry=None,
-        results=[],
-        target=(target.api, target.infra),
-        history=history,
-        journal=journal,
-        configured_prefix="TEST_",
-        now=datetime.now(UTC),
-    )
+    report = recover(target, history, journal, crafted, reason="its process died")
     assert report.cleanup is None and "refusing to clean up" in (report.cleanup_problem or "")
     assert report.recorded  # the other steps still ran
     (left,) = report.left("--target t.toml")

@@ -11,37 +11,17 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from harness.aws.clients import client
-from harness.config import HarnessConfig, ScenarioOverride
+from harness.config import ScenarioOverride
 from harness.execution.history import Progress
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
 from harness.wire import Status, Verdict
 from tests.integration.stacks import isolated_config
-from tests.integration.test_local_engine import leftovers
-
-
-@pytest.fixture
-def engines(moto_server: MotoServer) -> Iterator[list[LocalEngine]]:
-    started: list[LocalEngine] = []
-    yield started
-    for engine in reversed(started):
-        engine.stop()
-
-
-def start(
-    engines: list[LocalEngine], config: HarnessConfig, state: Path, moto: MotoServer
-) -> LocalEngine:
-    engine = LocalEngine(config, state, moto=moto)
-    engines.append(engine)
-    engine.start()
-    return engine
+from tests.integration.test_local_engine import leftovers, start
 
 
 def break_function(engine: LocalEngine, name: str, error: str) -> None:
@@ -59,7 +39,7 @@ def break_function(engine: LocalEngine, name: str, error: str) -> None:
 
 
 def test_a_scenario_past_its_timeout_is_an_error_and_the_run_goes_on(
-    engines: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
     config = isolated_config(["hang_when_unhealthy"])
     config = config.model_copy(
@@ -71,7 +51,7 @@ def test_a_scenario_past_its_timeout_is_an_error_and_the_run_goes_on(
             },
         }
     )
-    engine = start(engines, config, tmp_path, moto_server)
+    engine = start(engine_factory, config, tmp_path, moto_server)
     outcome = engine.run(
         {"scenarios": ["alb-routing", "session-persistence"], "runId": "slow-1"}, "slow-1"
     )
@@ -84,13 +64,13 @@ def test_a_scenario_past_its_timeout_is_an_error_and_the_run_goes_on(
 
 
 def test_quiet_waits_print_a_heartbeat_naming_the_wait_and_its_deadline(
-    engines: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
     config = isolated_config(["no_recovery"])
     config = config.model_copy(
         update={"sla": config.sla.model_copy(update={"recovery_max_seconds": 6})}
     )
-    engine = start(engines, config, tmp_path, moto_server)
+    engine = start(engine_factory, config, tmp_path, moto_server)
     engine.heartbeat_seconds = 1
     lines: list[Progress] = []
     outcome = engine.run(
@@ -104,7 +84,7 @@ def test_quiet_waits_print_a_heartbeat_naming_the_wait_and_its_deadline(
 
 
 def test_throttled_scenarios_are_retried_then_recorded(
-    engines: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
     config = isolated_config()
     config = config.model_copy(
@@ -116,7 +96,7 @@ def test_throttled_scenarios_are_retried_then_recorded(
             }
         }
     )
-    engine = start(engines, config, tmp_path, moto_server)
+    engine = start(engine_factory, config, tmp_path, moto_server)
     lambdas = client("lambda", region="us-east-1", endpoint_url=moto_server.endpoint)
     lambdas.put_function_concurrency(  # one scenario at a time: the second is throttled
         FunctionName=engine.function_arns["run_scenario"], ReservedConcurrentExecutions=1
@@ -142,9 +122,9 @@ def test_throttled_scenarios_are_retried_then_recorded(
 
 
 def test_an_alert_channel_that_is_down_costs_no_verdict(
-    engines: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
-    engine = start(engines, isolated_config(), tmp_path, moto_server)
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
     break_function(engine, "send_alerts", "alert channel down")
     outcome = engine.run({"scenarios": ["alb-routing"], "runId": "alert-1"}, "alert-1")
     assert outcome.status == "SUCCEEDED" and outcome.summary is not None
@@ -155,9 +135,9 @@ def test_an_alert_channel_that_is_down_costs_no_verdict(
 
 
 def test_a_cleanup_that_fails_is_reported_and_the_verdict_kept(
-    engines: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
-    engine = start(engines, isolated_config(), tmp_path, moto_server)
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
     break_function(engine, "cleanup_run", "sessions table unreachable")
     outcome = engine.run({"scenarios": ["alb-routing"], "runId": "clean-1"}, "clean-1")
     assert outcome.status == "SUCCEEDED" and outcome.summary is not None
@@ -165,9 +145,9 @@ def test_a_cleanup_that_fails_is_reported_and_the_verdict_kept(
 
 
 def test_a_failed_teardown_fails_the_run(
-    engines: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
-    engine = start(engines, isolated_config(), tmp_path, moto_server)
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
     break_function(engine, "teardown_group", "UpdateService denied")
     outcome = engine.run({"scenarios": ["alb-routing"], "runId": "tear-1"}, "tear-1")
     assert outcome.error == "SuiteFailed" and outcome.summary is not None
@@ -178,9 +158,9 @@ def test_a_failed_teardown_fails_the_run(
 
 
 def test_two_runs_on_one_target_each_end_and_clean_only_their_own(
-    engines: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
-    engine = start(engines, isolated_config(), tmp_path, moto_server)
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
     first = engine.start_run({"scenarios": ["concurrent-sessions"], "runId": "pair-1"}, "pair-1")
     second = engine.start_run({"scenarios": ["concurrent-sessions"], "runId": "pair-2"}, "pair-2")
     for outcome in (engine.follow(first), engine.follow(second)):
@@ -193,9 +173,9 @@ def test_two_runs_on_one_target_each_end_and_clean_only_their_own(
 
 
 def test_a_garbled_scenario_result_is_an_error_not_a_lost_verdict(
-    engines: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
 ) -> None:
-    engine = start(engines, isolated_config(), tmp_path, moto_server)
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as files:
         files.writestr(

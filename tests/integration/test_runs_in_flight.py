@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,28 +14,12 @@ from harness.aws.dynamodb_runs_in_flight import DynamoDbRunsInFlight
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_runs_in_flight import SqliteRunsInFlight
 from harness.ports import RunsInFlight
-from harness.wire import ResolvedTarget, RunContext, RunFlags, ScenarioResult, Status
-
-TARGET = ResolvedTarget(
-    name="t",
-    endpoint="https://edit.example.com",
-    region="us-east-1",
-    ecs_cluster="c",
-    ecs_service="s",
-    sessions_table="sessions",
-    test_prefix="TEST_",
-    request_timeout_seconds=10,
-)
+from harness.wire import RunContext, ScenarioResult, Status
+from tests.fakes import RUN
 
 
 def run(run_id: str) -> RunContext:
-    return RunContext(
-        run_id=run_id,
-        suite="full",
-        started_at=datetime(2026, 11, 24, tzinfo=UTC),
-        target=TARGET,
-        flags=RunFlags(),
-    )
+    return RUN.model_copy(update={"run_id": run_id})
 
 
 def result(name: str, status: Status) -> ScenarioResult:
