@@ -116,8 +116,8 @@ class Target:
 
 def _environment() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("HARNESS_")}
-    for key, value in SLA.model_dump().items():
-        env[f"HARNESS__SLA__{key.upper()}"] = str(value)
+    for key, value in SLA.model_dump(mode="json", exclude_defaults=True).items():
+        env[f"HARNESS__SLA__{key.upper()}"] = str(value)  # numbers only (SLA above)
     return env
 
 

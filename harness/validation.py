@@ -14,13 +14,15 @@ M = TypeVar("M", bound=BaseModel)
 MAX_SHOWN_CHARS = 60
 """A rejected value is shown up to this many characters: enough to recognise it, and a
 rejection message stays small however large the input was."""
+MAX_MESSAGE_CHARS = 240
+"""What is wrong is shown up to this many characters (our own messages say how to fix it)."""
 MAX_PROBLEMS_SHOWN = 10
 
 
-def _clip(text: str) -> str:
-    if len(text) <= MAX_SHOWN_CHARS:
+def _clip(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    if len(text) <= limit:
         return text
-    return f"{text[:MAX_SHOWN_CHARS]}... ({len(text)} characters)"
+    return f"{text[:limit]}... ({len(text)} characters)"
 
 
 def format_validation_error(err: ValidationError) -> str:
@@ -35,7 +37,7 @@ def format_validation_error(err: ValidationError) -> str:
         location = _clip(".".join(str(part) for part in problem["loc"]) or "(root)")
         given = problem.get("input")
         shown = "" if isinstance(given, dict) else f" (got {_clip(repr(given))})"
-        lines.append(f"- {location}: {_clip(problem['msg'])}{shown}")
+        lines.append(f"- {location}: {_clip(problem['msg'], MAX_MESSAGE_CHARS)}{shown}")
     if len(problems) > MAX_PROBLEMS_SHOWN:
         lines.append(f"- ... and {len(problems) - MAX_PROBLEMS_SHOWN} more problem(s)")
     return "\n".join(lines)

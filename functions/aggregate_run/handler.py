@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from harness import layout
+from harness.errors import RunExistsError
 from harness.judge.collect import collect_event_results, teardown_failures
 from harness.judge.cost import estimate_run
 from harness.judge.sla import judge_run
@@ -35,7 +36,15 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         teardown_errors=teardown_failures(parsed.group_results),
     )
     summary, sla_reason = judge_run(summary, config.sla)
-    history_store(config).save_run(summary)
+    try:
+        history_store(config).save_run(summary)
+    except RunExistsError:
+        # The state machine retries Lambda's own errors, also one raised after this step had
+        # stored the run: in AWS Plan made the run id for this execution, so the stored run
+        # is this step's earlier attempt (it is never replaced).
+        logger.warning(
+            "run already stored: a retry of Aggregate", extra={"run_id": parsed.run.run_id}
+        )
     logger.info("run stored", extra={"run_id": summary.run_id, "verdict": summary.verdict})
     publish_metrics(summary.suite, run_metrics(summary))
     reason = verdict_reason(summary)

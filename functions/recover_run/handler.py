@@ -30,7 +30,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     found = recover_execution(
         detail.status,
         execution_history(detail.execution_arn),
-        journal=runs_in_flight(config),
+        in_flight=runs_in_flight(config),
         history=history_store(config),
         ports=lambda target: (target_api(target), target_infra(target)),
         configured_prefix=config.target.test_prefix,

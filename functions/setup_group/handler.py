@@ -17,5 +17,5 @@ logger = Logger(service="harness")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(GroupEvent, event)
     target = parsed.run.target
-    journal = runs_in_flight(settings())
-    return setup_group(target_api(target), target_infra(target), parsed.run, journal).to_wire()
+    in_flight = runs_in_flight(settings())
+    return setup_group(target_api(target), target_infra(target), parsed.run, in_flight).to_wire()

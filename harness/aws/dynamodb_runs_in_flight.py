@@ -108,7 +108,7 @@ class DynamoDbRunsInFlight:
 
 
 class _NotInFlight(Exception):
-    """The journal has no entry for the run (a conditional update found none)."""
+    """No run in flight has this id (a conditional update found none)."""
 
 
 def _entry(item: dict[str, Any]) -> RunInFlight:

@@ -4,7 +4,7 @@ stopped and removed.
 
 Order: the state folder, the JUnit path and the history store are checked before anything
 starts (a broken one ends the command at once); runs whose process died earlier are
-recovered; the run is journalled as in flight, followed, and forgotten when it ends. Ctrl-C
+recovered; the run is recorded as in flight, followed, and forgotten when it ends. Ctrl-C
 or SIGTERM stops it: the execution is stopped, running scenarios are told to stop, the
 recovery steps run at once (``harness.recovery``), and the exit code is 130 or 143.
 """
@@ -56,13 +56,13 @@ def run_locally(
     run_id = str(request.run_id)
     if history.has_run(run_id):
         raise UsageError(f"--run-id {run_id}: that run is already in the history; pick another id")
-    journal = SqliteRunsInFlight.in_state_dir(state_dir)
-    for entry in dead_runs(journal):
+    in_flight = SqliteRunsInFlight.in_state_dir(state_dir)
+    for entry in dead_runs(in_flight):
         if entry.run is None:
-            journal.finish(entry.run_id)
+            in_flight.finish(entry.run_id)
             continue
         gone = entry.ephemeral_target
-        found = recover(entry.run, "its process died", journal, history, config, [], not gone)
+        found = recover(entry.run, "its process died", in_flight, history, config, [], not gone)
         _say(out, f"recovered run {entry.run_id}, whose process died", found, target_flag)
 
     outcome: ExecutionOutcome | None = None
@@ -79,29 +79,29 @@ def run_locally(
                 )
                 run = plan_run(request, engine.config, catalogue(), datetime.now(UTC)).run
                 try:
-                    journal.begin(
+                    in_flight.begin(
                         run, owner=owner_tag(), ephemeral_target=engine.reference_target is not None
                     )
                     outcome = engine.start_run(request.to_wire(), name=run_id)
-                    outcome = engine.follow(outcome, _journalling(show, journal, outcome))
+                    outcome = engine.follow(outcome, _keeping_results(show, in_flight, outcome))
                     signals.shield()  # the run has ended: nothing may cut its report short
                 except Interrupted as stop:
                     signals.shield()
                     return _interrupted(
-                        stop, engine, outcome, run, journal, history, config, out, target_flag
+                        stop, engine, outcome, run, in_flight, history, config, out, target_flag
                     )
         except Interrupted as stop:  # while the engine started: nothing ran yet
             print(f"harness: interrupted by {stop.name} before the run started", file=sys.stderr)
-            journal.finish(run_id)
+            in_flight.finish(run_id)
             return stop.exit_code
-        journal.finish(run_id)
+        in_flight.finish(run_id)
         return report(outcome)  # still shielded: a signal now cannot cut the verdict short
 
 
 def recover(
     run: RunContext,
     reason: str,
-    journal: SqliteRunsInFlight,
+    in_flight: SqliteRunsInFlight,
     history: SqliteHistory,
     config: HarnessConfig,
     results: list[ScenarioResult],
@@ -110,11 +110,11 @@ def recover(
     return recover_run(
         run,
         reason=reason,
-        entry=journal.get(run.run_id),
+        entry=in_flight.get(run.run_id),
         results=results,
         target=(target_api(run.target), target_infra(run.target)) if target_alive else None,
         history=history,
-        journal=journal,
+        in_flight=in_flight,
         configured_prefix=config.target.test_prefix,
         now=datetime.now(UTC),
     )
@@ -125,7 +125,7 @@ def _interrupted(
     engine: LocalEngine,
     outcome: ExecutionOutcome | None,
     run: RunContext,
-    journal: SqliteRunsInFlight,
+    in_flight: SqliteRunsInFlight,
     history: SqliteHistory,
     config: HarnessConfig,
     out: TextIO,
@@ -141,7 +141,7 @@ def _interrupted(
         if outcome.plan is not None:
             run = outcome.plan.run
     results = list(outcome.results.values()) if outcome else []
-    found = recover(run, cause, journal, history, config, results, True)
+    found = recover(run, cause, in_flight, history, config, results, True)
     if outcome is not None and outcome.summary is not None:
         print("", file=out)
         print(render_summary(outcome.summary, outcome.regressions), file=out)
@@ -160,10 +160,10 @@ def _say(out: TextIO, headline: str, found: RecoveryReport, target_flag: str) ->
     )
 
 
-def _journalling(
-    show: Callable[[Progress], None], journal: SqliteRunsInFlight, outcome: ExecutionOutcome
+def _keeping_results(
+    show: Callable[[Progress], None], in_flight: SqliteRunsInFlight, outcome: ExecutionOutcome
 ) -> Callable[[Progress], None]:
-    """Print progress, and keep each finished result in the journal as it arrives (a killed
+    """Print progress, and keep each finished result with the run in flight as it arrives (a killed
     process loses none of them: the next start records them with the aborted run)."""
     run_id = outcome.execution_arn.rsplit(":", 1)[-1]
 
@@ -171,6 +171,6 @@ def _journalling(
         show(progress)
         result = outcome.results.get(progress.scenario or "")
         if progress.kind == "finished" and result is not None:
-            journal.add_result(run_id, result)
+            in_flight.add_result(run_id, result)
 
     return on_progress

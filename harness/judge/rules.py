@@ -63,8 +63,9 @@ def gate(
     quarantined: Mapping[str, str],
     gate_severity: Severity,
 ) -> tuple[Verdict, str]:
-    """The run's verdict: it fails when a scenario that is not quarantined did not pass, or a
-    regression of at least ``gate_severity`` stands (reproduced, not acknowledged)."""
+    """The run's verdict: it fails when a scenario that is not quarantined did not pass, a
+    group's teardown failed (the target may be left changed), or a regression of at least
+    ``gate_severity`` stands (reproduced, not acknowledged)."""
     failing = [r for r in current.results if r.status in FAILED and r.scenario not in quarantined]
     blocking = [r for r in regressions if r.stands and r.severity.rank >= gate_severity.rank]
     parts = []
@@ -73,6 +74,7 @@ def gate(
         parts.append(
             f"{len(failing)} of {len(current.results)} scenario(s) did not pass: {details}"
         )
+    parts.extend(current.teardown_errors)
     if blocking:
         keys = ", ".join(f"{r.key} ({r.severity.value})" for r in blocking)
         parts.append(f"regression(s) of at least {gate_severity.value} severity: {keys}")

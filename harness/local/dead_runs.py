@@ -1,8 +1,9 @@
-"""Local runs whose process died (killed, power cut): found in the journal on the next start.
+"""Local runs whose process died (killed, power cut): found among the runs in flight on the
+next start.
 
-A local run writes ``<pid>@<host>`` as the owner of its journal entry; an entry of this host
-whose process no longer exists belongs to a run that ended without cleaning up after itself.
-Entries of other hosts (a shared state folder) are left to their own host.
+A local run writes ``<pid>@<host>`` as the owner of its run-in-flight entry; an entry of this
+host whose process no longer exists belongs to a run that ended without cleaning up after
+itself. Entries of other hosts (a shared state folder) are left to their own host.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from harness.ports import RunInFlight, RunsInFlight
 
 
 def owner_tag() -> str:
-    """This process, as a journal owner."""
+    """This process, as the owner of a run in flight."""
     return f"{os.getpid()}@{socket.gethostname()}"
 
 
@@ -28,11 +29,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def dead_runs(journal: RunsInFlight) -> list[RunInFlight]:
+def dead_runs(in_flight: RunsInFlight) -> list[RunInFlight]:
     """Entries whose owning process on this host is gone."""
     found = []
     host = socket.gethostname()
-    for entry in journal.in_flight():
+    for entry in in_flight.in_flight():
         pid, _, owner_host = (entry.owner or "").partition("@")
         if owner_host != host or not pid.isdigit():
             continue

@@ -23,7 +23,7 @@ def recover_execution(
     status: str,
     events: Iterable[dict[str, Any]],
     *,
-    journal: RunsInFlight,
+    in_flight: RunsInFlight,
     history: HistoryStore,
     ports: Callable[[ResolvedTarget], tuple[TargetApi, TargetInfra]],
     configured_prefix: str,
@@ -42,11 +42,11 @@ def recover_execution(
     return recover_run(
         run,
         reason=reason[:MAX_REASON],
-        entry=journal.get(run.run_id),
+        entry=in_flight.get(run.run_id),
         results=list(outcome.results.values()),
         target=ports(run.target),
         history=history,
-        journal=journal,
+        in_flight=in_flight,
         configured_prefix=configured_prefix,
         now=now,
     )

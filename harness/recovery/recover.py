@@ -85,7 +85,7 @@ def recover_run(
     results: list[ScenarioResult],
     target: tuple[TargetApi, TargetInfra] | None,
     history: HistoryStore,
-    journal: RunsInFlight,
+    in_flight: RunsInFlight,
     configured_prefix: str,
     now: datetime,
 ) -> RecoveryReport:
@@ -105,7 +105,7 @@ def recover_run(
     except Exception as err:  # noqa: BLE001 - reported, never raised
         report = replace(report, record_problem=_describe(err))
     with suppress(Exception):  # an entry left behind is only recovered again, harmlessly
-        journal.finish(run.run_id)
+        in_flight.finish(run.run_id)
     return report
 
 

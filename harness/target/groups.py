@@ -1,6 +1,6 @@
 """Group setup and teardown: check the target is up, and put the edit service back as the
-group found it (scenarios scale it to zero and back). Setup also writes the count to the run
-journal (the first group's wins), so a run that dies can still be put back by recovery."""
+group found it (scenarios scale it to zero and back). Setup also records the count with the run
+in flight (the first group's wins), so a run that dies can still be put back by recovery."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from harness.wire import GroupSetup, GroupTeardown, RunContext
 
 
 def setup_group(
-    api: TargetApi, infra: TargetInfra, run: RunContext, journal: RunsInFlight
+    api: TargetApi, infra: TargetInfra, run: RunContext, in_flight: RunsInFlight
 ) -> GroupSetup:
     try:
         answer = api.health()
@@ -19,7 +19,7 @@ def setup_group(
     if answer.status != 200:
         raise TargetUnavailableError(f"target /health answered {answer.status}, expected 200")
     count = infra.desired_count()
-    journal.remember_desired_count(run, count)  # durable before any scenario changes it
+    in_flight.remember_desired_count(run, count)  # durable before any scenario changes it
     return GroupSetup(original_desired_count=count)
 
 

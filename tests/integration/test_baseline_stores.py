@@ -12,7 +12,7 @@ import pytest
 
 from harness.aws.dynamodb_baselines import DynamoDbBaselines, DynamoDbKnownIssues
 from harness.aws.dynamodb_history import DynamoDbHistory
-from harness.errors import HistoryError
+from harness.errors import HistoryError, RunExistsError
 from harness.judge.judgement import Stores
 from harness.judge.ledger import new_entry
 from harness.local.moto_server import MotoServer
@@ -112,6 +112,7 @@ def test_a_judgement_is_saved_with_its_run(stores: Stores) -> None:
     assert stores.history.get_regressions(run.run_id) is None
     stores.history.save_regressions(report)
     assert stores.history.get_regressions(run.run_id) == report
-    stores.history.save_run(run)  # storing the run again keeps its judgement
+    with pytest.raises(RunExistsError):  # a stored run is never replaced
+        stores.history.save_run(run)
     assert stores.history.get_regressions(run.run_id) == report
     assert stores.history.get_run(run.run_id) == run

@@ -90,6 +90,12 @@ def test_aggregate_stores_the_run_and_emits_emf_metrics(
     assert emf["ColdStartSeconds"] == [3.5] and emf["SuccessRate"] == [100.0]
     assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Harness"
 
+    # Lambda's own errors are retried by the state machine, also after the run was stored:
+    # the retry ends with the same verdict, and the stored run is not replaced.
+    again = handler("aggregate_run").lambda_handler(event, Context())
+    assert again["verdict"] == "passed"
+    assert SqliteHistory.in_state_dir(tmp_path).get_run(run.run_id) == stored
+
 
 def test_unknown_maintenance_job_is_refused_naming_the_field(
     monkeypatch: pytest.MonkeyPatch,

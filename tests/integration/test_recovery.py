@@ -38,7 +38,7 @@ def session(stack: Stack, n: int) -> str:
 def recover(
     stack: Stack,
     history: SqliteHistory,
-    journal: SqliteRunsInFlight,
+    in_flight: SqliteRunsInFlight,
     run: RunContext,
     reason: str,
     entry: RunInFlight | None = None,
@@ -52,7 +52,7 @@ def recover(
         results=results or [],
         target=(stack.api, stack.infra),
         history=history,
-        journal=journal,
+        in_flight=in_flight,
         configured_prefix="TEST_",
         now=datetime.now(UTC),
     )
@@ -66,9 +66,9 @@ def test_a_dead_run_is_put_back_cleaned_up_and_recorded(
     stack: StackFactory, tmp_path: Path
 ) -> None:
     target = stack()
-    history, journal = stores(tmp_path)
-    journal.remember_desired_count(target.run, 0)  # what SetupGroup saw
-    journal.add_result(target.run.run_id, ScenarioResult(scenario="a", group="g", status="pass"))
+    history, in_flight = stores(tmp_path)
+    in_flight.remember_desired_count(target.run, 0)  # what SetupGroup saw
+    in_flight.add_result(target.run.run_id, ScenarioResult(scenario="a", group="g", status="pass"))
     ours = [session(target, n) for n in range(3)]  # the run's sessions; the service is at 1
     customer = target.api.create_session("customer-1", "u").json()["sessionId"]
     seen_live = ScenarioResult(scenario="b", group="g", status=Status.FAIL)
@@ -76,10 +76,10 @@ def test_a_dead_run_is_put_back_cleaned_up_and_recorded(
     report = recover(
         target,
         history,
-        journal,
+        in_flight,
         target.run,
         reason="TIMED_OUT",
-        entry=journal.get(target.run.run_id),
+        entry=in_flight.get(target.run.run_id),
         results=[seen_live],
     )
 
@@ -91,10 +91,10 @@ def test_a_dead_run_is_put_back_cleaned_up_and_recorded(
     assert stored is not None and stored.verdict is Verdict.ABORTED
     assert stored.aborted_reason == "TIMED_OUT"
     assert {r.scenario: r.status for r in stored.results} == {"a": Status.PASS, "b": Status.FAIL}
-    assert journal.get(target.run.run_id) is None
+    assert in_flight.get(target.run.run_id) is None
     assert report.left("--target t.toml") == []
 
-    again = recover(target, history, journal, target.run, reason="TIMED_OUT")
+    again = recover(target, history, in_flight, target.run, reason="TIMED_OUT")
     assert (again.recorded, again.restored_desired_count) == (False, None)
     assert again.cleanup is not None and again.cleanup.sessions_found == 0
 
@@ -105,9 +105,9 @@ def test_a_run_that_has_its_verdict_is_not_recorded_again(
     from harness.judge.summary import summarize
 
     target = stack()
-    history, journal = stores(tmp_path)
+    history, in_flight = stores(tmp_path)
     history.save_run(summarize(target.run, [], finished_at=datetime.now(UTC)))
-    report = recover(target, history, journal, target.run, reason="interrupted by SIGINT")
+    report = recover(target, history, in_flight, target.run, reason="interrupted by SIGINT")
     assert report.recorded is False
     stored = history.get_run(target.run.run_id)
     assert stored is not None and stored.verdict is Verdict.PASSED
@@ -117,12 +117,12 @@ def test_what_could_not_be_done_is_reported_with_how_to_remove_it(
     stack: StackFactory, tmp_path: Path
 ) -> None:
     target = stack()
-    history, journal = stores(tmp_path)
+    history, in_flight = stores(tmp_path)
     ours = session(target, 1)
     crafted = target.run.model_copy(
         update={"target": target.run.target.model_copy(update={"test_prefix": "OTHER_"})}
     )
-    report = recover(target, history, journal, crafted, reason="its process died")
+    report = recover(target, history, in_flight, crafted, reason="its process died")
     assert report.cleanup is None and "refusing to clean up" in (report.cleanup_problem or "")
     assert report.recorded  # the other steps still ran
     (left,) = report.left("--target t.toml")
@@ -168,8 +168,8 @@ def test_the_recovery_function_recovers_an_aborted_execution(
     finally:
         engine.stop()
     run = outcome.plan.run
-    journal = DynamoDbRunsInFlight(state_table, region="us-east-1", endpoint_url=aws_env.endpoint)
-    journal.remember_desired_count(run, 0)  # what SetupGroup recorded in AWS
+    in_flight = DynamoDbRunsInFlight(state_table, region="us-east-1", endpoint_url=aws_env.endpoint)
+    in_flight.remember_desired_count(run, 0)  # what SetupGroup recorded in AWS
     left = [session(replace_run(target, run), n) for n in range(2)]  # a killed Lambda's leftovers
     target.infra.set_desired_count(1)
 
@@ -201,7 +201,7 @@ def test_the_recovery_function_recovers_an_aborted_execution(
     stored = history.get_run("gone-1")
     assert stored is not None and stored.verdict is Verdict.ABORTED
     assert (stored.aborted_reason or "").startswith("ABORTED")
-    assert journal.get("gone-1") is None
+    assert in_flight.get("gone-1") is None
 
 
 def replace_run(stack: Stack, run: RunContext) -> Stack:

@@ -1,4 +1,4 @@
-"""The run journal (runs in flight) behaves the same in SQLite and in DynamoDB (moto)."""
+"""Runs in flight behave the same in SQLite and in DynamoDB (moto)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def result(name: str, status: Status) -> ScenarioResult:
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])
-def journal(
+def in_flight(
     request: pytest.FixtureRequest, tmp_path: Path, moto_server: MotoServer
 ) -> Iterator[RunsInFlight]:
     if request.param == "sqlite":
@@ -45,15 +45,15 @@ def journal(
     dynamodb.delete_table(TableName=table)
 
 
-def test_a_run_in_flight_round_trip(journal: RunsInFlight) -> None:
-    journal.begin(run("r1"), owner="123@host", ephemeral_target=True)
-    journal.remember_desired_count(run("r1"), 1)
-    journal.remember_desired_count(run("r1"), 0)  # a later group's count: the first one wins
-    journal.add_result("r1", result("cold-start", Status.FAIL))
-    journal.add_result("r1", result("cold-start", Status.PASS))  # a retried add: the last wins
-    journal.add_result("r1", result("alb-routing", Status.PASS))
-    journal.add_result("unknown", result("alb-routing", Status.PASS))  # ignored
-    entry = journal.get("r1")
+def test_a_run_in_flight_round_trip(in_flight: RunsInFlight) -> None:
+    in_flight.begin(run("r1"), owner="123@host", ephemeral_target=True)
+    in_flight.remember_desired_count(run("r1"), 1)
+    in_flight.remember_desired_count(run("r1"), 0)  # a later group's count: the first one wins
+    in_flight.add_result("r1", result("cold-start", Status.FAIL))
+    in_flight.add_result("r1", result("cold-start", Status.PASS))  # a retried add: the last wins
+    in_flight.add_result("r1", result("alb-routing", Status.PASS))
+    in_flight.add_result("unknown", result("alb-routing", Status.PASS))  # ignored
+    entry = in_flight.get("r1")
     assert entry is not None
     assert (entry.run_id, entry.run, entry.desired_count) == ("r1", run("r1"), 1)
     assert (entry.owner, entry.ephemeral_target) == ("123@host", True)
@@ -61,15 +61,15 @@ def test_a_run_in_flight_round_trip(journal: RunsInFlight) -> None:
         "cold-start": Status.PASS,
         "alb-routing": Status.PASS,
     }
-    assert [e.run_id for e in journal.in_flight()] == ["r1"]
-    journal.finish("r1")
-    journal.finish("r1")  # idempotent
-    assert journal.get("r1") is None and journal.in_flight() == []
+    assert [e.run_id for e in in_flight.in_flight()] == ["r1"]
+    in_flight.finish("r1")
+    in_flight.finish("r1")  # idempotent
+    assert in_flight.get("r1") is None and in_flight.in_flight() == []
 
 
-def test_setup_alone_records_the_run_and_its_count(journal: RunsInFlight) -> None:
+def test_setup_alone_records_the_run_and_its_count(in_flight: RunsInFlight) -> None:
     """In AWS nothing calls begin(): the first SetupGroup's record is the entry."""
-    journal.remember_desired_count(run("r2"), 3)
-    entry = journal.get("r2")
+    in_flight.remember_desired_count(run("r2"), 3)
+    entry = in_flight.get("r2")
     assert entry is not None and entry.run == run("r2") and entry.desired_count == 3
     assert entry.owner is None and entry.results == []

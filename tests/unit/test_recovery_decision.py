@@ -10,7 +10,7 @@ import pytest
 from harness.ports import HistoryStore, RunsInFlight
 from harness.recovery.execution import recover_execution
 
-UNUSED_JOURNAL = cast(RunsInFlight, object())  # never reached: these executions need nothing
+UNUSED_IN_FLIGHT = cast(RunsInFlight, object())  # never reached: these executions need nothing
 UNUSED_HISTORY = cast(HistoryStore, object())
 
 
@@ -39,7 +39,7 @@ def test_executions_with_nothing_to_recover(events: list[dict[str, Any]], why: s
     found = recover_execution(
         "FAILED",
         [started, *events],
-        journal=UNUSED_JOURNAL,
+        in_flight=UNUSED_IN_FLIGHT,
         history=UNUSED_HISTORY,
         ports=no_ports,
         configured_prefix="TEST_",

@@ -231,6 +231,14 @@ def test_a_quarantined_scenario_runs_and_is_reported_but_does_not_gate() -> None
     assert expired.quarantined == {} and expired.verdict is Verdict.FAILED
 
 
+def test_a_failed_teardown_fails_the_verdict_even_with_every_scenario_passed() -> None:
+    past = [full(i) for i in range(12)]
+    current = full(20).model_copy(update={"teardown_errors": ["group 'routing' teardown failed"]})
+    report = judge_run(current, past)
+    assert report.verdict is Verdict.FAILED
+    assert "group 'routing' teardown failed" in report.verdict_reason
+
+
 def test_a_confirmed_high_regression_fails_the_verdict_at_the_gate_severity() -> None:
     current = cold(20, 2.0)
     again = cold(21, 2.2, run_id="r020-confirm", suite="confirm")

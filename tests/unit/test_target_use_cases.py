@@ -28,12 +28,12 @@ def ports(target: FakeTarget) -> tuple[FakeTargetApi, FakeTargetInfra]:
 
 def test_setup_remembers_the_desired_count_of_a_healthy_target() -> None:
     api, infra = ports(FakeTarget(desired=2))
-    journal = FakeRunsInFlight()
-    assert setup_group(api, infra, RUN, journal) == GroupSetup(original_desired_count=2)
+    in_flight = FakeRunsInFlight()
+    assert setup_group(api, infra, RUN, in_flight) == GroupSetup(original_desired_count=2)
     assert api.target.calls == ["GET /health"]
     infra.set_desired_count(0)  # a scenario scaled it; the next group's setup sees 0
-    setup_group(api, infra, RUN, journal)
-    entry = journal.get(RUN.run_id)
+    setup_group(api, infra, RUN, in_flight)
+    entry = in_flight.get(RUN.run_id)
     assert entry is not None and entry.desired_count == 2  # durable: the pre-run count
 
 
