@@ -76,3 +76,7 @@ class BudgetExceededError(HarnessError):
 
 class ArchiveError(HarnessError):
     """A history archive (``harness history import``) is not one this harness can read."""
+
+
+class LeaseError(HarnessError):
+    """The lease store (SQLite locally, DynamoDB in AWS) could not be read or written."""

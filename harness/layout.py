@@ -6,6 +6,7 @@ and the CDK app both ask it, so both deploy the same code and the same state mac
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -40,6 +41,9 @@ class FunctionSpec:
     memory_mb: int = 256
     # Installed distributions copied into the asset: what the Powertools layer lacks.
     bundled: tuple[str, ...] = ()
+    # CPU-bound (a load generator): the local engine runs it in worker processes, like
+    # Lambda runs each invocation on its own CPU, instead of in its own busy process.
+    cpu_bound: bool = False
 
     @property
     def source_dir(self) -> Path:
@@ -51,9 +55,8 @@ BUNDLED = ("slack-sdk",)
 
 SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("plan_run", "PlanRunFunctionArn", "Validate input and plan a run", 30),
-    FunctionSpec("setup_group", "SetupGroupFunctionArn", "Prepare a scenario group", 60),
+    FunctionSpec("setup_group", "SetupGroupFunctionArn", "Prepare a scenario group", 360),
     FunctionSpec("run_scenario", "RunScenarioFunctionArn", "Run one scenario", 900, 512),
-    FunctionSpec("teardown_group", "TeardownGroupFunctionArn", "Restore after a group", 120),
     FunctionSpec("aggregate_run", "AggregateRunFunctionArn", "Summarise and store a run", 60),
     FunctionSpec(
         "detect_regressions", "DetectRegressionsFunctionArn", "Judge against baselines", 60
@@ -71,6 +74,19 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "judge_confirmation", "JudgeConfirmationFunctionArn", "Judge the confirm pass", 60
     ),
+    FunctionSpec("acquire_leases", "AcquireLeasesFunctionArn", "Lease the targets a run uses", 60),
+    FunctionSpec(
+        "release_leases", "ReleaseLeasesFunctionArn", "Restore and release the targets", 120
+    ),
+    FunctionSpec(
+        "run_user_batch",
+        "RunUserBatchFunctionArn",
+        "Run one batch of a load scenario's users",
+        900,
+        1769,  # one full vCPU: a load generator must not be the bottleneck
+        cpu_bound=True,
+    ),
+    FunctionSpec("judge_load", "JudgeLoadFunctionArn", "Judge a load scenario's batches", 60),
 )
 
 
@@ -169,14 +185,41 @@ def stage_distribution(name: str, destination: Path, why: str) -> None:
 
 
 def function_zip(function: FunctionSpec, extra_packages: Sequence[str] = ()) -> bytes:
-    """The function's asset (as ``stage_function`` lays it out) as zip bytes."""
+    """The function's asset (as ``stage_function`` lays it out) as zip bytes.
+
+    A function that bundles nothing beyond the ``harness`` package (most of them) is zipped
+    straight from the source files, uncompressed: the local engine builds one per function
+    at every start, and this is the cheap way (no copies, no deflate).
+    """
     buffer = io.BytesIO()
-    with (
-        tempfile.TemporaryDirectory() as staging,
-        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
-    ):
-        root = stage_function(function, Path(staging), extra_packages)
-        for item in sorted(root.rglob("*")):
+    if function.bundled or extra_packages:
+        with (
+            tempfile.TemporaryDirectory() as staging,
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        ):
+            root = stage_function(function, Path(staging), extra_packages)
+            for item in sorted(root.rglob("*")):
+                if item.is_file():
+                    archive.write(item, item.relative_to(root).as_posix())
+        return buffer.getvalue()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for item in sorted(function.source_dir.iterdir()):
             if item.is_file():
-                archive.write(item, item.relative_to(root).as_posix())
+                archive.writestr(item.name, item.read_bytes())
+        for name, content in _package_files():
+            archive.writestr(name, content)
     return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def _package_files() -> tuple[tuple[str, bytes], ...]:
+    """The ``harness`` package as an asset holds it (no caches, no ``local/``), read once."""
+    files = []
+    for item in sorted(PACKAGE_DIR.rglob("*")):
+        relative = item.relative_to(PACKAGE_DIR)
+        if not item.is_file() or item.suffix == ".pyc" or relative.parts[0] == "local":
+            continue
+        if "__pycache__" in relative.parts:
+            continue
+        files.append((f"harness/{relative.as_posix()}", item.read_bytes()))
+    return tuple(files)

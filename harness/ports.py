@@ -3,7 +3,7 @@ implement them; the core and the scenarios only ever see these protocols."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -12,9 +12,12 @@ from harness.report.location import ReportLocation
 from harness.target.http import Response
 from harness.wire import (
     AlertReport,
+    BusyTarget,
     EntryKind,
+    Holder,
     JournalEntry,
     KnownIssue,
+    LeaseClaim,
     PinnedBaseline,
     RegressionReport,
     RunSummary,
@@ -209,4 +212,32 @@ class Archivable(Protocol):
 
     def import_records(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Write validated records by key (the same record twice is one record)."""
+        ...
+
+
+class LeaseStore(Protocol):
+    """Leases on targets: SQLite locally, DynamoDB in AWS (``harness.target.leases`` decides who
+    blocks whom; a store keeps the records and makes each acquire atomic)."""
+
+    def acquire(
+        self,
+        claims: Sequence[LeaseClaim],
+        run_id: str,
+        now: datetime,
+        ttl_seconds: float,
+        found: Callable[[LeaseClaim], int | None],
+    ) -> BusyTarget | None:
+        """Take every claim, or none: None when all were taken, else what blocked (and
+        nothing is kept). Expired holders are reaped on the way. ``found`` is asked, once a
+        claim is known to be free, what to remember for it (the edit service's desiredCount,
+        restored on release)."""
+        ...
+
+    def holders(self, key: str) -> dict[str, Holder]:
+        """Who holds ``key`` now, by run id (expired holders included until reaped)."""
+        ...
+
+    def release(self, run_id: str, keys: Sequence[str]) -> list[Holder]:
+        """Drop ``run_id``'s holds on ``keys``; returns what it held (keys it did not hold
+        are skipped). Safe to call twice."""
         ...

@@ -34,6 +34,7 @@ from harness.ports import (
     AlertStateStore,
     HistoryStore,
     Journal,
+    LeaseStore,
     ReportStore,
     TargetApi,
     TargetInfra,
@@ -154,6 +155,16 @@ def journal(config: HarnessConfig) -> Journal:
             retention_days=config.storage.run_history_days,
         )
     )
+
+
+def lease_store(config: HarnessConfig) -> LeaseStore:
+    if config.leases.backend == "sqlite":
+        from harness.local.sqlite_leases import SqliteLeases  # local runs only
+
+        return SqliteLeases.in_state_dir(Path(config.local.state_dir))
+    from harness.aws.dynamodb_leases import DynamoDbLeases
+
+    return DynamoDbLeases(config.leases.table, region=config.leases.region)
 
 
 def target_api(target: ResolvedTarget) -> TargetApi:

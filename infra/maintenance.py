@@ -61,8 +61,8 @@ class Maintenance(Construct):
             [f"{runs.table_arn}/index/{index}" for index in (keys.TIME_INDEX, keys.TARGET_INDEX)],
         )
         fn.allow(["s3:GetLifecycleConfiguration"], [storage.bucket.bucket_arn])
-        # The sweep of expired test data on the target's sessions table.
-        fn.allow(["dynamodb:Scan", "dynamodb:BatchWriteItem"], [res.sessions_table_arn])
+        # The sweep of expired test data on each pool member's sessions table.
+        fn.allow(["dynamodb:Scan", "dynamodb:BatchWriteItem"], res.sessions_table_arns)
         self.alarms = self._alarms(config, alerts)
 
     def _alarms(self, config: HarnessConfig, alerts: Alerts) -> dict[str, cloudwatch.Alarm]:

@@ -15,7 +15,8 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from harness.aws import table_keys as keys
-from harness.config import HarnessConfig
+from harness.config import HarnessConfig, TargetConfig
+from harness.planning.pool import pool_members
 from harness.report.location import JUNIT_PREFIX, REPORTS_PREFIX
 from harness.wire import Channel
 from infra.alerts import Alerts
@@ -29,7 +30,8 @@ ECS_TASK_ACTIONS = ["ecs:DescribeTasks", "ecs:StopTask"]
 
 @dataclass(frozen=True)
 class Resources:
-    """What the functions may touch: our storage and alerts, and the target's ECS + table."""
+    """What the functions may touch: our storage and alerts, and each pool member's ECS
+    service and sessions table (``[target]``, or every ``[[targets]]`` entry)."""
 
     scope: Construct
     config: HarnessConfig
@@ -41,26 +43,32 @@ class Resources:
         return f"arn:{cdk.Aws.PARTITION}:{service}:{region}:{cdk.Aws.ACCOUNT_ID}:{resource}"
 
     @property
-    def target_cluster_arn(self) -> str:
-        target = self.config.target
-        return self._arn("ecs", f"cluster/{target.ecs_cluster}", region=target.region)
+    def members(self) -> list[TargetConfig]:
+        return pool_members(self.config)
+
+    def _each(self, service: str, resource: str) -> list[str]:
+        """One ARN per pool member (``resource`` formatted with the member), no repeats."""
+        arns = [
+            self._arn(service, resource.format(t=member), region=member.region)
+            for member in self.members
+        ]
+        return list(dict.fromkeys(arns))
 
     @property
-    def target_service_arn(self) -> str:
-        target = self.config.target
-        return self._arn(
-            "ecs", f"service/{target.ecs_cluster}/{target.ecs_service}", region=target.region
-        )
+    def target_cluster_arns(self) -> list[str]:
+        return self._each("ecs", "cluster/{t.ecs_cluster}")
 
     @property
-    def target_tasks_arn(self) -> str:
-        target = self.config.target
-        return self._arn("ecs", f"task/{target.ecs_cluster}/*", region=target.region)
+    def target_service_arns(self) -> list[str]:
+        return self._each("ecs", "service/{t.ecs_cluster}/{t.ecs_service}")
 
     @property
-    def sessions_table_arn(self) -> str:
-        target = self.config.target
-        return self._arn("dynamodb", f"table/{target.sessions_table}", region=target.region)
+    def target_tasks_arns(self) -> list[str]:
+        return self._each("ecs", "task/{t.ecs_cluster}/*")
+
+    @property
+    def sessions_table_arns(self) -> list[str]:
+        return self._each("dynamodb", "table/{t.sessions_table}")
 
     def secret_arn(self, name: str) -> str:
         return self._arn("secretsmanager", f"secret:{name}-??????")
@@ -73,27 +81,37 @@ def _index_arns(table: dynamodb.Table, *indexes: str) -> list[str]:
     return [f"{table.table_arn}/index/{index}" for index in indexes]
 
 
-def _ecs_service(fn: SuiteFunction, res: Resources) -> None:
-    fn.allow(ECS_SERVICE_ACTIONS, [res.target_service_arn])
+def _ecs_service(fn: SuiteFunction, res: Resources, *, update: bool = True) -> None:
+    actions = ECS_SERVICE_ACTIONS if update else ["ecs:DescribeServices"]
+    fn.allow(actions, res.target_service_arns)
 
 
 def _ecs_tasks(fn: SuiteFunction, res: Resources, *, stop: bool) -> None:
+    clusters = res.target_cluster_arns
     fn.allow(
         ["ecs:ListTasks"],
         ["*"],
-        conditions={"ArnEquals": {"ecs:cluster": res.target_cluster_arn}},
+        conditions={"ArnEquals": {"ecs:cluster": clusters[0] if len(clusters) == 1 else clusters}},
     )
-    fn.allow(ECS_TASK_ACTIONS if stop else ["ecs:DescribeTasks"], [res.target_tasks_arn])
+    fn.allow(ECS_TASK_ACTIONS if stop else ["ecs:DescribeTasks"], res.target_tasks_arns)
     acknowledge(
         fn,
         "AwsSolutions-IAM5[Resource::*]",
         "ecs:ListTasks has no resource-level permission; it is limited by the ecs:cluster "
-        "condition to the target cluster (X-Ray also needs Resource *).",
+        "condition to the target clusters (X-Ray also needs Resource *).",
     )
-    acknowledge(
-        fn,
-        f"AwsSolutions-IAM5[Resource::{_nag_text(res.target_tasks_arn)}]",
-        "Task ids of the target's service are only known at run time; scoped to its cluster.",
+    for tasks in res.target_tasks_arns:
+        acknowledge(
+            fn,
+            f"AwsSolutions-IAM5[Resource::{_nag_text(tasks)}]",
+            "Task ids of the target's service are only known at run time; scoped to its cluster.",
+        )
+
+
+def _leases(fn: SuiteFunction, res: Resources) -> None:
+    fn.allow(
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        [res.storage.leases_table.table_arn],
     )
 
 
@@ -119,8 +137,12 @@ def _nag_text(arn: str) -> str:
 
 def plan_run(fn: SuiteFunction, res: Resources) -> None:
     runs = res.storage.runs_table
-    # bySeries: durations of earlier runs; byTime: the month's runs for the budget gate.
-    fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX, keys.TIME_INDEX))
+    # bySeries: durations of earlier runs; byTime: the month's runs for the budget gate;
+    # byTarget: the target's recent runs, for the plan's duration estimates.
+    fn.allow(
+        ["dynamodb:Query"],
+        _index_arns(runs, keys.SERIES_INDEX, keys.TIME_INDEX, keys.TARGET_INDEX),
+    )
     _objects(fn, res, ["s3:GetObject"], CACHE_PREFIX)
 
 
@@ -132,12 +154,25 @@ def setup_group(fn: SuiteFunction, res: Resources) -> None:
 def run_scenario(fn: SuiteFunction, res: Resources) -> None:
     _ecs_service(fn, res)
     _ecs_tasks(fn, res, stop=True)
-    fn.allow(["dynamodb:GetItem", "dynamodb:Scan"], [res.sessions_table_arn])
+    fn.allow(["dynamodb:GetItem", "dynamodb:Scan"], res.sessions_table_arns)
 
 
-def teardown_group(fn: SuiteFunction, res: Resources) -> None:
-    _ecs_service(fn, res)
-    _ecs_tasks(fn, res, stop=False)
+def acquire_leases(fn: SuiteFunction, res: Resources) -> None:
+    _leases(fn, res)
+    _ecs_service(fn, res, update=False)  # remembers the desiredCount it will restore
+
+
+def release_leases(fn: SuiteFunction, res: Resources) -> None:
+    _leases(fn, res)
+    _ecs_service(fn, res)  # puts the desiredCount back
+
+
+def run_user_batch(fn: SuiteFunction, res: Resources) -> None:
+    """A batch of load users talks HTTP to the target only: no AWS permissions at all."""
+
+
+def judge_load(fn: SuiteFunction, res: Resources) -> None:
+    """Pure arithmetic on the batches' reports: no AWS permissions at all."""
 
 
 def aggregate_run(fn: SuiteFunction, res: Resources) -> None:
@@ -196,14 +231,11 @@ def send_alerts(fn: SuiteFunction, res: Resources) -> None:
 
 
 def cleanup_run(fn: SuiteFunction, res: Resources) -> None:
-    # Finds the harness's own sessions (Scan) and deletes what the API could not (batch).
-    fn.allow(["dynamodb:Scan", "dynamodb:BatchWriteItem"], [res.sessions_table_arn])
+    # Finds the harness's own sessions (Scan) on every pool member and deletes what the API
+    # could not (batch).
+    fn.allow(["dynamodb:Scan", "dynamodb:BatchWriteItem"], res.sessions_table_arns)
     # Records each cleanup in the journal (an item of the runs table).
     fn.allow(["dynamodb:PutItem"], [res.storage.runs_table.table_arn])
-    fn.allow(
-        ["dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"],
-        [res.sessions_table_arn],
-    )
 
 
 def publish_report(fn: SuiteFunction, res: Resources) -> None:
@@ -216,7 +248,6 @@ GRANTS: dict[str, Callable[[SuiteFunction, Resources], None]] = {
     "plan_run": plan_run,
     "setup_group": setup_group,
     "run_scenario": run_scenario,
-    "teardown_group": teardown_group,
     "aggregate_run": aggregate_run,
     "detect_regressions": detect_regressions,
     "send_alerts": send_alerts,
@@ -224,4 +255,8 @@ GRANTS: dict[str, Callable[[SuiteFunction, Resources], None]] = {
     "publish_report": publish_report,
     "plan_confirmation": plan_confirmation,
     "judge_confirmation": judge_confirmation,
+    "acquire_leases": acquire_leases,
+    "release_leases": release_leases,
+    "run_user_batch": run_user_batch,
+    "judge_load": judge_load,
 }

@@ -1,4 +1,5 @@
-"""Storage: DynamoDB tables (run history, baselines, alert state) and the results bucket."""
+"""Storage: DynamoDB tables (run history, baselines, alert state, target leases) and the
+results bucket."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ class Storage(Construct):
             ),
             sort_key=dynamodb.Attribute(name=keys.ALERT_KEY, type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
+        )
+        self.leases_table = self._table(
+            "LeasesTable",
+            config.leases.table,
+            dynamodb.Attribute(name=keys.LEASE_KEY, type=dynamodb.AttributeType.STRING),
+            ttl=keys.EXPIRES_AT,
+            removal=removal,
         )
         self.logs_bucket = self._logs_bucket(config, removal)
         self.bucket = self._results_bucket(config, removal)

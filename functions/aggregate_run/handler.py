@@ -40,4 +40,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         verdict=summary.verdict,
         verdict_reason=f"{reason}; {sla_reason}" if sla_reason else reason,
         summary=summary,
+        lanes=parsed.lanes,
     ).to_wire()

@@ -20,7 +20,12 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(SummaryEvent, event)
     config = settings()
     judged = judge_run(
-        parsed.run, parsed.summary, judge_stores(config), config.regression, datetime.now(UTC)
+        parsed.run,
+        parsed.summary,
+        judge_stores(config),
+        config.regression,
+        datetime.now(UTC),
+        lanes=parsed.lanes,
     )
     logger.info(
         "run judged",

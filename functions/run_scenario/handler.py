@@ -1,4 +1,4 @@
-"""RunScenario: run one scenario of the catalogue against the target and return its result."""
+"""RunScenario: run one scenario of the catalogue against its target and return its result."""
 
 from __future__ import annotations
 
@@ -17,15 +17,16 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(ScenarioEvent, event)
-    target = parsed.run.target
+    target = parsed.member
+    config = settings()
     job = ScenarioJob(
         definition=get_scenario(parsed.scenario.name),
         spec=parsed.scenario,
         run=parsed.run,
-        sla=settings().sla,
+        sla=config.sla,
         api=target_api(target),
         infra=target_infra(target),
     )
-    result = run_scenario(job)
+    result = run_scenario(job, load=config.load)
     logger.info("scenario finished", extra={"scenario": result.scenario, "status": result.status})
     return result.to_wire()

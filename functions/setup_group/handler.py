@@ -1,4 +1,5 @@
-"""SetupGroup: check the target answers and remember the edit service's desired count."""
+"""SetupGroup: check the target answers and bring its edit service to the state the group's
+scenarios need (cold or warm)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from harness.scenarios.steps import SCALE_DOWN_TIMEOUT_SECONDS
 from harness.target.groups import setup_group
 from harness.wire import GroupEvent
-from harness.wiring import parse_event, target_api, target_infra
+from harness.wiring import parse_event, settings, target_api, target_infra
 
 logger = Logger(service="harness")
 
@@ -16,5 +18,10 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(GroupEvent, event)
-    target = parsed.run.target
-    return setup_group(target_api(target), target_infra(target)).to_wire()
+    return setup_group(
+        target_api(parsed.target),
+        target_infra(parsed.target),
+        parsed.group.needs,
+        warm_timeout=settings().sla.cold_start_max_seconds,
+        cold_timeout=SCALE_DOWN_TIMEOUT_SECONDS,
+    ).to_wire()

@@ -19,6 +19,9 @@ Alert-state table (``storage.alert_state_table``): partition ``alertKey``; TTL `
     which only these items carry, so GSI ``openByTarget`` (``target``, sort ``alertKey``)
     lists a target's open alerts), and what one run's Alert step did (``alertKey`` =
     "run#<run id>", attribute ``report``).
+Leases table (``leases.table``): partition ``leaseKey`` (a resource's physical identity);
+the holders as JSON, a version for conditional writes; TTL ``expiresAt`` reaps leases whose
+holders all expired.
 """
 
 from __future__ import annotations
@@ -55,6 +58,10 @@ ALERT_REPORT = "report"
 ALERT_OPEN_INDEX = "openByTarget"
 ALERT_PREFIX = "alert#"
 ALERT_RUN_PREFIX = "run#"
+
+LEASE_KEY = "leaseKey"
+LEASE_HOLDERS = "holders"
+LEASE_VERSION = "version"
 
 
 def regressions_id(run_id: str) -> str:

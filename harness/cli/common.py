@@ -23,6 +23,7 @@ from harness.judge.judgement import Stores
 from harness.ports import HistoryStore
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
+EXIT_BUSY = 4  # nothing ran: another run held the target for longer than [leases] wait_seconds
 EXIT_INTERRUPTED = 130
 
 
@@ -40,6 +41,14 @@ USAGE_ERRORS = (
     ScenarioDefinitionError,
     ArchiveError,
 )
+
+
+def add_selection_flags(parser: argparse.ArgumentParser) -> None:
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--suite", choices=["smoke", "full"], help="suite to run (default: full)")
+    choice.add_argument(
+        "--scenario", action="append", metavar="NAME", help="run just this scenario (repeatable)"
+    )
 
 
 def add_config_flag(parser: argparse.ArgumentParser) -> None:

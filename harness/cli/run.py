@@ -11,44 +11,46 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import ValidationError
 
 from harness.cli.common import (
+    EXIT_BUSY,
     EXIT_FAILED,
     EXIT_HARNESS,
     EXIT_PASSED,
     EXIT_USAGE,
     UsageError,
     add_config_flag,
+    add_selection_flags,
     add_state_dir_flag,
     config_from_args,
     target_fields,
 )
-from harness.config import KNOWN_FAULTS, HarnessConfig, format_validation_error
+from harness.config import KNOWN_FAULTS, MAX_POOL_SIZE, HarnessConfig, format_validation_error
 from harness.execution.history import ExecutionOutcome, Progress
 from harness.judge.sla import with_cleanup
-from harness.planning.plan import new_run_id, select_scenarios, target_identity
+from harness.planning.plan import auto_pool_size, new_run_id, planned_specs, target_identity
 from harness.report.junit import junit_xml
 from harness.report.sla import render_run_sla
 from harness.report.text import render_alerts, render_summary
 from harness.scenarios import catalogue
 from harness.wire import FailError, RunRequest
 
+if TYPE_CHECKING:
+    from harness.local.engine import LocalEngine
+
 STATE_MACHINE_ARN_ENV = "HARNESS_STATE_MACHINE_ARN"
 STATE_MACHINE_ARN = re.compile(r"^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:stateMachine:\S+$")
 PROGRESS_MARK = {"pass": "ok  ", "fail": "FAIL", "error": "ERR ", "skipped": "skip"}
+KIND_MARK = {"started": " .. ", "waiting": "wait"}
 
 
 def register(commands: Any) -> None:
     run = commands.add_parser("run", help="run a suite through the suite state machine")
     run.set_defaults(handler=handle)
-    choice = run.add_mutually_exclusive_group()
-    choice.add_argument("--suite", choices=["smoke", "full"], help="suite to run (default: full)")
-    choice.add_argument(
-        "--scenario", action="append", metavar="NAME", help="run just this scenario (repeatable)"
-    )
+    add_selection_flags(run)
     add_config_flag(run)
     run.add_argument(
         "--target", metavar="URL_OR_FILE", help="target endpoint URL, or a TOML file with [target]"
@@ -90,20 +92,46 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
         return _run_in_aws(args, config, request, out)
     from harness.local.engine import LocalEngine  # moto loads only for local runs
 
+    config = local_resources(config, request)
     show = _progress_printer(out)
     state_dir = Path(config.local.state_dir)
     with LocalEngine(config, state_dir) as engine:
-        target = engine.config.target
-        kind = "bundled reference target" if engine.reference_target else "target"
-        print(
-            f"harness: local engine on {engine.moto.endpoint}; {kind} {target_identity(target)} at "
-            f"{target.endpoint}",
-            file=out,
-            flush=True,
-        )
+        print(_engine_line(engine), file=out, flush=True)
         outcome = engine.run(request.to_wire(), name=str(request.run_id), on_progress=show)
     history = f"History: {state_dir} (see: harness history --state-dir {state_dir})"
     return _report(outcome, args, history, out, config)
+
+
+def local_resources(config: HarnessConfig, request: RunRequest) -> HarnessConfig:
+    """What a local run starts, where the config leaves it open: ``reference_target.pool_size
+    = 0`` means as many bundled reference targets as the plan keeps busy at once (its groups
+    really run at the same time); unset ``local.worker_processes`` means one worker process
+    per core for the load generator when a load scenario has more than one batch."""
+    _, specs = planned_specs(request, config, catalogue())
+    updates: dict[str, Any] = {}
+    bundled = not config.target.endpoint and not config.targets
+    if bundled and not config.reference_target.pool_size:
+        cap = min(MAX_POOL_SIZE, config.run.max_group_concurrency or MAX_POOL_SIZE)
+        size = auto_pool_size(specs, catalogue(), config, cap)
+        updates["reference_target"] = config.reference_target.model_copy(update={"pool_size": size})
+    if config.local.worker_processes is None:
+        batches = max((len(s.fan_out.batches) for s in specs if s.fan_out), default=0)
+        workers = min(os.cpu_count() or 1, batches) if batches > 1 else 0
+        updates["local"] = config.local.model_copy(update={"worker_processes": workers})
+    return config.model_copy(update=updates)
+
+
+def _engine_line(engine: LocalEngine) -> str:
+    target = engine.config.target
+    where = f"harness: local engine on {engine.moto.endpoint}"
+    bundled = engine.reference_targets
+    if not bundled:
+        return f"{where}; target {target_identity(target)} at {target.endpoint}"
+    pool = ""
+    if len(bundled) > 1:
+        pool = f" (a pool of {len(bundled)}: {', '.join(t.target.name for t in bundled)})"
+    name = target_identity(target)
+    return f"{where}; bundled reference target {name} at {target.endpoint}{pool}"
 
 
 def _request(args: argparse.Namespace, config: HarnessConfig) -> RunRequest:
@@ -120,7 +148,7 @@ def _request(args: argparse.Namespace, config: HarnessConfig) -> RunRequest:
         request = RunRequest.model_validate({k: v for k, v in raw.items() if v is not None})
     except ValidationError as err:
         raise UsageError(f"invalid run request:\n{format_validation_error(err)}") from err
-    select_scenarios(request, config, catalogue())  # unknown names fail here, before any start-up
+    planned_specs(request, config, catalogue())  # unknown names fail here, before any start-up
     return request
 
 
@@ -129,8 +157,7 @@ def _progress_printer(out: TextIO) -> Callable[[Progress], None]:
 
     def show(progress: Progress) -> None:
         mark = PROGRESS_MARK.get(progress.status.value, "    ") if progress.status else "    "
-        if progress.kind == "started":
-            mark = " .. "
+        mark = KIND_MARK.get(progress.kind, mark)
         print(f"[{time.monotonic() - started:6.1f}s] {mark} {progress.text}", file=out, flush=True)
 
     return show
@@ -174,6 +201,9 @@ def _report(
     if outcome.status == "FAILED" and outcome.error == FailError.INVALID_RUN_REQUEST:
         print(f"harness: the state machine rejected the input: {outcome.cause}", file=sys.stderr)
         return EXIT_USAGE
+    if outcome.status == "FAILED" and outcome.error == FailError.TARGET_BUSY:
+        print(f"harness: nothing ran: {outcome.cause}", file=sys.stderr)
+        return EXIT_BUSY
     if outcome.summary is None:
         # No summary, but every scenario result seen in the history is still shown.
         for result in outcome.results.values():

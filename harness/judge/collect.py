@@ -29,16 +29,20 @@ def collect_results(
 ) -> list[ScenarioResult]:
     """Exactly one result per planned scenario, in plan order."""
     found: dict[str, ScenarioResult] = {}
-    group_failures: dict[str, ErrorInfo] = {}
+    group_failures: dict[str, ErrorInfo] = {}  # by scenario name (and by group name)
     for outcome in outcomes:
         group_name = str(outcome.group.get("name", "?"))
         failure = outcome.setup_error or outcome.run_error
         if failure is not None:
             info = error_from_caught(failure)
             stage = "setup" if outcome.setup_error else "run"
-            group_failures[group_name] = ErrorInfo(
+            error = ErrorInfo(
                 type=info.type, message=f"group '{group_name}' {stage} failed: {info.message}"
             )
+            group_failures[group_name] = error
+            for member in outcome.group.get("scenarios") or []:
+                if isinstance(member, Mapping) and "name" in member:
+                    group_failures[str(member["name"])] = error
         for item in outcome.results or []:
             result = _result_from_item(item)
             found[result.scenario] = result
@@ -53,8 +57,10 @@ def collect_event_results(event: AggregateEvent) -> list[ScenarioResult]:
 
 def _missing(spec: ScenarioSpec, group_failures: Mapping[str, ErrorInfo]) -> ScenarioResult:
     """A planned scenario that produced no result (its group's setup failed, or worse)."""
-    error = group_failures.get(spec.group) or ErrorInfo(
-        type="MissingResult", message="the state machine returned no result"
+    error = (
+        group_failures.get(spec.name)
+        or group_failures.get(spec.group)
+        or ErrorInfo(type="MissingResult", message="the state machine returned no result")
     )
     return ScenarioResult(
         scenario=spec.name, group=spec.group, status=Status.ERROR, error=error, attempts=0

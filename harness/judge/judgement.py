@@ -4,6 +4,7 @@ and the known-issues ledger; records the judgement with the run; returns the jud
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,14 @@ from harness.judge.series import confirm_run_id
 from harness.judge.series_baselines import run_series
 from harness.judge.summary import summarize
 from harness.ports import BaselineStore, HistoryStore, KnownIssueStore
-from harness.wire import ConfirmationEvent, JudgedRun, RegressionReport, RunContext, RunSummary
+from harness.wire import (
+    ConfirmationEvent,
+    JudgedRun,
+    LanePlan,
+    RegressionReport,
+    RunContext,
+    RunSummary,
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +61,10 @@ def judge_run(
     config: RegressionConfig,
     now: datetime,
     confirmation: Confirmation | None = None,
+    lanes: Sequence[LanePlan] = (),
 ) -> JudgedRun:
-    """The run judged against its baselines; the judgement is saved with the run."""
+    """The run judged against its baselines; the judgement is saved with the run. ``lanes``
+    (the plan it ran) is passed on for the confirm pass."""
     report = judgement_of(summary, stores, config, now, confirmation)
     stores.history.save_regressions(report)
     return JudgedRun(
@@ -63,6 +73,7 @@ def judge_run(
         verdict_reason=report.verdict_reason,
         summary=summary,
         regressions=report,
+        lanes=list(lanes),
     )
 
 
@@ -78,4 +89,6 @@ def judge_confirmation(
     )
     stores.history.save_run(again)
     confirmation = Confirmation(again, frozenset(original.regressions.confirm_scenarios))
-    return judge_run(original.run, original.summary, stores, config, now, confirmation)
+    return judge_run(
+        original.run, original.summary, stores, config, now, confirmation, original.lanes
+    )

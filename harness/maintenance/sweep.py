@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from harness.config import HarnessConfig
 from harness.maintenance.model import TaskResult, TaskStatus
-from harness.planning.plan import resolve_target
+from harness.planning.pool import resolve_pool
 from harness.ports import Journal, TargetApi, TargetInfra
 from harness.target.cleanup import cleanup_entry, cleanup_expired
 from harness.wire import ResolvedTarget
@@ -18,11 +18,17 @@ Connect = Callable[[ResolvedTarget], tuple[TargetApi, TargetInfra]]
 
 
 def sweep(config: HarnessConfig, journal: Journal, now: datetime, connect: Connect) -> TaskResult:
-    """``connect`` gives the target's adapters (``harness.wiring`` chooses them)."""
-    target = resolve_target(config.target, None)
+    """``connect`` gives a target's adapters (``harness.wiring`` chooses them). With a pool of
+    targets (``[[targets]]``) every member is swept, recorded as one cleanup of the pool."""
+    target, members = resolve_pool(config, None)
     max_age = timedelta(hours=config.run.test_data_expiry_hours)
-    api, infra = connect(target)
-    report = cleanup_expired(target, api, infra, now, max_age)
+    reports = [cleanup_expired(member, *connect(member), now, max_age) for member in members]
+    report = reports[0].model_copy(
+        update={
+            field: sum(getattr(r, field) for r in reports)
+            for field in ("sessions_found", "deleted_via_api", "deleted_directly", "seconds")
+        }
+    )
     journal.record(cleanup_entry(f"sweep-{now:%Y%m%dT%H%M%S}", target.name, report, now))
     return TaskResult(
         name="sweep",

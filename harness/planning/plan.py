@@ -1,68 +1,55 @@
-"""Plan a run: validate the request, resolve the suite and the target, lay out the groups."""
+"""Plan a run: validate the request, resolve the suite and the pool, estimate durations from
+history, and lay the scenarios out in lanes (one per pool member) of groups."""
 
 from __future__ import annotations
 
-import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
-from harness.config import HarnessConfig, TargetConfig
+from harness.config import HarnessConfig
 from harness.errors import ConfigError, InvalidRunRequestError, UnknownScenarioError
+from harness.planning.estimates import Estimate, estimate_durations
+from harness.planning.pool import (
+    name_from_endpoint,
+    resolve_pool,
+    resolve_target,
+    target_identity,
+)
+from harness.planning.schedule import Job, Schedule, lower_bound, schedule
 from harness.scenarios.base import ScenarioDefinition
 from harness.wire import (
+    FanOutPlan,
     GroupPlan,
+    LanePlan,
     ResolvedTarget,
     RunContext,
     RunPlan,
     RunRequest,
+    RunSummary,
     ScenarioSpec,
-    TargetOverride,
+    UserBatch,
 )
+
+__all__ = [
+    "Layout",
+    "auto_pool_size",
+    "lay_out",
+    "name_from_endpoint",
+    "new_run_id",
+    "plan_run",
+    "planned_specs",
+    "resolve_target",
+    "select_scenarios",
+    "spec_for",
+    "target_identity",
+]
 
 
 def new_run_id(now: datetime) -> str:
     """Sortable by time, unique enough for concurrent starts: ``20261124T053349Z-3fa2c1``."""
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-
-
-# The identity of the bundled reference target when the config gives no name.
-REFERENCE_TARGET_NAME = "reference"
-
-
-def name_from_endpoint(endpoint: str) -> str:
-    """A target's identity when it has no name: host, port and path of its endpoint
-    (``https://edit.example.com/v2`` -> ``edit.example.com_v2``)."""
-    parts = urlsplit(endpoint)
-    name = (parts.hostname or "target") + (f":{parts.port}" if parts.port else "")
-    path = parts.path.strip("/").replace("/", "_")
-    name = f"{name}_{path}" if path else name
-    return re.sub(r"[^A-Za-z0-9._:-]", "-", name)[:100]
-
-
-def target_identity(config: TargetConfig) -> str:
-    """Who a target is for history, baselines and the known-issues ledger: its configured
-    name, else ``reference`` for the bundled target (empty endpoint), else its endpoint's."""
-    if config.name:
-        return config.name
-    return name_from_endpoint(config.endpoint) if config.endpoint else REFERENCE_TARGET_NAME
-
-
-def resolve_target(config: TargetConfig, override: TargetOverride | None) -> ResolvedTarget:
-    fields = config.model_dump()
-    if override is not None:
-        given = override.model_dump(exclude_none=True)
-        if given.get("endpoint", fields["endpoint"]) != fields["endpoint"]:
-            fields["name"] = ""  # another endpoint is another target, unless it is named
-        fields.update(given)
-    if not fields["endpoint"]:
-        raise ConfigError(
-            "target.endpoint is empty: set [target] endpoint in the config, pass "
-            "--target URL, or run locally where the reference target fills it in"
-        )
-    fields["name"] = fields["name"] or name_from_endpoint(fields["endpoint"])
-    return ResolvedTarget.model_validate(fields)
 
 
 def select_scenarios(
@@ -103,38 +90,127 @@ def spec_for(name: str, definition: ScenarioDefinition, config: HarnessConfig) -
             f"scenarios.{name}.params: unknown parameter(s) {unknown}; "
             f"'{name}' takes {sorted(definition.params)}"
         )
+    params = dict(override.params)
     return ScenarioSpec(
         name=name,
         group=override.group or definition.group,
         tags=list(override.tags or definition.tags),
         timeout_seconds=override.timeout_seconds or definition.timeout_seconds,
         retries=override.retries if override.retries is not None else 0,
-        params=dict(override.params),
+        params=params,
+        disrupts=sorted(definition.disrupts),
+        uses=sorted(definition.uses),
+        needs=definition.needs,
+        fan_out=_fan_out(name, definition, {**definition.params, **params}, config),
     )
 
 
-def plan_run(
+def _fan_out(
+    name: str,
+    definition: ScenarioDefinition,
+    params: Mapping[str, float | int | str | bool],
+    config: HarnessConfig,
+) -> FanOutPlan | None:
+    """A load scenario's users in batches of ``[load] users_per_batch``."""
+    if definition.fan_out is None:
+        return None
+    field = definition.fan_out.users_param
+    users = params[field]
+    if isinstance(users, bool) or not isinstance(users, int) or users < 1:
+        raise ConfigError(f"scenarios.{name}.params.{field}: must be an integer >= 1, got {users}")
+    size = config.load.users_per_batch
+    batches = [
+        UserBatch(first_user=first, count=min(size, users - first + 1))
+        for first in range(1, users + 1, size)
+    ]
+    return FanOutPlan(
+        users=users,
+        batches=batches,
+        max_concurrency=min(len(batches), config.load.max_batches_in_flight),
+        distributed=len(batches) > config.load.distributed_above_batches,
+    )
+
+
+def planned_specs(
+    request: RunRequest, config: HarnessConfig, catalogue: Mapping[str, ScenarioDefinition]
+) -> tuple[str, list[ScenarioSpec]]:
+    """The suite label and a spec per selected scenario (no estimates yet)."""
+    suite, names = select_scenarios(request, config, catalogue)
+    return suite, [spec_for(name, catalogue[name], config) for name in names]
+
+
+def job_for(
+    spec: ScenarioSpec, definition: ScenarioDefinition, seconds: float, config: HarnessConfig
+) -> Job:
+    settings = config.group(spec.group)
+    return Job(
+        name=spec.name,
+        seconds=seconds,
+        disrupts=frozenset(spec.disrupts),
+        uses=frozenset(spec.uses),
+        needs=spec.needs,
+        leaves=definition.leaves,
+        label=spec.group,
+        label_exclusive=not settings.parallel,
+        max_concurrency=settings.max_concurrency,
+    )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A plan and what explains it (``harness plan`` prints this)."""
+
+    plan: RunPlan
+    schedule: Schedule
+    estimates: dict[str, Estimate]
+    jobs: list[Job]
+    pool: list[ResolvedTarget]
+
+    @property
+    def lower_bound(self) -> float:
+        return lower_bound(self.jobs, len(self.plan.lanes))
+
+
+def lay_out(
     request: RunRequest,
     config: HarnessConfig,
     catalogue: Mapping[str, ScenarioDefinition],
     now: datetime,
-) -> RunPlan:
-    suite, names = select_scenarios(request, config, catalogue)
-    target = resolve_target(config.target, request.target)
-    groups: dict[str, list[ScenarioSpec]] = {}
-    for name in names:
-        spec = spec_for(name, catalogue[name], config)
-        groups.setdefault(spec.group, []).append(spec)
-    group_plans = []
-    for group_name, specs in groups.items():
-        settings = config.group(group_name)
-        group_plans.append(
+    recent: Sequence[RunSummary] = (),
+) -> Layout:
+    """The plan, from the request, the config (pool, groups, load) and recent runs."""
+    suite, specs = planned_specs(request, config, catalogue)
+    target, pool = resolve_pool(config, request.target)
+    estimates = estimate_durations(
+        [spec.name for spec in specs], recent, config.planning.default_estimate_seconds
+    )
+    jobs = [
+        job_for(spec, catalogue[spec.name], estimates[spec.name].seconds, config) for spec in specs
+    ]
+    limit = request.flags.max_group_concurrency or config.run.max_group_concurrency
+    laid_out = schedule(jobs, min(len(pool), limit or len(pool)))
+    by_name = {spec.name: spec for spec in specs}
+    lanes = []
+    for lane in laid_out.lanes:
+        member = pool[lane.index]
+        groups = [
             GroupPlan(
-                name=group_name,
-                parallel=settings.parallel,
-                max_concurrency=settings.max_concurrency if settings.parallel else 1,
-                scenarios=specs,
+                name=f"{member.name}#{number}",
+                parallel=len(group.jobs) > 1 and group.concurrency > 1,
+                max_concurrency=group.concurrency if len(group.jobs) > 1 else 1,
+                needs=group.needs,
+                expected_seconds=round(group.seconds, 3),
+                scenarios=[
+                    by_name[job.name].model_copy(
+                        update={"expected_seconds": estimates[job.name].seconds}
+                    )
+                    for job in group.jobs
+                ],
             )
+            for number, group in enumerate(lane.groups, start=1)
+        ]
+        lanes.append(
+            LanePlan(target=member, groups=groups, expected_seconds=round(lane.seconds, 3))
         )
     run = RunContext(
         run_id=request.run_id or new_run_id(now),
@@ -142,10 +218,34 @@ def plan_run(
         started_at=now,
         target=target,
         flags=request.flags,
+        pool=pool if len(pool) > 1 else [],
     )
-    return RunPlan(
+    plan = RunPlan(
         run=run,
-        groups=group_plans,
-        max_group_concurrency=request.flags.max_group_concurrency
-        or config.run.max_group_concurrency,
+        lanes=lanes,
+        max_group_concurrency=len(lanes),
+        expected_seconds=round(laid_out.seconds, 3),
     )
+    return Layout(plan=plan, schedule=laid_out, estimates=estimates, jobs=jobs, pool=pool)
+
+
+def plan_run(
+    request: RunRequest,
+    config: HarnessConfig,
+    catalogue: Mapping[str, ScenarioDefinition],
+    now: datetime,
+    recent: Sequence[RunSummary] = (),
+) -> RunPlan:
+    return lay_out(request, config, catalogue, now, recent).plan
+
+
+def auto_pool_size(
+    specs: Sequence[ScenarioSpec],
+    catalogue: Mapping[str, ScenarioDefinition],
+    config: HarnessConfig,
+    cap: int,
+) -> int:
+    """How many pool members keep every group of these scenarios running at once: the lanes
+    an unbounded pool would use (durations unknown, so every scenario counts the same)."""
+    jobs = [job_for(spec, catalogue[spec.name], 1.0, config) for spec in specs]
+    return max(1, min(cap, len(schedule(jobs, len(jobs)).lanes)))

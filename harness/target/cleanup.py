@@ -9,6 +9,7 @@ API could not delete are removed from DynamoDB directly, in batches.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -33,6 +34,27 @@ def cleanup_run(
     if run.run_id not in run.client_prefix:
         raise HarnessError(f"refusing to clean up with an unsafe prefix {run.client_prefix!r}")
     return _delete_matching(run.client_prefix, None, api, infra, workers)
+
+
+def cleanup_run_on_pool(
+    run: RunContext,
+    api_for: Callable[[ResolvedTarget], TargetApi],
+    infra_for: Callable[[ResolvedTarget], TargetInfra],
+) -> CleanupReport:
+    """``cleanup_run`` on every pool member the run may have used, at the same time."""
+    started = time.monotonic()
+    members = run.members
+    with ThreadPoolExecutor(max_workers=len(members)) as pool:
+        reports = list(
+            pool.map(lambda member: cleanup_run(run, api_for(member), infra_for(member)), members)
+        )
+    return CleanupReport(
+        prefix=run.client_prefix,
+        sessions_found=sum(report.sessions_found for report in reports),
+        deleted_via_api=sum(report.deleted_via_api for report in reports),
+        deleted_directly=sum(report.deleted_directly for report in reports),
+        seconds=round(time.monotonic() - started, 3),
+    )
 
 
 def cleanup_expired(

@@ -1,27 +1,60 @@
-"""Group setup and teardown: check the target is up, and put the edit service back as the
-group found it (scenarios scale it to zero and back)."""
+"""Group setup: check the target answers, and bring its edit service to the state the
+group's scenarios need (cold: scaled to zero; warm: a container running).
+
+There is no per-group teardown: the next group's setup takes the service from wherever the
+last one left it, so only a scenario that tests a cold start pays one, and the run puts the
+service back as it found it when it releases its leases (``harness.target.restore``).
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from harness.errors import TargetRequestError, TargetUnavailableError
 from harness.ports import TargetApi, TargetInfra
-from harness.wire import GroupSetup, GroupTeardown
+from harness.wire import GroupSetup, ServiceState
+
+POLL_SECONDS = 0.1
 
 
-def setup_group(api: TargetApi, infra: TargetInfra) -> GroupSetup:
+def setup_group(
+    api: TargetApi,
+    infra: TargetInfra,
+    needs: ServiceState,
+    *,
+    warm_timeout: float,
+    cold_timeout: float,
+) -> GroupSetup:
     try:
         answer = api.health()
     except TargetRequestError as err:
         raise TargetUnavailableError(f"target health check failed: {err}") from err
     if answer.status != 200:
         raise TargetUnavailableError(f"target /health answered {answer.status}, expected 200")
-    return GroupSetup(original_desired_count=infra.desired_count())
+    before = infra.desired_count()
+    started = time.monotonic()
+    if needs is ServiceState.COLD:
+        if before != 0:
+            infra.set_desired_count(0)
+        _wait("scaled to zero", lambda: not infra.running_task_ids(), cold_timeout)
+    elif needs is ServiceState.WARM:
+        if before < 1:
+            infra.set_desired_count(1)
+        _wait("a running edit container", lambda: bool(infra.running_task_ids()), warm_timeout)
+    return GroupSetup(
+        needs=needs,
+        desired_count_before=before,
+        desired_count=infra.desired_count(),
+        waited_seconds=round(time.monotonic() - started, 3),
+    )
 
 
-def teardown_group(setup: GroupSetup | None, infra: TargetInfra) -> GroupTeardown:
-    if setup is None:
-        return GroupTeardown(restored_desired_count=None)
-    if infra.desired_count() == setup.original_desired_count:
-        return GroupTeardown(restored_desired_count=None)
-    infra.set_desired_count(setup.original_desired_count)
-    return GroupTeardown(restored_desired_count=setup.original_desired_count)
+def _wait(what: str, reached: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not reached():
+        if time.monotonic() >= deadline:
+            raise TargetUnavailableError(
+                f"the edit service did not reach {what} within {timeout:g}s"
+            )
+        time.sleep(POLL_SECONDS)

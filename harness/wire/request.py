@@ -29,6 +29,24 @@ class Trigger(StrEnum):
     PIPELINE = "pipeline"
 
 
+class TargetResource(StrEnum):
+    """What a scenario can touch on a target: the planner never runs a scenario that
+    disrupts one of these next to another that uses it (docs/scenarios.md, "Resources")."""
+
+    EDIT_SERVICE = "edit-service"  # the ECS service of edit containers
+    SESSIONS_TABLE = "sessions-table"  # the DynamoDB sessions table
+    API = "api"  # the HTTP API behind the ALB
+    WORKSPACES = "workspaces"  # per-session files on EFS
+
+
+class ServiceState(StrEnum):
+    """The edit service's state a scenario needs when it starts (group setup provides it)."""
+
+    COLD = "cold"  # scaled to zero: the scenario tests a cold start
+    WARM = "warm"  # a container running: no cold start the scenario does not test
+    ANY = "any"
+
+
 class TargetOverride(WireModel):
     """Fields of the target config that a single run may replace."""
 
@@ -48,7 +66,7 @@ class RunFlags(WireModel):
     trigger: Trigger = Trigger.CONSOLE
     commit: str | None = Field(default=None, max_length=64)
     changed_files: list[str] = Field(default_factory=list, max_length=5000)
-    max_group_concurrency: int | None = Field(default=None, ge=1, le=20)
+    max_group_concurrency: int | None = Field(default=None, ge=1, le=40)
 
 
 class RunRequest(WireModel):
@@ -84,13 +102,23 @@ class ResolvedTarget(WireModel):
 
 
 class RunContext(WireModel):
-    """What every step of a run needs to know about the run."""
+    """What every step of a run needs to know about the run.
+
+    ``target`` names the target in history (its addresses are the first pool member's);
+    ``pool`` lists every equivalent target the run may use (empty: just ``target``).
+    """
 
     run_id: str
     suite: str
     started_at: datetime
     target: ResolvedTarget
     flags: RunFlags
+    pool: list[ResolvedTarget] = Field(default_factory=list)
+
+    @property
+    def members(self) -> list[ResolvedTarget]:
+        """The pool members this run may touch (cleanup and leases go over all of them)."""
+        return list(self.pool) or [self.target]
 
     @property
     def client_prefix(self) -> str:
@@ -98,8 +126,24 @@ class RunContext(WireModel):
         return f"{self.target.test_prefix}{self.run_id}_"
 
 
+class UserBatch(WireModel):
+    """Users ``first_user`` .. ``first_user + count - 1`` of a load scenario (numbered from 1)."""
+
+    first_user: int = Field(ge=1)
+    count: int = Field(ge=1, le=10_000)
+
+
+class FanOutPlan(WireModel):
+    """How a load scenario's users are spread over Map iterations (one batch each)."""
+
+    users: int = Field(ge=1)
+    batches: list[UserBatch] = Field(min_length=1, max_length=10_000)
+    max_concurrency: int = Field(ge=1, le=10_000)
+    distributed: bool = False  # a DISTRIBUTED Map: child executions instead of iterations
+
+
 class ScenarioSpec(WireModel):
-    """One planned scenario: what to run and how long it may take."""
+    """One planned scenario: what to run, how long it may take, what it touches."""
 
     name: str
     group: str
@@ -107,24 +151,46 @@ class ScenarioSpec(WireModel):
     timeout_seconds: int = Field(ge=1, le=900)
     retries: int = Field(default=0, ge=0, le=3)
     params: dict[str, float | int | str | bool] = Field(default_factory=dict)
+    disrupts: list[TargetResource] = Field(default_factory=list)
+    uses: list[TargetResource] = Field(default_factory=list)
+    needs: ServiceState = ServiceState.ANY
+    expected_seconds: float | None = Field(default=None, ge=0)
+    fan_out: FanOutPlan | None = None
 
 
 class GroupPlan(WireModel):
-    """Scenarios that share setup and teardown; ``parallel`` runs them concurrently."""
+    """Scenarios that run together on one target after one setup (which brings the edit
+    service to ``needs``); ``parallel`` runs them concurrently, up to ``max_concurrency``."""
 
     name: str
     parallel: bool
     max_concurrency: int = Field(ge=1, le=40)
     scenarios: list[ScenarioSpec] = Field(min_length=1)
+    needs: ServiceState = ServiceState.ANY
+    expected_seconds: float = Field(default=0.0, ge=0)
+
+
+class LanePlan(WireModel):
+    """One pool member's share of the run: its groups, one after another."""
+
+    target: ResolvedTarget
+    groups: list[GroupPlan] = Field(min_length=1)
+    expected_seconds: float = Field(default=0.0, ge=0)
 
 
 class RunPlan(WireModel):
-    """The output of the Plan step."""
+    """The output of the Plan step: lanes run at the same time (up to
+    ``max_group_concurrency``), each on its own pool member, its groups in order."""
 
     run: RunContext
-    groups: list[GroupPlan] = Field(min_length=1)
-    max_group_concurrency: int = Field(ge=1, le=20)
+    lanes: list[LanePlan] = Field(min_length=1)
+    max_group_concurrency: int = Field(ge=1, le=40)
+    expected_seconds: float = Field(default=0.0, ge=0)  # the critical path
     notices: list[str] = Field(default_factory=list)  # e.g. the budget gate's downgrade
+
+    @property
+    def groups(self) -> list[GroupPlan]:
+        return [group for lane in self.lanes for group in lane.groups]
 
     @property
     def scenarios(self) -> list[ScenarioSpec]:

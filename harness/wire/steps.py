@@ -11,8 +11,17 @@ from pydantic import Field
 
 from harness.wire.alerts import AlertReport
 from harness.wire.base import StateEvent, WireModel
-from harness.wire.request import GroupPlan, RunContext, RunPlan, ScenarioSpec
-from harness.wire.results import ErrorInfo, RegressionReport, RunSummary, Verdict
+from harness.wire.request import (
+    GroupPlan,
+    LanePlan,
+    ResolvedTarget,
+    RunContext,
+    RunPlan,
+    ScenarioSpec,
+    ServiceState,
+    UserBatch,
+)
+from harness.wire.results import Check, ErrorInfo, RegressionReport, RunSummary, Verdict
 
 
 class CaughtError(WireModel):
@@ -37,13 +46,12 @@ def error_from_caught(caught: CaughtError) -> ErrorInfo:
 
 
 class GroupSetup(WireModel):
-    """SetupGroup's output: what TeardownGroup must restore."""
+    """SetupGroup's output: the edit service as the group found it and as it left it."""
 
-    original_desired_count: int
-
-
-class GroupTeardown(WireModel):
-    restored_desired_count: int | None
+    needs: ServiceState
+    desired_count_before: int
+    desired_count: int
+    waited_seconds: float = Field(ge=0)
 
 
 class GroupOutcome(StateEvent):
@@ -74,33 +82,88 @@ class CleanupReport(WireModel):
         return (self.deleted_via_api + self.deleted_directly) / self.sessions_found
 
 
+class LaneOutcome(StateEvent):
+    """One RunLanes iteration's final state: the lane's group outcomes, in order."""
+
+    lane: dict[str, Any]
+    group_results: list[GroupOutcome] = Field(default_factory=list)
+
+
 class GroupEvent(StateEvent):
     group: GroupPlan
     run: RunContext
-
-
-class TeardownEvent(GroupEvent):
-    setup: GroupSetup | None = None
+    target: ResolvedTarget
 
 
 class ScenarioEvent(StateEvent):
     scenario: ScenarioSpec
     run: RunContext
+    target: ResolvedTarget | None = None  # the pool member; None: run.target
+
+    @property
+    def member(self) -> ResolvedTarget:
+        return self.target or self.run.target
+
+
+class Saturation(WireModel):
+    """How busy the load generator itself was: a saturated client makes a healthy target
+    look slow, so timing failures then blame the harness, not the target."""
+
+    cpu_percent: float = Field(ge=0)  # process CPU time / wall time, in % of one core
+    # time its threads were ready to run but waited for a CPU (Linux run queue), % of wall
+    cpu_wait_percent: float = Field(default=0.0, ge=0)
+    lag_p95_ms: float = Field(ge=0)  # how late a 10 ms timer fired (95th percentile)
+    lag_max_ms: float = Field(ge=0)
+    saturated: bool
+
+
+class BatchEvent(ScenarioEvent):
+    batch: UserBatch
+
+
+class BatchReport(WireModel):
+    """What one batch of a load scenario saw: its checks, raw samples for the judge, and how
+    saturated its own process was."""
+
+    batch: UserBatch
+    checks: list[Check] = Field(default_factory=list)
+    samples: dict[str, list[float]] = Field(default_factory=dict)
+    error: ErrorInfo | None = None
+    saturation: Saturation
+    started_at: datetime
+    duration_seconds: float = Field(ge=0)
+
+
+class JudgeEvent(ScenarioEvent):
+    """The batch Map's output: each item a ``BatchReport`` or a caught ``{"batch", "caught"}``."""
+
+    batches: list[dict[str, Any]] = Field(min_length=1)
 
 
 class AggregateEvent(StateEvent):
     run: RunContext
-    groups: list[GroupPlan]
-    group_results: list[GroupOutcome]
+    lanes: list[LanePlan]
+    lane_results: list[LaneOutcome]
+
+    @property
+    def groups(self) -> list[GroupPlan]:
+        return [group for lane in self.lanes for group in lane.groups]
+
+    @property
+    def group_results(self) -> list[GroupOutcome]:
+        return [outcome for lane in self.lane_results for outcome in lane.group_results]
 
 
 class AggregateOutput(WireModel):
-    """Aggregate replaces the state with this: the later steps need nothing else."""
+    """Aggregate replaces the state with this: the later steps need nothing else. ``lanes``
+    is the plan the run ran, so a confirm pass re-runs a scenario on the pool member it ran
+    on, under the leases the run already holds."""
 
     run: RunContext
     verdict: Verdict
     verdict_reason: str
     summary: RunSummary
+    lanes: list[LanePlan] = Field(default_factory=list)
 
 
 class JudgedRun(AggregateOutput):
@@ -127,6 +190,7 @@ class SummaryEvent(StateEvent):
     run: RunContext
     summary: RunSummary
     regressions: RegressionReport | None = None
+    lanes: list[LanePlan] = Field(default_factory=list)
 
 
 class CleanupEvent(StateEvent):

@@ -7,11 +7,17 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
+from harness.local.sqlite_leases import SqliteLeases
+from harness.target.leases import lease_key
+from harness.wire import LeaseClaim, LeaseMode, TargetResource
+from tests.integration.stacks import break_history_writes, stack_factory
 
 pytestmark = pytest.mark.e2e
 FAST_TARGET = {
@@ -48,15 +54,18 @@ def test_healthy_target_passes_with_progress_table_and_junit(tmp_path: Path) -> 
         "concurrent-sessions",
         "alb-routing",
         "failure-recovery",
+        "routing-at-zero",
     ):
         assert f"{name} pass in" in out  # live progress
     assert "SCENARIO" in out and "METRICS (vs SLA)" in out
-    assert "PASSED - 5 pass" in out
+    assert "PASSED - 6 pass" in out
     assert "Alerts: none" in out
+    assert "a pool of 5" in out  # enough bundled targets that every group runs at once
+    assert "leases released" in out
     assert "cleanup:" in out
     assert runs_in(state) == 1
     suite = ET.parse(junit).getroot().find("testsuite")
-    assert suite is not None and suite.get("tests") == "5" and suite.get("failures") == "0"
+    assert suite is not None and suite.get("tests") == "6" and suite.get("failures") == "0"
 
     assert "Regressions: no earlier run of target reference to compare with" in out
     assert "Verdict: PASSED" in out
@@ -155,8 +164,44 @@ def test_bad_config_value_exits_2_naming_the_field(tmp_path: Path) -> None:
 
 def test_harness_failure_exits_3_and_still_shows_the_results(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    (state / "history.sqlite3").mkdir(parents=True)  # the history cannot be written
+    break_history_writes(state)
     done = harness(tmp_path, "run", "--scenario", "alb-routing", "--state-dir", str(state))
     assert done.returncode == 3, done.stdout + done.stderr
     assert "alb-routing: pass" in done.stdout
     assert "HarnessFailed" in done.stderr and "HistoryError" in done.stderr
+
+
+def test_a_target_busy_with_another_run_exits_4_naming_it(
+    moto_server: MotoServer, tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    with stack_factory(moto_server, tmp_path) as start:
+        target = start().run.target
+        holder = LeaseClaim(
+            key=lease_key(target, TargetResource.EDIT_SERVICE),
+            target=target.name,
+            resource=TargetResource.EDIT_SERVICE,
+            mode=LeaseMode.EXCLUSIVE,
+        )
+        leases = SqliteLeases.in_state_dir(state)
+        assert leases.acquire([holder], "nightly-7", datetime.now(UTC), 600, lambda _: None) is None
+        target_file = tmp_path / "target.toml"
+        fields = target.model_dump(exclude={"request_timeout_seconds"})
+        target_file.write_text(
+            "[target]\n" + "".join(f'{key} = "{value}"\n' for key, value in fields.items())
+        )
+        done = harness(
+            tmp_path,
+            "run",
+            "--scenario",
+            "cold-start",
+            "--target",
+            str(target_file),
+            "--state-dir",
+            str(state),
+            env={"HARNESS__LEASES__WAIT_SECONDS": "1", "HARNESS__LEASES__RETRY_SECONDS": "1"},
+        )
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert f"target {target.name} is busy with run nightly-7 since" in done.stderr
+    assert "wait" in done.stdout and "nothing ran" in done.stderr
+    assert runs_in(state) == 0

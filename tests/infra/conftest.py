@@ -66,6 +66,7 @@ CONFIG = HarnessConfig.model_validate(
             },
         },
         "pipeline": {"suite": "smoke"},
+        "leases": {"table": "it-leases"},
     }
 )
 

@@ -101,6 +101,15 @@ def test_baselines_and_alert_state_tables(synth: Synth) -> None:
     )
 
 
+def test_leases_table_reaps_expired_leases_by_ttl(synth: Synth) -> None:
+    _table(
+        synth,
+        synth.config.leases.table,
+        KeySchema=[{"AttributeName": keys.LEASE_KEY, "KeyType": "HASH"}],
+        TimeToLiveSpecification={"AttributeName": keys.EXPIRES_AT, "Enabled": True},
+    )
+
+
 def _results_bucket(synth: Synth) -> str:
     return logical_id(synth.main, "AWS::S3::Bucket", VersioningConfiguration={"Status": "Enabled"})
 

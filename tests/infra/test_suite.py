@@ -10,6 +10,7 @@ from aws_cdk.assertions import Match
 
 from harness import layout
 from harness.config import HarnessConfig
+from tests.infra.conftest import CONFIG as synth_config_value
 from tests.infra.conftest import Synth, flatten, logical_id, resources
 
 pytestmark = pytest.mark.infra
@@ -69,6 +70,8 @@ def test_handlers_get_the_config_with_dynamodb_history_and_aws_resources(synth: 
     assert config.sla == synth.config.sla
     assert config.target == synth.config.target
     assert config.alerts.slack_webhook_secret_name == "it/slack"
+    leases_table = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-leases")
+    assert (config.leases.backend, config.leases.table) == ("dynamodb", f"<{leases_table}>")
 
 
 def _state_machine(synth: Synth) -> dict[str, Any]:
@@ -239,3 +242,89 @@ def test_the_judges_touch_exactly_the_runs_and_baselines_they_read_and_write(
     assert _dynamodb_grants(synth, "detect_regressions") == detect
     assert _dynamodb_grants(synth, "judge_confirmation") == detect
     assert _dynamodb_grants(synth, "plan_confirmation") == {}
+
+
+def test_leases_functions_touch_only_the_leases_table_and_the_edit_service(synth: Synth) -> None:
+    leases = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-leases")
+    service = "arn:<AWS::Partition>:ecs:us-east-1:<AWS::AccountId>:service/shop-edit/editor"
+    acquire = _policy_statements(synth, _spec("acquire_leases"))
+    release = _policy_statements(synth, _spec("release_leases"))
+    for statements in (acquire, release):
+        assert _allows(statements, "dynamodb:PutItem") == [f"<{leases}.Arn>"]
+        assert _allows(statements, "dynamodb:DeleteItem") == [f"<{leases}.Arn>"]
+        assert _allows(statements, "ecs:DescribeServices") == [service]
+    assert _allows(acquire, "ecs:UpdateService") == []  # it only reads what to restore
+    assert _allows(release, "ecs:UpdateService") == [service]
+
+
+def test_load_batches_and_their_judge_get_no_aws_permissions(synth: Synth) -> None:
+    for name in ("run_user_batch", "judge_load"):
+        actions = {
+            action
+            for statement in _policy_statements(synth, _spec(name))
+            for action in (
+                statement["Action"]
+                if isinstance(statement["Action"], list)
+                else [statement["Action"]]
+            )
+        }
+        assert {a.split(":")[0] for a in actions} <= {"logs", "xray"}, (name, actions)
+
+
+def test_the_state_machine_may_start_only_its_own_child_executions(synth: Synth) -> None:
+    role = _state_machine(synth)["RoleArn"]["Fn::GetAtt"][0]
+    policies = synth.main.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role}]}}
+    )
+    statements = [
+        s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    prefix = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
+    assert _allows(statements, "states:StartExecution") == [
+        f"{prefix}:stateMachine:HarnessTest-suite"
+    ]
+    assert _allows(statements, "states:StopExecution") == [
+        f"{prefix}:execution:HarnessTest-suite/*"
+    ]
+
+
+def test_a_pool_of_targets_is_granted_every_member_and_nothing_else(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """With ``[[targets]]``, scenarios and leases may touch each member's service and table."""
+    from aws_cdk.assertions import Template
+
+    from infra.app import build_app
+
+    config = HarnessConfig.model_validate(
+        {
+            **synth_config_value.model_dump(exclude={"targets"}),
+            "targets": [
+                {
+                    "name": name,
+                    "endpoint": f"https://{name}.example.com",
+                    "ecs_service": f"edit-{name}",
+                    "sessions_table": f"sessions-{name}",
+                }
+                for name in ("a", "b")
+            ],
+        }
+    )
+    outdir = tmp_path_factory.mktemp("pool.out")
+    stack = build_app(config, outdir=outdir).synth().get_stack_by_name(config.deploy.stack_name)
+    template = Template.from_json(stack.template)
+    function = logical_id(
+        template, "AWS::Lambda::Function", Description=_spec("run_scenario").description
+    )
+    role = template.to_json()["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies = template.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": Match.array_with([{"Ref": role}])}}
+    )
+    statements = [
+        s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    prefix = "arn:<AWS::Partition>:ecs:us-east-1:<AWS::AccountId>:service/shop-edit"
+    assert sorted(_allows(statements, "ecs:UpdateService")) == [
+        f"{prefix}/edit-a",
+        f"{prefix}/edit-b",
+    ]

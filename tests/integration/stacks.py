@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from harness.aws.target_infra import Boto3TargetInfra
 from harness.config import HarnessConfig, ReferenceTargetConfig, SlaConfig, TargetConfig
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import ReferenceTarget, provision_target_resources
+from harness.local.sqlite_history import SqliteHistory
 from harness.scenarios import ScenarioJob, catalogue
 from harness.scenarios.runner import run_scenario
 from harness.target.api import HttpTargetApi
@@ -117,3 +119,14 @@ def isolated_config(faults: list[str] | None = None) -> HarnessConfig:
             cold_start_seconds=0.2, recovery_seconds=0.2, faults=faults or []
         ),
     )
+
+
+def break_history_writes(state_dir: Path) -> None:
+    """Make storing a run fail (as a full disk would) while the rest of the state file -- its
+    leases, the history reads of planning -- keeps working."""
+    history = SqliteHistory.in_state_dir(state_dir)
+    with sqlite3.connect(history.path) as db:
+        db.execute(
+            "CREATE TRIGGER no_new_runs BEFORE INSERT ON runs "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )

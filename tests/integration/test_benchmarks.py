@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks import cleanup, detection, follow
+from benchmarks import cleanup, detection, follow, load, plan, startup
 from harness.local.moto_server import MotoServer
+from harness.scenarios import catalogue
 
 
 def test_cleanup_benchmark_runs(moto_server: MotoServer) -> None:
@@ -32,3 +33,22 @@ def test_follow_benchmark_runs() -> None:
         "wall seconds per run",
     ]
     assert all(baseline > 0 and improved > 0 for _, baseline, improved in rows)
+
+
+def test_plan_benchmark_runs_a_synthetic_suite(moto_server: MotoServer) -> None:
+    (row,) = plan.run(moto_server, pool=2, synthetic=6, scale=0.05, builtin=False)
+    assert row.suite == "synthetic" and row.passed
+    assert row.wall > 0 and row.sequential > 0 and row.critical_path >= row.lower_bound > 0
+    assert not any(name.startswith("synthetic-") for name in catalogue())  # unregistered
+
+
+def test_load_benchmark_runs_both_ways(moto_server: MotoServer) -> None:
+    one_process, fanned_out = load.run(moto_server, users=4, batch=2)
+    assert (one_process.name, fanned_out.name) == ("one process", "fanned out")
+    assert one_process.metric("sessions_created") == fanned_out.metric("sessions_created") == 4
+
+
+def test_an_idle_reference_target_does_not_poll_ecs_twenty_times_a_second(
+    moto_server: MotoServer,
+) -> None:
+    assert startup.describe_services_per_second(moto_server, 1.0) < 5

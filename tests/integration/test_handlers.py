@@ -15,7 +15,7 @@ from harness.config import HarnessConfig, TargetConfig
 from harness.errors import InvalidEventError
 from harness.layout import FUNCTIONS_DIR
 from harness.local.sqlite_history import SqliteHistory
-from harness.wire import GroupPlan, ScenarioResult, ScenarioSpec, Status
+from harness.wire import GroupPlan, LanePlan, ScenarioResult, ScenarioSpec, Status
 from tests.integration.stacks import StackFactory
 
 
@@ -59,6 +59,7 @@ def test_aggregate_stores_the_run_and_emits_emf_metrics(
     run = stack().run
     use_config(monkeypatch, HarnessConfig(local={"state_dir": str(tmp_path)}))
     spec = ScenarioSpec(name="cold-start", group="lifecycle", tags=["smoke"], timeout_seconds=60)
+    group = GroupPlan(name="reference#1", parallel=False, max_concurrency=1, scenarios=[spec])
     result = ScenarioResult.model_validate(
         {
             "scenario": "cold-start",
@@ -67,16 +68,19 @@ def test_aggregate_stores_the_run_and_emits_emf_metrics(
             "metrics": [{"name": "cold_start_seconds", "value": 3.5, "unit": "seconds"}],
         }
     )
+    lane = LanePlan(target=run.target, groups=[group])
     event = {
         "run": run.to_wire(),
-        "groups": [
-            GroupPlan(
-                name="lifecycle", parallel=False, max_concurrency=1, scenarios=[spec]
-            ).to_wire()
-        ],
+        "lanes": [lane.to_wire()],
         "maxGroupConcurrency": 1,
-        "groupResults": [
-            {"group": {"name": "lifecycle"}, "run": run.to_wire(), "results": [result.to_wire()]}
+        "laneResults": [
+            {
+                "lane": lane.to_wire(),
+                "run": run.to_wire(),
+                "groupResults": [
+                    {"group": group.to_wire(), "run": run.to_wire(), "results": [result.to_wire()]}
+                ],
+            }
         ],
     }
 

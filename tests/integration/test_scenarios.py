@@ -1,4 +1,4 @@
-"""The five built-in scenarios against a real reference target and a real moto server.
+"""The built-in scenarios against a real reference target and a real moto server.
 
 Each scenario must pass on the healthy target and fail -- with the broken check named in
 its reason -- when the matching fault is injected. SLA limits and target delays are small
@@ -72,7 +72,8 @@ FAULT_CASES = [
     ("session-persistence", "drop_session_attributes", "session-item-attributes", {}, 2.0),
     ("concurrent-sessions", "shared_workspace", "own-marker-isolated", {}, 2.0),
     ("alb-routing", "misroute", "unknown-session-404", {}, 2.0),
-    ("alb-routing", "hang_when_unhealthy", "no-hang", {}, 1.0),
+    ("routing-at-zero", "hang_when_unhealthy", "no-hang", {}, 1.0),
+    ("routing-at-zero", "crash_error_500", "unavailable-is-503", {}, 2.0),
     ("failure-recovery", "no_recovery", "recovered-within-sla", {"recovery_max_seconds": 2.0}, 2.0),
     ("failure-recovery", "crash_error_500", "unavailable-is-503", {}, 2.0),
 ]

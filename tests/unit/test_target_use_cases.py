@@ -1,5 +1,5 @@
-"""Group setup/teardown and cleanup on in-memory ports: what they ask of the target and what
-they leave behind."""
+"""Group setup and cleanup on in-memory ports: what they ask of the target and what they
+leave behind."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 from harness.errors import HarnessError, TargetInfraError, TargetUnavailableError
 from harness.target.cleanup import cleanup_expired, cleanup_run
-from harness.target.groups import setup_group, teardown_group
-from harness.wire import GroupSetup
+from harness.target.groups import setup_group
+from harness.wire import GroupSetup, ServiceState
 from tests.fakes import NOW, RUN, TARGET, FakeTarget, FakeTargetApi, FakeTargetInfra
 
 
@@ -18,10 +18,37 @@ def ports(target: FakeTarget) -> tuple[FakeTargetApi, FakeTargetInfra]:
     return FakeTargetApi(target), FakeTargetInfra(target)
 
 
-def test_setup_remembers_the_desired_count_of_a_healthy_target() -> None:
+def setup(
+    api: FakeTargetApi,
+    infra: FakeTargetInfra,
+    needs: ServiceState = ServiceState.ANY,
+    timeout: float = 5.0,
+) -> GroupSetup:
+    return setup_group(api, infra, needs, warm_timeout=timeout, cold_timeout=timeout)
+
+
+def test_setup_leaves_a_service_no_one_needs_in_any_state_as_it_is() -> None:
     api, infra = ports(FakeTarget(desired=2))
-    assert setup_group(api, infra) == GroupSetup(original_desired_count=2)
-    assert api.target.calls == ["GET /health"]
+    found = setup(api, infra)
+    assert (found.desired_count_before, found.desired_count) == (2, 2)
+    assert api.target.calls == ["GET /health"] and infra.desired_history == []
+
+
+def test_setup_warms_a_cold_service_and_cools_a_warm_one_only_when_asked() -> None:
+    api, infra = ports(FakeTarget(desired=0, tasks=[]))
+    warm = setup(api, infra, ServiceState.WARM)
+    assert (warm.desired_count_before, warm.desired_count) == (0, 1)
+    assert setup(api, infra, ServiceState.WARM).desired_count_before == 1  # nothing to do
+    cold = setup(api, infra, ServiceState.COLD)
+    assert (cold.desired_count_before, cold.desired_count) == (1, 0)
+    assert infra.desired_history == [1, 0]
+
+
+def test_setup_fails_when_the_service_never_gets_there() -> None:
+    api, infra = ports(FakeTarget(desired=1))
+    infra.target.tasks = []  # the service says 1, but no container ever starts
+    with pytest.raises(TargetUnavailableError, match="did not reach a running edit container"):
+        setup(api, infra, ServiceState.WARM, timeout=0.05)
 
 
 @pytest.mark.parametrize(
@@ -33,27 +60,13 @@ def test_setup_remembers_the_desired_count_of_a_healthy_target() -> None:
 )
 def test_setup_refuses_a_target_that_is_not_up(target: FakeTarget, message: str) -> None:
     with pytest.raises(TargetUnavailableError, match=message):
-        setup_group(*ports(target))
+        setup(*ports(target))
 
 
 def test_setup_passes_on_the_infra_adapters_error() -> None:
     target = FakeTarget()
     with pytest.raises(TargetInfraError, match="not found"):
-        setup_group(FakeTargetApi(target), FakeTargetInfra(target, missing_service=True))
-
-
-def test_teardown_restores_only_what_changed() -> None:
-    target = FakeTarget(desired=0)
-    infra = FakeTargetInfra(target)
-
-    assert (
-        teardown_group(GroupSetup(original_desired_count=0), infra).restored_desired_count is None
-    )
-    assert teardown_group(None, infra).restored_desired_count is None
-    assert infra.desired_history == []
-    restored = teardown_group(GroupSetup(original_desired_count=1), infra)
-    assert restored.restored_desired_count == 1
-    assert (target.desired, infra.desired_history) == (1, [1])
+        setup(FakeTargetApi(target), FakeTargetInfra(target, missing_service=True))
 
 
 def test_cleanup_deletes_this_runs_sessions_and_nothing_else() -> None:

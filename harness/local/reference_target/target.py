@@ -16,6 +16,7 @@ from harness.config import ReferenceTargetConfig, TargetConfig
 from harness.local.reference_target.controller import EditServiceController
 from harness.local.reference_target.provision import provision_with
 from harness.local.reference_target.server import ReferenceHTTPServer, TargetApp
+from harness.local.reference_target.sessions import sessions_table
 from harness.local.reference_target.workspace import Workspaces
 
 SERVE_POLL_SECONDS = 0.05  # how quickly serve_forever notices shutdown()
@@ -57,10 +58,13 @@ class ReferenceTarget:
         self._controller = EditServiceController(
             self.target, self.settings, ecs, workspaces.wipe_container
         )
+        sessions = sessions_table(
+            self.target.sessions_table, self.target.region, self.aws_endpoint_url, dynamodb
+        )
         app = TargetApp(
             self.target,
             self.settings.faults,
-            dynamodb,
+            sessions,
             ecs,
             workspaces,
             self._controller,
