@@ -22,8 +22,9 @@ from harness.config import CONFIG_JSON_ENV, HarnessConfig, TargetMember
 from harness.errors import ConfigError
 from harness.execution.follow import start_and_follow
 from harness.execution.history import ExecutionOutcome, Progress
-from harness.layout import SUITE_FUNCTIONS, function_zip, render_asl
+from harness.layout import SUITE_FUNCTIONS, render_asl
 from harness.local import lambda_runtime
+from harness.local.asset_cache import cached_function_zip
 from harness.local.moto_server import MotoServer, start_moto_server
 from harness.local.reference_target import ReferenceTarget
 from harness.planning.pool import pool_members, reference_pool, target_identity
@@ -213,7 +214,7 @@ class LocalEngine:
                 Runtime="python3.12",
                 Role=role["Role"]["Arn"],
                 Handler="handler.lambda_handler",
-                Code={"ZipFile": function_zip(function, self.config.deploy.extra_packages)},
+                Code={"ZipFile": cached_function_zip(function, self.config.deploy.extra_packages)},
                 Timeout=function.timeout_seconds,
                 MemorySize=function.memory_mb,
                 Environment={"Variables": {CONFIG_JSON_ENV: os.environ[CONFIG_JSON_ENV]}},

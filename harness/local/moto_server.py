@@ -38,7 +38,7 @@ from harness.local import lambda_runtime
 _NEVER = {"progression": "manual", "times": 10**12}
 SHUTDOWN_POLL_SECONDS = 0.05
 ECS_CHANGES = ("create_service", "update_service", "delete_service", "run_task", "stop_task")
-_listeners: list[Callable[[], None]] = []
+_listeners: list[tuple[Callable[[], None], str | None]] = []  # (callback, its service)
 _listeners_lock = threading.Lock()
 _serving: list[tuple[str, int]] = []  # (endpoint, port) of the moto servers running here
 
@@ -132,16 +132,18 @@ def serves_in_process(endpoint_url: str | None) -> bool:
     return any(url == endpoint for endpoint, _ in _serving)
 
 
-def on_ecs_change(callback: Callable[[], None]) -> Callable[[], None]:
-    """Call ``callback`` (quickly: it runs in moto's request thread) after any ECS service
-    or task change in this process's moto; returns the function that unsubscribes."""
+def on_ecs_change(callback: Callable[[], None], service: str | None = None) -> Callable[[], None]:
+    """Call ``callback`` (quickly: it runs in moto's request thread) after an ECS change in
+    this process's moto: any task change, and changes to ``service`` (every service when
+    None); returns the function that unsubscribes."""
+    entry = (callback, service)
     with _listeners_lock:
-        _listeners.append(callback)
+        _listeners.append(entry)
 
     def unsubscribe() -> None:
         with _listeners_lock:
-            if callback in _listeners:
-                _listeners.remove(callback)
+            if entry in _listeners:
+                _listeners.remove(entry)
 
     return unsubscribe
 
@@ -177,14 +179,28 @@ def _notify_ecs_changes() -> None:
         setattr(EC2ContainerServiceBackend, name, _notifying(original))
 
 
+def _changed_service(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    """The service a backend call changes (None: a task change, it may be anyone's)."""
+    if name == "update_service":
+        properties = args[1] if len(args) > 1 else kwargs.get("service_properties", {})
+        service = properties.get("service")
+    elif name in ("create_service", "delete_service"):
+        service = args[2] if len(args) > 2 else kwargs.get("service_name")
+    else:
+        return None
+    return str(service).rsplit("/", 1)[-1] if service else None
+
+
 def _notifying(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        service = _changed_service(method.__name__, args, kwargs)  # before: moto pops keys
         result = method(*args, **kwargs)
         with _listeners_lock:
             listeners = list(_listeners)
-        for listener in listeners:
-            listener()
+        for callback, wanted in listeners:
+            if service is None or wanted is None or wanted == service:
+                callback()
         return result
 
     wrapper._harness_notifies = True  # type: ignore[attr-defined]

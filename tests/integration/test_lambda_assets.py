@@ -24,6 +24,7 @@ from harness.layout import (
     function_zip,
     stage_function,
 )
+from harness.local.asset_cache import cached_function_zip
 from tests.plugin_example import DISTRIBUTION, SCENARIO
 
 # What Lambda provides besides the asset: the Python runtime's boto3 (and its dependencies),
@@ -165,3 +166,15 @@ def test_the_report_renders_from_the_publish_report_asset_alone(tmp_path: Path) 
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_cached_zip_holds_what_the_asset_holds_and_is_reused() -> None:
+    spec = next(s for s in SUITE_FUNCTIONS if s.bundled)  # the costly kind: it copies a dist
+
+    def contents(blob: bytes) -> dict[str, bytes]:
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+
+    first = cached_function_zip(spec)
+    assert contents(first) == contents(function_zip(spec))
+    assert cached_function_zip(spec) == first  # the same bytes: read back, not rebuilt

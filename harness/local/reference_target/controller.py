@@ -82,7 +82,7 @@ class EditServiceController:
 
     def start(self) -> None:
         self._stop_stale_tasks()
-        self._unsubscribe = on_ecs_change(self._ecs_changed)
+        self._unsubscribe = on_ecs_change(self._ecs_changed, self._target.ecs_service)
         self._thread = threading.Thread(
             target=self._run, name=f"reference-target-{self._target.ecs_service}", daemon=True
         )

@@ -55,11 +55,13 @@ def _create_table(dynamodb: Any, target: TargetConfig) -> None:
             KeySchema=[{"AttributeName": "sessionId", "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
         )
+        needs_ttl = True  # a new table has no TTL yet
     except ClientError as err:
         if err.response["Error"]["Code"] != "ResourceInUseException":
             raise
-    ttl = dynamodb.describe_time_to_live(TableName=target.sessions_table)
-    if ttl["TimeToLiveDescription"].get("TimeToLiveStatus") != "ENABLED":
+        ttl = dynamodb.describe_time_to_live(TableName=target.sessions_table)
+        needs_ttl = ttl["TimeToLiveDescription"].get("TimeToLiveStatus") != "ENABLED"
+    if needs_ttl:
         dynamodb.update_time_to_live(
             TableName=target.sessions_table,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
