@@ -39,8 +39,9 @@ from harness.ports import (
     TargetApi,
     TargetInfra,
 )
+from harness.scenarios import ScenarioJob, get_scenario
 from harness.target.api import HttpTargetApi
-from harness.wire import Channel, ResolvedTarget
+from harness.wire import Channel, ResolvedTarget, ScenarioEvent
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -165,6 +166,20 @@ def lease_store(config: HarnessConfig) -> LeaseStore:
     from harness.aws.dynamodb_leases import DynamoDbLeases
 
     return DynamoDbLeases(config.leases.table, region=config.leases.region)
+
+
+def scenario_job(event: ScenarioEvent) -> ScenarioJob:
+    """What running (a batch of) the event's scenario needs: its definition, the plan's
+    spec, the run, the SLA, and the pool member it runs on."""
+    target = event.member
+    return ScenarioJob(
+        definition=get_scenario(event.scenario.name),
+        spec=event.scenario,
+        run=event.run,
+        sla=settings().sla,
+        api=target_api(target),
+        infra=target_infra(target),
+    )
 
 
 def target_api(target: ResolvedTarget) -> TargetApi:

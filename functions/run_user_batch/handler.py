@@ -6,10 +6,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.scenarios import ScenarioJob, get_scenario
 from harness.scenarios.runner import run_batch
 from harness.wire import BatchEvent
-from harness.wiring import parse_event, settings, target_api, target_infra
+from harness.wiring import parse_event, scenario_job, settings
 
 logger = Logger(service="harness")
 
@@ -17,17 +16,7 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(BatchEvent, event)
-    target = parsed.member
-    config = settings()
-    job = ScenarioJob(
-        definition=get_scenario(parsed.scenario.name),
-        spec=parsed.scenario,
-        run=parsed.run,
-        sla=config.sla,
-        api=target_api(target),
-        infra=target_infra(target),
-    )
-    report = run_batch(job, parsed.batch, load=config.load)
+    report = run_batch(scenario_job(parsed), parsed.batch, load=settings().load)
     logger.info(
         "batch finished",
         extra={"first_user": parsed.batch.first_user, "saturated": report.saturation.saturated},

@@ -14,34 +14,15 @@ from harness.scenarios.saturation import SaturationMonitor, saturation
 from harness.wire import (
     BatchReport,
     Check,
-    ResolvedTarget,
-    RunContext,
-    RunFlags,
     Saturation,
     ScenarioSpec,
     Status,
     UserBatch,
 )
-from tests.fakes import FakeTarget, FakeTargetApi, FakeTargetInfra
+from tests.fakes import RUN, FakeTarget, FakeTargetApi, FakeTargetInfra
 
 DEFINITION = next(d for d in BUILT_IN_SCENARIOS if d.name == "concurrent-sessions")
 SPEC = ScenarioSpec(name="concurrent-sessions", group="load", tags=["full"], timeout_seconds=60)
-RUN = RunContext(
-    run_id="r1",
-    suite="full",
-    started_at=datetime(2026, 11, 25, tzinfo=UTC),
-    target=ResolvedTarget(
-        name="t",
-        endpoint="http://127.0.0.1:9",
-        region="us-east-1",
-        ecs_cluster="c",
-        ecs_service="s",
-        sessions_table="t",
-        test_prefix="TEST_",
-        request_timeout_seconds=5,
-    ),
-    flags=RunFlags(),
-)
 JOB = ScenarioJob(
     definition=DEFINITION,
     spec=SPEC,
