@@ -15,6 +15,7 @@ import pytest
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
 from harness.local.sqlite_leases import SqliteLeases
+from harness.planning.pool import name_from_endpoint
 from harness.target.leases import lease_key
 from harness.wire import LeaseClaim, LeaseMode, TargetResource
 from tests.integration.stacks import break_history_writes, stack_factory
@@ -202,6 +203,7 @@ def test_a_target_busy_with_another_run_exits_4_naming_it(
             env={"HARNESS__LEASES__WAIT_SECONDS": "1", "HARNESS__LEASES__RETRY_SECONDS": "1"},
         )
     assert done.returncode == 4, done.stdout + done.stderr
-    assert f"target {target.name} is busy with run nightly-7 since" in done.stderr
+    name = target.name or name_from_endpoint(target.endpoint)  # the target's identity
+    assert f"target {name} is busy with run nightly-7 since" in done.stderr
     assert "wait" in done.stdout and "nothing ran" in done.stderr
     assert runs_in(state) == 0

@@ -299,6 +299,7 @@ def test_a_pool_of_targets_is_granted_every_member_and_nothing_else(
     config = HarnessConfig.model_validate(
         {
             **synth_config_value.model_dump(exclude={"targets"}),
+            "target": {**synth_config_value.target.model_dump(), "name": "shop"},
             "targets": [
                 {
                     "name": name,
