@@ -84,7 +84,7 @@ def test_the_synthesized_stack_runs_the_smoke_suite_like_a_local_run(
             out=out,
         )  # fmt: skip
     assert code == 0, out.getvalue()
-    assert "PASSED - 2 pass" in out.getvalue()
+    assert "PASSED - 3 pass" in out.getvalue()
     # The run went where the template says: its runs table, its journal.
     history = DynamoDbHistory(runs_table(deployment), region=REGION)
     stored = history.get_run(run_id)
