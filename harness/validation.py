@@ -17,9 +17,14 @@ def format_validation_error(err: ValidationError) -> str:
     for problem in err.errors():
         location = ".".join(str(part) for part in problem["loc"]) or "(root)"
         given = problem.get("input")
-        shown = "" if isinstance(given, dict) else f" (got {given!r})"
+        shown = "" if isinstance(given, dict) else f" (got {_clip(repr(given))})"
         lines.append(f"- {location}: {problem['msg']}{shown}")
     return "\n".join(lines)
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """A rejected value as shown back: bounded (it may be a list of thousands of paths)."""
+    return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text)} chars)"
 
 
 def parse_as(model: type[M], data: Any, error: type[HarnessError], what: str) -> M:

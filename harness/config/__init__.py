@@ -32,6 +32,7 @@ from harness.config.runtime import (
     AlertRoutes,
     AlertRoutingConfig,
     CostConfig,
+    CacheConfig,
     GroupConfig,
     HistoryConfig,
     LeasesConfig,
@@ -44,6 +45,7 @@ from harness.config.runtime import (
     RunConfig,
     ScenarioOverride,
     Section,
+    SelectionConfig,
     SlaConfig,
     TargetConfig,
     TargetMember,
@@ -61,6 +63,7 @@ __all__ = [
     "AlertRoutingConfig",
     "AlertsConfig",
     "CostConfig",
+    "CacheConfig",
     "DeployConfig",
     "FunctionOverride",
     "GroupConfig",
@@ -77,6 +80,7 @@ __all__ = [
     "RunConfig",
     "ScenarioOverride",
     "SchedulesConfig",
+    "SelectionConfig",
     "SlaConfig",
     "StorageConfig",
     "TargetConfig",
@@ -109,6 +113,8 @@ class HarnessConfig(Section):
     report: ReportConfig = Field(default_factory=ReportConfig)
     regression: RegressionConfig = Field(default_factory=RegressionConfig)
     cost: CostConfig = Field(default_factory=CostConfig)
+    selection: SelectionConfig = Field(default_factory=SelectionConfig)
+    cache: CacheConfig = Field(default_factory=CacheConfig)
     targets: list[TargetMember] = Field(default_factory=list, max_length=MAX_POOL_SIZE)
     planning: PlanningConfig = Field(default_factory=PlanningConfig)
     leases: LeasesConfig = Field(default_factory=LeasesConfig)

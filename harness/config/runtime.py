@@ -33,6 +33,11 @@ class TargetConfig(Section):
     sessions_table: str = "webordinary-edit-sessions"
     test_prefix: str = Field(default="TEST_", pattern=r"^[A-Za-z0-9_-]{1,32}$")
     request_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # What is deployed (a release, image tag or commit); part of every result-cache key. Empty
+    # and no version_path: the version is unknown and the cache is off for this target.
+    version: str = Field(default="", max_length=200)
+    # Or ask the target: GET <endpoint><version_path> answering {"version": "..."}.
+    version_path: str = Field(default="", pattern=r"^(/[\w./-]*)?$")
 
 
 SlaName = Literal[
@@ -230,6 +235,38 @@ class LoadConfig(Section):
     distributed_above_batches: int = Field(default=40, ge=1)
     saturation_cpu_percent: float = Field(default=90.0, gt=0)
     saturation_lag_ms: float = Field(default=100.0, gt=0)
+
+
+class SelectionConfig(Section):
+    """Change-based selection: which scenarios a changed file can affect.
+
+    Patterns are globs on repository-relative paths: ``*`` stays within one folder, ``**``
+    spans folders. A pattern mapped to ``[]`` marks files that affect no scenario (docs).
+    """
+
+    map: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "hephaestus/lib/session-stack.ts": ["cold-start", "session-persistence"],
+            "hephaestus/lib/fargate-stack.ts": ["alb-routing", "concurrent-sessions"],
+            "hermes/src/modules/edit-session/**": ["session-persistence", "failure-recovery"],
+        }
+    )
+    # A changed file matching one of these runs the whole suite (shared foundations).
+    run_all: list[str] = Field(
+        default_factory=lambda: ["**/package.json", "**/package-lock.json", "hephaestus/cdk.json"]
+    )
+    # Scenarios with one of these tags run whatever changed.
+    always_run_tags: list[str] = Field(default_factory=lambda: ["smoke"])
+    # A changed file no pattern matches: "all" runs the whole suite (never a silent skip);
+    # "ignore" treats it as affecting nothing.
+    unmatched: Literal["all", "ignore"] = "all"
+
+
+class CacheConfig(Section):
+    """The result cache: a pass is reused while nothing that can change it has changed."""
+
+    enabled: bool = True
+    ttl_hours: float = Field(default=24.0, gt=0, le=24 * 30)
 
 
 class LocalConfig(Section):

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from harness.wire.base import (
     RUN_ID_PATTERN,
@@ -15,6 +15,15 @@ from harness.wire.base import (
     TARGET_NAME_PATTERN,
     WireModel,
 )
+
+# Step Functions caps an execution's input and every state at 256 KB. The change list is the
+# one input field that grows with the change, so it gets a budget of its own; Plan consumes it
+# and the rest of the run never carries it (docs/performance.md, "Payload limits").
+MAX_CHANGED_FILES = 5000
+MAX_CHANGED_FILES_BYTES = 200_000
+MAX_PATH_LENGTH = 1024
+# Reasons and notes are bounded: hundreds of them travel in the state.
+MAX_NOTE_LENGTH = 300
 
 
 class SuiteName(StrEnum):
@@ -58,6 +67,8 @@ class TargetOverride(WireModel):
     ecs_service: str | None = None
     sessions_table: str | None = None
     test_prefix: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    version: str | None = Field(default=None, max_length=200)
+    version_path: str | None = Field(default=None, pattern=r"^(/[\w./-]*)?$")
 
 
 class RunFlags(WireModel):
@@ -65,8 +76,28 @@ class RunFlags(WireModel):
 
     trigger: Trigger = Trigger.CONSOLE
     commit: str | None = Field(default=None, max_length=64)
-    changed_files: list[str] = Field(default_factory=list, max_length=5000)
+    # None: no change information, the suite runs as asked. A list (even empty): run what the
+    # change can affect (``[selection]`` in the config). Plan drops it from the run context.
+    changed_files: list[Annotated[str, Field(min_length=1, max_length=MAX_PATH_LENGTH)]] | None = (
+        Field(default=None, max_length=MAX_CHANGED_FILES)
+    )
     max_group_concurrency: int | None = Field(default=None, ge=1, le=40)
+    no_cache: bool = False  # run everything even when a cached pass would do
+
+    @field_validator("changed_files")
+    @classmethod
+    def _changed_files_fit(cls, files: list[str] | None) -> list[str] | None:
+        if files is None:
+            return None
+        size = sum(len(name.encode()) + 3 for name in files)  # as JSON: quotes and a comma
+        if size > MAX_CHANGED_FILES_BYTES:
+            raise ValueError(
+                f"{len(files)} changed files take {size} bytes, more than the "
+                f"{MAX_CHANGED_FILES_BYTES} a run's input may carry (Step Functions caps it at "
+                "256 KB); a change this large selects the whole suite anyway: leave "
+                "changedFiles out"
+            )
+        return files
 
 
 class RunRequest(WireModel):
@@ -99,6 +130,8 @@ class ResolvedTarget(WireModel):
     sessions_table: str
     test_prefix: str
     request_timeout_seconds: float
+    version: str = ""  # what is deployed; empty: ask version_path, else unknown
+    version_path: str = ""
 
 
 class RunContext(WireModel):
@@ -156,6 +189,8 @@ class ScenarioSpec(WireModel):
     needs: ServiceState = ServiceState.ANY
     expected_seconds: float | None = Field(default=None, ge=0)
     fan_out: FanOutPlan | None = None
+    selection: str | None = Field(default=None, max_length=MAX_NOTE_LENGTH)  # why it runs
+    cache_key: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")  # None: not cached
 
 
 class GroupPlan(WireModel):
@@ -178,15 +213,29 @@ class LanePlan(WireModel):
     expected_seconds: float = Field(default=0.0, ge=0)
 
 
+class NotRun(WireModel):
+    """A scenario of the suite that the plan does not run: skipped by change-based selection,
+    or answered by a cached pass (``cached_from`` names the run it came from)."""
+
+    name: str
+    group: str
+    reason: str = Field(max_length=MAX_NOTE_LENGTH)
+    cached_from: str | None = None
+
+
 class RunPlan(WireModel):
     """The output of the Plan step: lanes run at the same time (up to
-    ``max_group_concurrency``), each on its own pool member, its groups in order."""
+    ``max_group_concurrency``), each on its own pool member, its groups in order. ``lanes``
+    may be empty when every scenario was skipped or cached; ``skipped`` and ``cached`` still
+    reach Aggregate, so each one is recorded."""
 
     run: RunContext
-    lanes: list[LanePlan] = Field(min_length=1)
+    lanes: list[LanePlan] = Field(default_factory=list)
     max_group_concurrency: int = Field(ge=1, le=40)
     expected_seconds: float = Field(default=0.0, ge=0)  # the critical path
     notices: list[str] = Field(default_factory=list)  # e.g. the budget gate's downgrade
+    skipped: list[NotRun] = Field(default_factory=list)
+    cached: list[NotRun] = Field(default_factory=list)
 
     @property
     def groups(self) -> list[GroupPlan]:

@@ -12,8 +12,10 @@ from pydantic import Field
 from harness.wire.alerts import AlertReport
 from harness.wire.base import StateEvent, WireModel
 from harness.wire.request import (
+    MAX_NOTE_LENGTH,
     GroupPlan,
     LanePlan,
+    NotRun,
     ResolvedTarget,
     RunContext,
     RunPlan,
@@ -21,7 +23,15 @@ from harness.wire.request import (
     ServiceState,
     UserBatch,
 )
-from harness.wire.results import Check, ErrorInfo, RegressionReport, RunSummary, Verdict
+from harness.wire.results import (
+    Check,
+    ErrorInfo,
+    RegressionReport,
+    RunSummary,
+    ScenarioResult,
+    Status,
+    Verdict,
+)
 
 
 class CaughtError(WireModel):
@@ -43,6 +53,31 @@ def error_from_caught(caught: CaughtError) -> ErrorInfo:
         message = str(payload.get("errorMessage", message))
         error_type = str(payload.get("errorType", error_type))
     return ErrorInfo(type=error_type, message=message or "(no cause given)")
+
+
+class ScenarioOutcome(WireModel):
+    """RunScenario's output: the verdict in a few hundred bytes. The whole result (metrics,
+    checks) is stored by reference (``harness.judge.results.RunResults``), so hundreds of
+    scenarios fit in a state (Step Functions caps one at 256 KB)."""
+
+    scenario: str
+    group: str
+    status: Status
+    duration_seconds: float = Field(default=0.0, ge=0)
+    reason: str = Field(default="", max_length=MAX_NOTE_LENGTH)
+
+    @classmethod
+    def of(cls, result: ScenarioResult) -> ScenarioOutcome:
+        reason = result.reason
+        if len(reason) > MAX_NOTE_LENGTH:
+            reason = reason[: MAX_NOTE_LENGTH - 3] + "..."
+        return cls(
+            scenario=result.scenario,
+            group=result.group,
+            status=result.status,
+            duration_seconds=result.duration_seconds,
+            reason=reason,
+        )
 
 
 class GroupSetup(WireModel):
@@ -144,6 +179,9 @@ class AggregateEvent(StateEvent):
     run: RunContext
     lanes: list[LanePlan]
     lane_results: list[LaneOutcome]
+    skipped: list[NotRun] = Field(default_factory=list)
+    cached: list[NotRun] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)
 
     @property
     def groups(self) -> list[GroupPlan]:
