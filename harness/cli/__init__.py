@@ -3,8 +3,8 @@ config, 3 the harness itself failed (the run could not be judged), 4 nothing ran
 target stayed busy with another run, 130 interrupted.
 
 One module per command (``run``, ``history``, ``cleanup``, ``scenarios``, ``report``,
-``trends``, ``baseline``, ``ack``, ``quarantine``, ``known``, ``plan``); each registers its
-parser and handler here.
+``trends``, ``baseline``, ``ack``, ``quarantine``, ``known``, ``plan``, ``select``); each
+registers its parser and handler here.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from harness.cli import (
     run,
     scenarios,
     sla,
+    select,
     trends,
 )
 from harness.cli.common import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_USAGE, USAGE_ERRORS
@@ -48,6 +49,7 @@ COMMANDS = (
     cost,
     maintenance,
     plan,
+    select,
 )
 
 
