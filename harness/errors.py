@@ -80,3 +80,7 @@ class ArchiveError(HarnessError):
 
 class LeaseError(HarnessError):
     """The lease store (SQLite locally, DynamoDB in AWS) could not be read or written."""
+
+
+class StoreError(HarnessError):
+    """An object store (S3 in AWS, a folder locally) could not be read or written."""

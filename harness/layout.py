@@ -27,6 +27,10 @@ STATEMACHINES_DIR = PROJECT_ROOT / "statemachines"
 SUITE_ASL = STATEMACHINES_DIR / "suite.asl.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 HANDLER = "handler.lambda_handler"
+REQUIREMENTS = PROJECT_ROOT / "requirements.txt"
+# requirements.txt is not in a Lambda asset; staging copies it here, into the package, so the
+# Plan Lambda can put the project's dependency pins into result-cache keys.
+STAGED_PINS = PACKAGE_DIR / "dependency-pins.txt"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
@@ -150,7 +154,18 @@ def stage_function(
     asl = destination / SUITE_ASL.relative_to(PROJECT_ROOT)
     asl.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(SUITE_ASL, asl)
+    if REQUIREMENTS.exists():
+        shutil.copy2(REQUIREMENTS, destination / "harness" / STAGED_PINS.name)
     return destination
+
+
+def dependency_pins() -> bytes | None:
+    """The project's pinned dependencies: requirements.txt in a checkout, its staged copy in
+    a Lambda asset; None when neither is there (then nothing may be cached)."""
+    for source in (STAGED_PINS, REQUIREMENTS):
+        if source.is_file():
+            return source.read_bytes()
+    return None
 
 
 # Compiled extensions left out of assets: built for this machine's Python, not Lambda's

@@ -139,6 +139,20 @@ class AlertStateStore(Protocol):
 
     def alert_report(self, run_id: str) -> AlertReport | None:
         """What the Alert step of ``run_id`` sent, showed or could not deliver."""
+class BlobStore(Protocol):
+    """Objects by key (``cache/<key>.json``, ``results/<run>/<scenario>.json``): S3 in AWS, a
+    folder in the state directory locally. Failures raise ``StoreError``."""
+
+    def get(self, key: str) -> bytes | None:
+        """The object's bytes, or None when there is none."""
+        ...
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write the whole object (readers never see a partial one)."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under ``prefix``; returns how many."""
         ...
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import ValidationError
 
+from harness.cli.changes import add_change_flags, changed_files_from_args
 from harness.cli.common import (
     EXIT_BUSY,
     EXIT_FAILED,
@@ -43,7 +44,13 @@ if TYPE_CHECKING:
 
 STATE_MACHINE_ARN_ENV = "HARNESS_STATE_MACHINE_ARN"
 STATE_MACHINE_ARN = re.compile(r"^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:stateMachine:\S+$")
-PROGRESS_MARK = {"pass": "ok  ", "fail": "FAIL", "error": "ERR ", "skipped": "skip"}
+PROGRESS_MARK = {
+    "pass": "ok  ",
+    "fail": "FAIL",
+    "error": "ERR ",
+    "skipped": "skip",
+    "cached": "hit ",
+}
 KIND_MARK = {"started": " .. ", "waiting": "wait"}
 
 
@@ -69,6 +76,12 @@ def register(commands: Any) -> None:
         metavar="NAME",
         help="make the bundled reference target misbehave (repeatable): "
         + ", ".join(sorted(KNOWN_FAULTS)),
+    )
+    add_change_flags(run)
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run every scenario even when a cached pass would answer it (passes are still stored)",
     )
     run.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
     run.add_argument(
@@ -98,6 +111,11 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
     with LocalEngine(config, state_dir) as engine:
         print(_engine_line(engine), file=out, flush=True)
         outcome = engine.run(request.to_wire(), name=str(request.run_id), on_progress=show)
+    if outcome.summary is not None and outcome.summary.abridged:
+        from harness.local.sqlite_history import SqliteHistory
+
+        whole = SqliteHistory.in_state_dir(state_dir).get_run(outcome.summary.run_id)
+        outcome.summary = whole or outcome.summary
     history = f"History: {state_dir} (see: harness history --state-dir {state_dir})"
     return _report(outcome, args, history, out, config)
 
@@ -139,8 +157,11 @@ def _request(args: argparse.Namespace, config: HarnessConfig) -> RunRequest:
         "suite": args.suite,
         "scenarios": args.scenario,
         "runId": args.run_id or new_run_id(datetime.now(UTC)),
-        "flags": {"trigger": "cli", "commit": args.commit},
+        "flags": {"trigger": "cli", "commit": args.commit, "noCache": args.no_cache},
     }
+    changed = changed_files_from_args(args)
+    if changed is not None:
+        raw["flags"]["changedFiles"] = changed
     if args.aws and args.target:
         # The deployed config names the target; this run points elsewhere, for once.
         raw["target"] = target_fields(args.target)

@@ -81,6 +81,9 @@ class TargetMember(Section):
     sessions_table: str | None = None
     test_prefix: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
     request_timeout_seconds: float | None = Field(default=None, gt=0, le=120)
+    version: str | None = Field(default=None, max_length=200)
+    version_path: str | None = Field(default=None, pattern=r"^(/[\w./-]*)?$")
+    session_log_group: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_#./-]{0,512}$")
 
 
 MAX_POOL_SIZE = 16

@@ -23,7 +23,7 @@ from harness.wire import (
     ReportOutput,
     RunPlan,
     RunSummary,
-    ScenarioResult,
+    ScenarioOutcome,
     State,
     Status,
     error_from_caught,
@@ -65,9 +65,9 @@ class ExecutionOutcome:
     cleanup_error: str | None = None
     report: ReportOutput | None = None
     report_error: str | None = None
-    results: dict[str, ScenarioResult] = field(default_factory=dict)
+    results: dict[str, ScenarioOutcome] = field(default_factory=dict)
     confirming: bool = False  # the confirm pass has started: results go to confirm_results
-    confirm_results: dict[str, ScenarioResult] = field(default_factory=dict)
+    confirm_results: dict[str, ScenarioOutcome] = field(default_factory=dict)
 
 
 def _payload(details: dict[str, Any], key: str) -> Any:
@@ -123,7 +123,7 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
             )
         return Progress("released", f"lease release failed: {outcome.release_error}")
     if name in FINISHING_STATES and isinstance(output, dict) and "status" in output:
-        result = ScenarioResult.model_validate(output)
+        result = ScenarioOutcome.model_validate(output)
         results = outcome.confirm_results if outcome.confirming else outcome.results
         results[result.scenario] = result
         line = f"{pass_label}{result.scenario} {result.status.value} in "
@@ -227,11 +227,15 @@ def describe_plan(plan: RunPlan) -> str:
         + " -> ".join("+".join(s.name for s in group.scenarios) for group in lane.groups)
         for lane in plan.lanes
     )
-    return (
+    text = (
         f"run {plan.run.run_id}: {len(plan.scenarios)} scenario(s) on "
         f"{len(plan.lanes)} target(s) at once, expected {plan.expected_seconds:.1f}s [{lanes}]"
-        + "".join(f"\n  note: {notice}" for notice in plan.notices)
     )
+    if plan.cached:
+        text += f"; {len(plan.cached)} cached ({', '.join(c.name for c in plan.cached[:10])})"
+    if plan.skipped:
+        text += f"; {len(plan.skipped)} skipped by selection"
+    return text + "".join(f"\n  note: {notice}" for notice in plan.notices)
 
 
 def _leases(leases: LeaseOutcome) -> Progress:

@@ -1,8 +1,10 @@
-"""Decode the RunGroups Map output into exactly one result per planned scenario.
+"""Decode the RunGroups Map output into exactly one result per scenario of the suite.
 
 The group outcomes arrive as the state machine left them: a group whose setup failed has no
-results, a scenario whose Lambda failed was caught as ``{"scenario", "caught"}``. Every
-planned scenario still gets exactly one result, so nothing is silently lost.
+results, a scenario whose Lambda failed was caught as ``{"scenario", "caught"}``, and one that
+ran left a ``ScenarioOutcome`` whose whole result is stored by reference (``results``).
+Scenarios the plan answered from the cache are stored there too; skipped ones become
+``skipped`` results with the selection's reason. Nothing is silently lost.
 """
 
 from __future__ import annotations
@@ -17,17 +19,26 @@ from harness.wire import (
     CaughtError,
     ErrorInfo,
     GroupOutcome,
+    NotRun,
+    ScenarioOutcome,
     ScenarioResult,
     ScenarioSpec,
     Status,
     error_from_caught,
 )
 
+# scenario -> its stored result, or why there is none (``RunResults.get_many``)
+Stored = Mapping[str, ScenarioResult | str]
+
 
 def collect_results(
-    planned: Sequence[ScenarioSpec], outcomes: Iterable[GroupOutcome]
+    planned: Sequence[ScenarioSpec],
+    outcomes: Iterable[GroupOutcome],
+    stored: Stored,
+    cached: Sequence[NotRun] = (),
+    skipped: Sequence[NotRun] = (),
 ) -> list[ScenarioResult]:
-    """Exactly one result per planned scenario, in plan order."""
+    """One result per scenario: planned ones in plan order, then cached, then skipped."""
     found: dict[str, ScenarioResult] = {}
     group_failures: dict[str, ErrorInfo] = {}  # by scenario name (and by group name)
     for outcome in outcomes:
@@ -44,9 +55,26 @@ def collect_results(
                 if isinstance(member, Mapping) and "name" in member:
                     group_failures[str(member["name"])] = error
         for item in outcome.results or []:
-            result = _result_from_item(item)
+            result = _result_from_item(item, stored)
             found[result.scenario] = result
-    return [found.get(spec.name) or _missing(spec, group_failures) for spec in planned]
+    results = [
+        (found.get(spec.name) or _missing(spec, group_failures)).model_copy(
+            update={"selection": spec.selection}
+        )
+        for spec in planned
+    ]
+    results += [_reused(entry, stored) for entry in cached]
+    results += [
+        ScenarioResult(
+            scenario=entry.name,
+            group=entry.group,
+            status=Status.SKIPPED,
+            attempts=0,
+            selection=entry.reason,
+        )
+        for entry in skipped
+    ]
+    return results
 
 
 def collect_event_results(event: AggregateEvent) -> list[ScenarioResult]:
@@ -67,7 +95,24 @@ def _missing(spec: ScenarioSpec, group_failures: Mapping[str, ErrorInfo]) -> Sce
     )
 
 
-def _result_from_item(item: Mapping[str, Any]) -> ScenarioResult:
+def _lost(name: str, group: str, why: str, said: str) -> ScenarioResult:
+    return ScenarioResult(
+        scenario=name,
+        group=group,
+        status=Status.ERROR,
+        error=ErrorInfo(type="ResultLost", message=f"the stored result {why} ({said})"),
+        attempts=0,
+    )
+
+
+def _reused(entry: NotRun, stored: Stored) -> ScenarioResult:
+    found = stored.get(entry.name, "was never stored")
+    if isinstance(found, str):
+        return _lost(entry.name, entry.group, found, f"a cached pass of run {entry.cached_from}")
+    return found
+
+
+def _result_from_item(item: Mapping[str, Any], stored: Stored) -> ScenarioResult:
     if "caught" in item:
         spec = parse_as(ScenarioSpec, item["scenario"], InvalidEventError, "caught scenario")
         caught = parse_as(CaughtError, item["caught"], InvalidEventError, "caught error")
@@ -77,4 +122,9 @@ def _result_from_item(item: Mapping[str, Any]) -> ScenarioResult:
             status=Status.ERROR,
             error=error_from_caught(caught),
         )
-    return parse_as(ScenarioResult, item, InvalidEventError, "scenario result")
+    outcome = parse_as(ScenarioOutcome, item, InvalidEventError, "scenario outcome")
+    found = stored.get(outcome.scenario, "was never stored")
+    if isinstance(found, str):
+        said = f"RunScenario said {outcome.status.value} {outcome.reason}".rstrip()
+        return _lost(outcome.scenario, outcome.group, found, said)
+    return found

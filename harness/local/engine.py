@@ -152,7 +152,14 @@ class LocalEngine:
             self._targets.append(target)
             target.start()
         started = [
-            member.model_copy(update={"endpoint": target.endpoint, "aws_endpoint_url": moto})
+            member.model_copy(
+                update={
+                    "endpoint": target.endpoint,
+                    "aws_endpoint_url": moto,
+                    # What the bundled target runs is known exactly: passes can be reused.
+                    "version": target.version,
+                }
+            )
             for member, target in zip(members, self._targets, strict=True)
         ]
         return {

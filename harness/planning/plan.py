@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from harness.config import HarnessConfig
-from harness.errors import ConfigError, InvalidRunRequestError, UnknownScenarioError
+from harness.errors import ConfigError, InvalidRunRequestError, StoreError, UnknownScenarioError
+from harness.judge.results import RunResults
+from harness.planning.cache import CachePlanner
 from harness.planning.estimates import Estimate, estimate_durations
+from harness.planning.payload import check_state_budget
 from harness.planning.pool import (
     name_from_endpoint,
     resolve_pool,
@@ -18,11 +21,13 @@ from harness.planning.pool import (
     target_identity,
 )
 from harness.planning.schedule import Job, Schedule, lower_bound, schedule
+from harness.planning.selection import bounded, decide
 from harness.scenarios.base import ScenarioDefinition
 from harness.wire import (
     FanOutPlan,
     GroupPlan,
     LanePlan,
+    NotRun,
     ResolvedTarget,
     RunContext,
     RunPlan,
@@ -177,10 +182,38 @@ def lay_out(
     catalogue: Mapping[str, ScenarioDefinition],
     now: datetime,
     recent: Sequence[RunSummary] = (),
+    cache: CachePlanner | None = None,
+    results: RunResults | None = None,
 ) -> Layout:
-    """The plan, from the request, the config (pool, groups, load) and recent runs."""
-    suite, specs = planned_specs(request, config, catalogue)
+    """The plan, from the request, the config (pool, groups, load, selection) and recent runs.
+    With ``cache``, fresh passes answer their scenarios; with ``results``, why each scenario
+    runs, is skipped or reused is stored with the run (by reference: hundreds of reasons would
+    crowd the state), for Aggregate to record."""
+    suite, planned = planned_specs(request, config, catalogue)
     target, pool = resolve_pool(config, request.target)
+    run = RunContext(
+        run_id=request.run_id or new_run_id(now),
+        suite=suite,
+        started_at=now,
+        target=target,
+        # The change list is consumed here: the rest of the run never carries it.
+        flags=request.flags.model_copy(update={"changed_files": None}),
+        pool=pool if len(pool) > 1 else [],
+    )
+    specs, skipped, reasons = _select(request, config, catalogue, suite, planned)
+    cached: list[NotRun] = []
+    notices: list[str] = []
+    if cache is not None:
+        modules = {spec.name: catalogue[spec.name].run.__module__ for spec in specs}
+        reused = cache.apply(run, specs, modules, now)
+        specs, cached, notices = reused.to_run, reused.cached, notices + reused.notices
+        for name, why in reused.reasons.items():
+            reasons[name] = bounded(f"{why}; {reasons[name]}")
+    if results is not None:
+        try:
+            results.put_reasons(run.run_id, reasons)
+        except StoreError as err:
+            notices.append(bounded(f"the selection reasons could not be stored: {err}"))
     estimates = estimate_durations(
         [spec.name for spec in specs], recent, config.planning.default_estimate_seconds
     )
@@ -212,21 +245,37 @@ def lay_out(
         lanes.append(
             LanePlan(target=member, groups=groups, expected_seconds=round(lane.seconds, 3))
         )
-    run = RunContext(
-        run_id=request.run_id or new_run_id(now),
-        suite=suite,
-        started_at=now,
-        target=target,
-        flags=request.flags,
-        pool=pool if len(pool) > 1 else [],
-    )
     plan = RunPlan(
         run=run,
         lanes=lanes,
-        max_group_concurrency=len(lanes),
+        max_group_concurrency=max(1, len(lanes)),
         expected_seconds=round(laid_out.seconds, 3),
+        notices=notices,
+        skipped=skipped,
+        cached=cached,
     )
+    check_state_budget(plan)
     return Layout(plan=plan, schedule=laid_out, estimates=estimates, jobs=jobs, pool=pool)
+
+
+def _select(
+    request: RunRequest,
+    config: HarnessConfig,
+    catalogue: Mapping[str, ScenarioDefinition],
+    suite: str,
+    planned: Sequence[ScenarioSpec],
+) -> tuple[list[ScenarioSpec], list[NotRun], dict[str, str]]:
+    """Change-based selection: (specs to run, skipped ones, the reason for each scenario)."""
+    by_name = {spec.name: spec for spec in planned}
+    specs, skipped, reasons = [], [], {}
+    for decision in decide(request, config, catalogue, suite, list(by_name)):
+        spec = by_name[decision.scenario]
+        reasons[spec.name] = decision.reason
+        if decision.selected:
+            specs.append(spec)
+        else:
+            skipped.append(NotRun(name=spec.name, group=spec.group))
+    return specs, skipped, reasons
 
 
 def plan_run(
@@ -235,8 +284,10 @@ def plan_run(
     catalogue: Mapping[str, ScenarioDefinition],
     now: datetime,
     recent: Sequence[RunSummary] = (),
+    cache: CachePlanner | None = None,
+    results: RunResults | None = None,
 ) -> RunPlan:
-    return lay_out(request, config, catalogue, now, recent).plan
+    return lay_out(request, config, catalogue, now, recent, cache, results).plan
 
 
 def auto_pool_size(

@@ -24,6 +24,7 @@ STATUS_MARK = {
     Status.FAIL: "FAIL",
     Status.ERROR: "ERROR",
     Status.SKIPPED: "SKIP",
+    Status.CACHED: "CACHED",
 }
 UNIT_SUFFIX = {"seconds": "s", "milliseconds": "ms", "percent": "%", "usd": "$", "count": ""}
 
@@ -73,6 +74,7 @@ def render_summary(
         lines.append("")
         lines.append("Why:")
         lines.extend(f"  {r.scenario}: {r.reason}" for r in failed)
+    lines.extend(not_run_lines(summary))
     counts = ", ".join(f"{n} {s.value}" for s, n in summary.counts.items() if n)
     lines.append("")
     lines.append(
@@ -83,6 +85,23 @@ def render_summary(
     if regressions is not None:
         lines.extend(render_regressions(regressions, confirm_results))
     return "\n".join(lines)
+
+
+def not_run_lines(summary: RunSummary) -> list[str]:
+    """Why scenarios did not run here: reused from the cache, or skipped by selection."""
+    lines: list[str] = []
+    not_run = [r for r in summary.results if r.status in (Status.CACHED, Status.SKIPPED)]
+    if not_run:
+        lines += ["", "Not run:"]
+        lines += [f"  {r.scenario}: {r.selection or r.status.value}" for r in not_run]
+    if summary.notes:
+        lines += ["", *(f"Note: {note}" for note in summary.notes)]
+    if summary.abridged:
+        lines.append(
+            "Note: abridged (the run is too large for the state machine's state); the whole "
+            "run is in history"
+        )
+    return lines
 
 
 def render_history(runs: Sequence[RunSummary]) -> str:
@@ -97,7 +116,7 @@ def render_history(runs: Sequence[RunSummary]) -> str:
                 run.suite,
                 run.target,
                 run.verdict.value,
-                f"{run.counts.get(Status.PASS, 0)}/{len(run.results)}",
+                _passed(run),
                 f"{run.duration_seconds:.1f}s",
             ]
         )
@@ -202,3 +221,9 @@ def render_trends(trends: PeriodTrends) -> str:
         )
     lines += ["  " + line for line in table(rows)]
     return "\n".join(lines)
+
+
+def _passed(run: RunSummary) -> str:
+    cached = run.counts.get(Status.CACHED, 0)
+    passed = run.counts.get(Status.PASS, 0) + cached
+    return f"{passed}/{len(run.results)}" + (f" ({cached} cached)" if cached else "")

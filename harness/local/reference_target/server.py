@@ -88,8 +88,10 @@ class TargetApp:
         workspaces: Workspaces,
         health: EditService,
         stopping: threading.Event,
+        version: str = "",
     ) -> None:
         self._target = target
+        self._version = version
         self._faults = frozenset(faults)
         self._sessions = sessions  # the sessions table (in the target's moto)
         self._ecs = ecs  # a boto3 client aimed at the target's moto server
@@ -103,6 +105,8 @@ class TargetApp:
         segments = urlsplit(raw_path).path.split("/")[1:]
         if segments == ["health"] and method == "GET":
             return json_reply(200, {"status": "ok"})
+        if segments == ["version"] and method == "GET" and self._version:
+            return json_reply(200, {"version": self._version})
         if segments == ["api", "sessions"] and method == "POST":
             return self._create_session(body)
         if len(segments) == 3 and segments[:2] == ["api", "sessions"]:

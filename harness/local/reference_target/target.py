@@ -7,7 +7,9 @@ gives them one start/stop lifecycle. Real users point the harness at their own e
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from importlib import metadata
 from pathlib import Path
 from types import TracebackType
 
@@ -20,6 +22,18 @@ from harness.local.reference_target.sessions import sessions_table
 from harness.local.reference_target.workspace import Workspaces
 
 SERVE_POLL_SECONDS = 0.05  # how quickly serve_forever notices shutdown()
+SOURCE_DIR = Path(__file__).resolve().parent
+
+
+def reference_version(settings: ReferenceTargetConfig) -> str:
+    """What this reference target "deploys": its code, the moto behind it and its settings
+    (faults, delays). Any change gives a new version, so no cached pass outlives it."""
+    digest = hashlib.sha256()
+    for source in sorted(SOURCE_DIR.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    digest.update(f"moto {metadata.version('moto')}".encode())
+    digest.update(settings.model_dump_json().encode())
+    return f"reference-{digest.hexdigest()[:16]}"
 
 
 class ReferenceTarget:
@@ -41,6 +55,7 @@ class ReferenceTarget:
         self.aws_endpoint_url = aws_endpoint_url
         self.workdir = Path(workdir)
         self.endpoint = ""
+        self.version = reference_version(settings)
         self._stopping = threading.Event()
         self._controller: EditServiceController | None = None
         self._server: ReferenceHTTPServer | None = None
@@ -69,6 +84,7 @@ class ReferenceTarget:
             workspaces,
             self._controller,
             self._stopping,
+            self.version,
         )
         try:
             self._controller.start()

@@ -1,0 +1,58 @@
+"""A run's scenario results, kept by reference: RunScenario (and Plan, for cached passes)
+writes each whole result here, the state machine carries only a ``ScenarioOutcome``, and
+Aggregate reads them back. So the state stays small however many scenarios a run has
+(Step Functions caps a state at 256 KB)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from pydantic import ValidationError
+
+from harness.errors import StoreError
+from harness.ports import BlobStore
+from harness.wire import ScenarioResult
+
+PREFIX = "results/"
+READ_WORKERS = 16
+
+
+def result_key(run_id: str, scenario: str) -> str:
+    return f"{PREFIX}{run_id}/{scenario}.json"
+
+
+class RunResults:
+    """The results of runs, one object per (run, scenario)."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self._store = store
+
+    def put(self, run_id: str, result: ScenarioResult) -> None:
+        data = result.model_dump_json(by_alias=True, exclude_none=True).encode()
+        self._store.put(result_key(run_id, result.scenario), data)
+
+    def get(self, run_id: str, scenario: str) -> ScenarioResult | str:
+        """The stored result, or why there is none (absent, unreadable, not a result)."""
+        try:
+            data = self._store.get(result_key(run_id, scenario))
+        except StoreError as err:
+            return f"could not be read: {err}"
+        if data is None:
+            return "was never stored"
+        try:
+            result = ScenarioResult.model_validate_json(data)
+        except ValidationError as err:
+            return f"is not a valid result ({err.error_count()} problem(s))"
+        if result.scenario != scenario:
+            return f"names another scenario ({result.scenario})"
+        return result
+
+    def get_many(self, run_id: str, scenarios: list[str]) -> dict[str, ScenarioResult | str]:
+        """Like ``get`` for each scenario, read in parallel (S3 round trips add up)."""
+        with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
+            found = pool.map(lambda name: self.get(run_id, name), scenarios)
+            return dict(zip(scenarios, found, strict=True))
+
+    def forget(self, run_id: str) -> int:
+        """Drop a run's stored results once the run is in history."""
+        return self._store.delete_prefix(f"{PREFIX}{run_id}/")
