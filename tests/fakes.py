@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from harness.errors import TargetInfraError, TargetRequestError
+from harness.errors import StoreError, TargetInfraError, TargetRequestError
 from harness.scenarios.base import ParamValue, ScenarioContext, ScenarioDefinition
 from harness.target.http import Response
 from harness.wire import (
@@ -243,3 +243,27 @@ def definition(
         run=run,
         params=params or {},
     )
+
+
+class MemoryStore:
+    """An in-memory ``BlobStore``; ``broken`` makes every call fail like an unreachable S3."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.broken = False
+
+    def get(self, key: str) -> bytes | None:
+        if self.broken:
+            raise StoreError("unreachable")
+        return self.objects.get(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        if self.broken:
+            raise StoreError("unreachable")
+        self.objects[key] = data
+
+    def delete_prefix(self, prefix: str) -> int:
+        doomed = [key for key in self.objects if key.startswith(prefix)]
+        for key in doomed:
+            del self.objects[key]
+        return len(doomed)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -52,9 +53,15 @@ class DynamoDbHistory:
         return self._call(operation, **params)
 
     def save_run(self, summary: RunSummary) -> None:
-        body = summary.model_dump_json(by_alias=True)
-        if len(body.encode()) > MAX_ITEM_BYTES:
-            raise HistoryError(f"run {summary.run_id} is too large for one DynamoDB item")
+        body = summary.model_dump_json(by_alias=True).encode()
+        # A run of hundreds of scenarios outgrows one item as JSON; compressed it fits (JSON of
+        # repeated field names shrinks about tenfold).
+        stored: dict[str, Any] = {"S": body.decode()}
+        attribute = keys.SUMMARY
+        if len(body) > MAX_ITEM_BYTES:
+            stored, attribute = {"B": gzip.compress(body)}, keys.SUMMARY_GZ
+            if len(stored["B"]) > MAX_ITEM_BYTES:
+                raise HistoryError(f"run {summary.run_id} is too large for one DynamoDB item")
         expires = int((summary.started_at + self._retention).timestamp())
         item = {
             keys.RUN_ID: {"S": summary.run_id},
@@ -63,7 +70,7 @@ class DynamoDbHistory:
             keys.TARGET: {"S": summary.target},
             keys.STARTED_AT: {"S": timestamp(summary.started_at)},
             keys.EXPIRES_AT: {"N": str(expires)},
-            keys.SUMMARY: {"S": body},
+            attribute: stored,
         }
         self._call("PutItem", TableName=self._table, Item=item)
 
@@ -190,4 +197,6 @@ class DynamoDbHistory:
 
 
 def _summary(item: dict[str, Any]) -> RunSummary:
+    if keys.SUMMARY_GZ in item:
+        return RunSummary.model_validate_json(gzip.decompress(item[keys.SUMMARY_GZ]["B"]))
     return RunSummary.model_validate_json(item[keys.SUMMARY]["S"])

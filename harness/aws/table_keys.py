@@ -34,6 +34,7 @@ RUN_KIND = "RUN"
 # Journal entries (cleanups, maintenance jobs) share the runs table: kind "JOURNAL#<kind>".
 JOURNAL_KIND_PREFIX = "JOURNAL#"
 SUMMARY = "summary"
+SUMMARY_GZ = "summaryGz"  # instead of SUMMARY when the JSON is too large for one item
 EXPIRES_AT = "expiresAt"
 TARGET = "target"
 SERIES_INDEX = "bySeries"

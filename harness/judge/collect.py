@@ -4,7 +4,8 @@ The group outcomes arrive as the state machine left them: a group whose setup fa
 results, a scenario whose Lambda failed was caught as ``{"scenario", "caught"}``, and one that
 ran left a ``ScenarioOutcome`` whose whole result is stored by reference (``results``).
 Scenarios the plan answered from the cache are stored there too; skipped ones become
-``skipped`` results with the selection's reason. Nothing is silently lost.
+``skipped`` results. Plan's reasons (stored with the results) say why for each. Nothing is
+silently lost.
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ def collect_results(
     stored: Stored,
     cached: Sequence[NotRun] = (),
     skipped: Sequence[NotRun] = (),
+    reasons: Mapping[str, str] | None = None,
 ) -> list[ScenarioResult]:
-    """One result per scenario: planned ones in plan order, then cached, then skipped."""
+    """One result per scenario: planned ones in plan order, then cached, then skipped, each
+    with Plan's reason for running, reusing or skipping it."""
     found: dict[str, ScenarioResult] = {}
     group_failures: dict[str, ErrorInfo] = {}  # by scenario name (and by group name)
     for outcome in outcomes:
@@ -57,24 +60,17 @@ def collect_results(
         for item in outcome.results or []:
             result = _result_from_item(item, stored)
             found[result.scenario] = result
-    results = [
-        (found.get(spec.name) or _missing(spec, group_failures)).model_copy(
-            update={"selection": spec.selection}
-        )
-        for spec in planned
-    ]
+    results = [found.get(spec.name) or _missing(spec, group_failures) for spec in planned]
     results += [_reused(entry, stored) for entry in cached]
     results += [
-        ScenarioResult(
-            scenario=entry.name,
-            group=entry.group,
-            status=Status.SKIPPED,
-            attempts=0,
-            selection=entry.reason,
-        )
+        ScenarioResult(scenario=entry.name, group=entry.group, status=Status.SKIPPED, attempts=0)
         for entry in skipped
     ]
-    return results
+    why = reasons or {}
+    return [
+        result.model_copy(update={"selection": why.get(result.scenario, result.selection)})
+        for result in results
+    ]
 
 
 def collect_event_results(event: AggregateEvent) -> list[ScenarioResult]:

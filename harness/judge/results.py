@@ -5,6 +5,8 @@ Aggregate reads them back. So the state stays small however many scenarios a run
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import ValidationError
@@ -15,6 +17,7 @@ from harness.wire import ScenarioResult
 
 PREFIX = "results/"
 READ_WORKERS = 16
+REASONS = "_why"  # scenario names start with [a-z0-9]: no clash
 
 
 def result_key(run_id: str, scenario: str) -> str:
@@ -52,6 +55,21 @@ class RunResults:
         with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
             found = pool.map(lambda name: self.get(run_id, name), scenarios)
             return dict(zip(scenarios, found, strict=True))
+
+    def put_reasons(self, run_id: str, reasons: Mapping[str, str]) -> None:
+        """Why each scenario of the suite ran, was skipped or reused (Plan's decisions)."""
+        self._store.put(result_key(run_id, REASONS), json.dumps(dict(reasons)).encode())
+
+    def reasons(self, run_id: str) -> dict[str, str]:
+        """Plan's reasons; empty when they cannot be read (a note says so, not an error)."""
+        try:
+            data = self._store.get(result_key(run_id, REASONS))
+            loaded = json.loads(data) if data else {}
+        except (StoreError, ValueError):
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        return {str(name): str(reason) for name, reason in loaded.items()}
 
     def forget(self, run_id: str) -> int:
         """Drop a run's stored results once the run is in history."""

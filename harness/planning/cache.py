@@ -74,7 +74,7 @@ def cache_key(
 ) -> str:
     material = {
         "format": KEY_FORMAT,
-        "scenario": spec.model_dump(mode="json", exclude={"selection", "cache_key"}),
+        "scenario": spec.model_dump(mode="json", exclude={"cache_key"}),
         "target": target.model_dump(mode="json", exclude=TARGET_ADDRESSES),
         "version": version,
         "sla": sla.model_dump(mode="json"),
@@ -129,10 +129,12 @@ class ResultCache:
 
 @dataclass(frozen=True)
 class CachePlan:
-    """The scenarios still to run (with their keys), those a cached pass answers, and notes."""
+    """The scenarios still to run (with their keys), those a cached pass answers (and why),
+    and notes for the run."""
 
     to_run: list[ScenarioSpec]
     cached: list[NotRun] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -210,31 +212,30 @@ class CachePlanner:
             return CachePlan(keyed, notes=["--no-cache: every scenario runs; passes are stored"])
         with ThreadPoolExecutor(max_workers=LOOKUP_WORKERS) as pool:
             hits = list(pool.map(lambda spec: self._reuse(run, spec, now), keyed))
+        found = [hit for hit in hits if hit is not None]
         return CachePlan(
             [spec for spec, hit in zip(keyed, hits, strict=True) if hit is None],
-            [hit for hit in hits if hit is not None],
+            [entry for entry, _ in found],
+            {entry.name: reason for entry, reason in found},
         )
 
-    def _reuse(self, run: RunContext, spec: ScenarioSpec, now: datetime) -> NotRun | None:
-        """A cached pass copied into this run's results, or None to run the scenario."""
+    def _reuse(
+        self, run: RunContext, spec: ScenarioSpec, now: datetime
+    ) -> tuple[NotRun, str] | None:
+        """A cached pass copied into this run's results (and why), or None to run it."""
         assert spec.cache_key is not None
         entry = self.cache.lookup(spec.cache_key, spec.name, now)
         if entry is None:
             return None
-        reason = f"cached from run {entry.run_id} (passed {entry.stored_at:%Y-%m-%d %H:%M}Z)"
         result = entry.result.model_copy(
-            update={
-                "group": spec.group,
-                "status": Status.CACHED,
-                "cached_from": entry.run_id,
-                "selection": reason,
-            }
+            update={"group": spec.group, "status": Status.CACHED, "cached_from": entry.run_id}
         )
         try:
             self.results.put(run.run_id, result)
         except StoreError:
             return None  # it cannot be recorded as reused: run it instead
-        return NotRun(name=spec.name, group=spec.group, reason=reason, cached_from=entry.run_id)
+        reason = f"cached from run {entry.run_id} (passed {entry.stored_at:%Y-%m-%d %H:%M}Z)"
+        return NotRun(name=spec.name, group=spec.group, cached_from=entry.run_id), reason
 
 
 def remember_passes(

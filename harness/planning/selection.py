@@ -104,7 +104,8 @@ def select(
     if everything:
         reason = f"run everything: {_files(everything)} matches a selection.run_all pattern"
         return [Decision(name, True, bounded(reason)) for name in scenarios]
-    hits: dict[str, list[str]] = {name: [] for name in scenarios}
+    # scenario -> the changed files that map to it (a dict: an ordered set)
+    hits: dict[str, dict[str, None]] = {name: {} for name in scenarios}
     unmatched: list[str] = []
     for path in files:
         mapped = [pattern for pattern in config.map if matches(pattern, path)]
@@ -112,8 +113,8 @@ def select(
             unmatched.append(path)
         for pattern in mapped:
             for name in config.map[pattern]:
-                if name in hits and path not in hits[name]:
-                    hits[name].append(path)
+                if name in hits:
+                    hits[name][path] = None
     if unmatched and config.unmatched == "all":
         reason = (
             f"run everything: no selection pattern matches {_files(unmatched)} "
@@ -124,7 +125,7 @@ def select(
     decisions = []
     for name in scenarios:
         if hits[name]:
-            decisions.append(Decision(name, True, bounded(f"changed: {_files(hits[name])}")))
+            decisions.append(Decision(name, True, bounded(f"changed: {_files(list(hits[name]))}")))
         elif always & set(tags.get(name, ())):
             tag = sorted(always & set(tags.get(name, ())))[0]
             decisions.append(Decision(name, True, f"tagged {tag}: runs on every change"))

@@ -20,7 +20,7 @@ from harness.wire.base import (
 # one input field that grows with the change, so it gets a budget of its own; Plan consumes it
 # and the rest of the run never carries it (docs/performance.md, "Payload limits").
 MAX_CHANGED_FILES = 5000
-MAX_CHANGED_FILES_BYTES = 200_000
+MAX_CHANGED_FILES_BYTES = 240_000
 MAX_PATH_LENGTH = 1024
 # Reasons and notes are bounded: hundreds of them travel in the state.
 MAX_NOTE_LENGTH = 300
@@ -189,7 +189,6 @@ class ScenarioSpec(WireModel):
     needs: ServiceState = ServiceState.ANY
     expected_seconds: float | None = Field(default=None, ge=0)
     fan_out: FanOutPlan | None = None
-    selection: str | None = Field(default=None, max_length=MAX_NOTE_LENGTH)  # why it runs
     cache_key: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")  # None: not cached
 
 
@@ -215,11 +214,11 @@ class LanePlan(WireModel):
 
 class NotRun(WireModel):
     """A scenario of the suite that the plan does not run: skipped by change-based selection,
-    or answered by a cached pass (``cached_from`` names the run it came from)."""
+    or answered by a cached pass (``cached_from`` names the run it came from). Why is stored
+    by reference with the run's results, like every scenario's selection reason."""
 
     name: str
     group: str
-    reason: str = Field(max_length=MAX_NOTE_LENGTH)
     cached_from: str | None = None
 
 

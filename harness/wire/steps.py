@@ -12,7 +12,6 @@ from pydantic import Field
 from harness.wire.alerts import AlertReport
 from harness.wire.base import StateEvent, WireModel
 from harness.wire.request import (
-    MAX_NOTE_LENGTH,
     GroupPlan,
     LanePlan,
     NotRun,
@@ -55,22 +54,25 @@ def error_from_caught(caught: CaughtError) -> ErrorInfo:
     return ErrorInfo(type=error_type, message=message or "(no cause given)")
 
 
+OUTCOME_REASON_LENGTH = 160
+
+
 class ScenarioOutcome(WireModel):
     """RunScenario's output: the verdict in a few hundred bytes. The whole result (metrics,
-    checks) is stored by reference (``harness.judge.results.RunResults``), so hundreds of
-    scenarios fit in a state (Step Functions caps one at 256 KB)."""
+    checks, the full reason) is stored by reference (``harness.judge.results.RunResults``),
+    so hundreds of scenarios fit in a state (Step Functions caps one at 256 KB)."""
 
     scenario: str
     group: str
     status: Status
     duration_seconds: float = Field(default=0.0, ge=0)
-    reason: str = Field(default="", max_length=MAX_NOTE_LENGTH)
+    reason: str = Field(default="", max_length=OUTCOME_REASON_LENGTH)  # for progress lines
 
     @classmethod
     def of(cls, result: ScenarioResult) -> ScenarioOutcome:
         reason = result.reason
-        if len(reason) > MAX_NOTE_LENGTH:
-            reason = reason[: MAX_NOTE_LENGTH - 3] + "..."
+        if len(reason) > OUTCOME_REASON_LENGTH:
+            reason = reason[: OUTCOME_REASON_LENGTH - 3] + "..."
         return cls(
             scenario=result.scenario,
             group=result.group,

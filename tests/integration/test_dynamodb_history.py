@@ -13,7 +13,7 @@ from harness.aws.clients import client
 from harness.aws.dynamodb_history import DynamoDbHistory
 from harness.errors import HistoryError
 from harness.local.moto_server import MotoServer
-from harness.wire import RunSummary, Status, Trigger, Verdict
+from harness.wire import Check, RunSummary, ScenarioResult, Status, Trigger, Verdict
 
 REGION = "us-east-1"
 T0 = datetime(2025, 1, 6, 6, 0, tzinfo=UTC)
@@ -141,3 +141,25 @@ def test_missing_table_is_a_history_error(moto_server: MotoServer) -> None:
     store = DynamoDbHistory("no-such-table", region=REGION, endpoint_url=moto_server.endpoint)
     with pytest.raises(HistoryError, match="ResourceNotFoundException"):
         store.get_run("r1")
+
+
+def test_a_run_too_large_for_one_item_as_json_is_stored_compressed(
+    history: DynamoDbHistory,
+) -> None:
+    big = summary("big", T0)
+    results = [
+        ScenarioResult(
+            scenario=f"bulk-{n:03d}",
+            group="bulk",
+            status=Status.PASS,
+            checks=[
+                Check(name=f"check-{k}", passed=True, detail="answered 200 " * 8) for k in range(6)
+            ],
+        )
+        for n in range(500)
+    ]
+    big = big.model_copy(update={"results": results})
+    assert len(big.model_dump_json(by_alias=True)) > 400_000
+    history.save_run(big)
+    assert history.get_run("big") == big
+    assert [run.run_id for run in history.list_runs(5)][:1] == ["big"]

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from harness.config import CacheConfig, HarnessConfig, ScenarioOverride, SlaConfig, TargetConfig
-from harness.errors import StoreError
 from harness.judge.results import RunResults
 from harness.planning.cache import (
     CachePlanner,
@@ -37,6 +36,7 @@ from harness.wire import (
     ScenarioSpec,
     Status,
 )
+from tests.fakes import MemoryStore
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 TTL = timedelta(hours=24)
@@ -53,30 +53,6 @@ TARGET = ResolvedTarget(
 )
 SPEC = ScenarioSpec(name="cold-start", group="lifecycle", tags=["smoke"], timeout_seconds=60)
 CONFIG = HarnessConfig(target=TargetConfig(endpoint="http://127.0.0.1:9", version="v1"))
-
-
-class MemoryStore:
-    """An in-memory ``BlobStore``; ``broken`` makes every call fail like an unreachable S3."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-        self.broken = False
-
-    def get(self, key: str) -> bytes | None:
-        if self.broken:
-            raise StoreError("unreachable")
-        return self.objects.get(key)
-
-    def put(self, key: str, data: bytes) -> None:
-        if self.broken:
-            raise StoreError("unreachable")
-        self.objects[key] = data
-
-    def delete_prefix(self, prefix: str) -> int:
-        doomed = [key for key in self.objects if key.startswith(prefix)]
-        for key in doomed:
-            del self.objects[key]
-        return len(doomed)
 
 
 def key(**changes: object) -> str:

@@ -6,11 +6,13 @@ import pytest
 
 from harness.config import HarnessConfig, SelectionConfig, TargetConfig
 from harness.errors import ConfigError
+from harness.judge.results import RunResults
 from harness.planning.plan import plan_run
 from harness.planning.selection import Decision, matches, select
 from harness.scenarios import CATALOGUE
 from harness.wire import RunRequest
 from harness.wire.request import MAX_NOTE_LENGTH
+from tests.fakes import MemoryStore
 
 NOW = datetime(2026, 11, 24, 5, 33, 49, tzinfo=UTC)
 CONFIG = HarnessConfig(target=TargetConfig(endpoint="http://127.0.0.1:9"))
@@ -124,25 +126,37 @@ def test_the_plan_records_why_and_drops_the_change_list() -> None:
         update={"selection": SelectionConfig(map={**SelectionConfig().map, "docs/**": []})}
     )
     request = RunRequest.model_validate({"flags": {"changedFiles": files}})
-    plan = plan_run(request, config, CATALOGUE, NOW)
+    results = RunResults(MemoryStore())
+    plan = plan_run(request, config, CATALOGUE, NOW, results=results)
     assert [s.name for s in plan.scenarios] == ["cold-start", "session-persistence", "alb-routing"]
-    assert plan.scenarios[1].selection == "changed: hephaestus/lib/session-stack.ts"
-    assert [(s.name, s.reason) for s in plan.skipped] == [
-        ("concurrent-sessions", "none of the 11 changed file(s) maps to it"),
-        ("failure-recovery", "none of the 11 changed file(s) maps to it"),
-    ]
+    assert [s.name for s in plan.skipped] == ["concurrent-sessions", "failure-recovery"]
+    assert results.reasons(plan.run.run_id) == {
+        "cold-start": "changed: hephaestus/lib/session-stack.ts",
+        "session-persistence": "changed: hephaestus/lib/session-stack.ts",
+        "concurrent-sessions": "none of the 11 changed file(s) maps to it",
+        "alb-routing": "tagged smoke: runs on every change",
+        "failure-recovery": "none of the 11 changed file(s) maps to it",
+    }
     assert plan.run.flags.changed_files is None  # never carried past Plan
-    assert "changedFiles" not in str(plan.to_wire())
+    assert "changedFiles" not in str(plan.to_wire()) and "changed:" not in str(plan.to_wire())
+
+
+def test_reasons_that_cannot_be_stored_become_a_note_not_a_failure() -> None:
+    store = MemoryStore()
+    store.broken = True
+    plan = plan_run(RunRequest(), CONFIG, CATALOGUE, NOW, results=RunResults(store))
+    assert len(plan.scenarios) == 5
+    assert plan.notes == ["the selection reasons could not be stored: unreachable"]
 
 
 def test_named_scenarios_run_whatever_changed() -> None:
     request = RunRequest.model_validate(
         {"scenarios": ["failure-recovery"], "flags": {"changedFiles": ["README.md"]}}
     )
-    plan = plan_run(request, CONFIG, CATALOGUE, NOW)
-    assert [(s.name, s.selection) for s in plan.scenarios] == [
-        ("failure-recovery", "named in the request")
-    ]
+    results = RunResults(MemoryStore())
+    plan = plan_run(request, CONFIG, CATALOGUE, NOW, results=results)
+    assert [s.name for s in plan.scenarios] == ["failure-recovery"]
+    assert results.reasons(plan.run.run_id) == {"failure-recovery": "named in the request"}
 
 
 def test_everything_skipped_is_a_plan_with_no_groups() -> None:

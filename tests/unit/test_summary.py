@@ -102,18 +102,23 @@ def test_all_passing_is_a_pass() -> None:
 
 def test_cached_and_skipped_scenarios_are_recorded_with_their_reasons() -> None:
     reused = ScenarioResult.model_validate(passed("b", "g1", 1.0)).model_copy(
-        update={"status": Status.CACHED, "cached_from": "r0", "selection": "cached from run r0"}
+        update={"status": Status.CACHED, "cached_from": "r0"}
     )
     results = collect_results(
-        [spec("a", "g1").model_copy(update={"selection": "changed: x.ts"})],
+        [spec("a", "g1")],
         [
             GroupOutcome.model_validate(
                 {"group": {"name": "g1"}, "results": [outcome(passed("a", "g1", 2))]}
             )
         ],
         {"a": ScenarioResult.model_validate(passed("a", "g1", 2.0)), "b": reused},
-        cached=[NotRun(name="b", group="g1", reason="cached from run r0", cached_from="r0")],
-        skipped=[NotRun(name="c", group="g2", reason="none of the 1 changed file(s) maps to it")],
+        cached=[NotRun(name="b", group="g1", cached_from="r0")],
+        skipped=[NotRun(name="c", group="g2")],
+        reasons={
+            "a": "changed: x.ts",
+            "b": "cached from run r0",
+            "c": "none of the 1 changed file(s) maps to it",
+        },
     )
     assert [(r.scenario, r.status) for r in results] == [
         ("a", Status.PASS),
