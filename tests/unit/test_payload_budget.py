@@ -11,6 +11,7 @@ from harness.planning.payload import STATE_LIMIT_BYTES, check_state_budget, peak
 from harness.planning.plan import plan_run
 from harness.scenarios import CATALOGUE
 from harness.wire import (
+    Check,
     GroupPlan,
     ResolvedTarget,
     RunContext,
@@ -56,7 +57,7 @@ def plan_of(count: int) -> RunPlan:
 def test_hundreds_of_scenarios_fit_and_a_thousand_are_refused_naming_the_fix() -> None:
     check_state_budget(plan_of(300))
     assert peak_state_bytes(plan_of(300)) < STATE_LIMIT_BYTES
-    with pytest.raises(InvalidRunRequestError, match="1000 scenarios.*split the suite"):
+    with pytest.raises(InvalidRunRequestError, match=r"1000 scenarios.*split the suite"):
         check_state_budget(plan_of(1000))
 
 
@@ -84,7 +85,7 @@ def test_outcomes_are_small_whatever_the_result() -> None:
         scenario="cold-start",
         group="lifecycle",
         status=Status.FAIL,
-        checks=[{"name": "healthy", "passed": False, "detail": "x" * 10_000}],  # type: ignore[list-item]
+        checks=[Check(name="healthy", passed=False, detail="x" * 10_000)],
     )
     outcome = ScenarioOutcome.of(result)
     assert len(outcome.reason) == OUTCOME_REASON_LENGTH and outcome.reason.endswith("...")
