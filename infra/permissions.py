@@ -22,7 +22,7 @@ from harness.wire import Channel
 from infra.alerts import Alerts
 from infra.functions import SuiteFunction
 from infra.nag import acknowledge, ref
-from infra.storage import CACHE_PREFIX, Storage
+from infra.storage import CACHE_PREFIX, RESULTS_PREFIX, Storage
 
 ECS_SERVICE_ACTIONS = ["ecs:DescribeServices", "ecs:UpdateService"]
 ECS_TASK_ACTIONS = ["ecs:DescribeTasks", "ecs:StopTask"]
@@ -144,6 +144,8 @@ def plan_run(fn: SuiteFunction, res: Resources) -> None:
         _index_arns(runs, keys.SERIES_INDEX, keys.TIME_INDEX, keys.TARGET_INDEX),
     )
     _objects(fn, res, ["s3:GetObject"], CACHE_PREFIX)
+    # Cached passes are copied into the run's results, with the selection reasons.
+    _objects(fn, res, ["s3:PutObject"], RESULTS_PREFIX)
 
 
 def setup_group(fn: SuiteFunction, res: Resources) -> None:
@@ -155,6 +157,7 @@ def run_scenario(fn: SuiteFunction, res: Resources) -> None:
     _ecs_service(fn, res)
     _ecs_tasks(fn, res, stop=True)
     fn.allow(["dynamodb:GetItem", "dynamodb:Scan"], res.sessions_table_arns)
+    _objects(fn, res, ["s3:PutObject"], RESULTS_PREFIX)
 
 
 def acquire_leases(fn: SuiteFunction, res: Resources) -> None:
@@ -180,6 +183,14 @@ def aggregate_run(fn: SuiteFunction, res: Resources) -> None:
     fn.allow(["dynamodb:PutItem", "dynamodb:GetItem"], [runs.table_arn])
     fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX, keys.TIME_INDEX))
     _objects(fn, res, ["s3:PutObject"], CACHE_PREFIX)
+    # Reads the run's stored results, then deletes them once the run is in history
+    # (ListBucket is a bucket action, limited to the prefix by condition).
+    _objects(fn, res, ["s3:GetObject", "s3:DeleteObject"], RESULTS_PREFIX)
+    fn.allow(
+        ["s3:ListBucket"],
+        [res.storage.bucket.bucket_arn],
+        conditions={"StringLike": {"s3:prefix": [f"{RESULTS_PREFIX}*"]}},
+    )
 
 
 def detect_regressions(fn: SuiteFunction, res: Resources) -> None:

@@ -15,6 +15,7 @@ from infra.buckets import private_bucket
 from infra.nag import acknowledge
 
 CACHE_PREFIX = "cache/"
+RESULTS_PREFIX = "results/"  # a run's scenario results, by reference, until Aggregate
 ACCESS_LOGS_PREFIX = "results-bucket/"
 
 
@@ -136,6 +137,11 @@ class Storage(Construct):
                     id="expire-cache",
                     prefix=CACHE_PREFIX,
                     expiration=cdk.Duration.days(storage.cache_expiry_days),
+                ),
+                s3.LifecycleRule(
+                    id="expire-run-results",
+                    prefix=RESULTS_PREFIX,
+                    expiration=cdk.Duration.days(storage.run_results_expiry_days),
                 ),
                 s3.LifecycleRule(
                     id="age-reports",

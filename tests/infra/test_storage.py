@@ -138,6 +138,7 @@ def test_results_bucket_lifecycle_follows_config(synth: Synth) -> None:
     ]["Rules"]
     by_prefix = {rule.get("Prefix"): rule for rule in rules}
     assert by_prefix["cache/"]["ExpirationInDays"] == storage.cache_expiry_days
+    assert by_prefix["results/"]["ExpirationInDays"] == storage.run_results_expiry_days
     reports = by_prefix["reports/"]
     assert reports["Transitions"] == [
         {"StorageClass": "STANDARD_IA", "TransitionInDays": storage.reports_transition_days}

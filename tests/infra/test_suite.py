@@ -329,3 +329,23 @@ def test_a_pool_of_targets_is_granted_every_member_and_nothing_else(
         f"{prefix}/edit-a",
         f"{prefix}/edit-b",
     ]
+
+
+def test_results_by_reference_and_the_cache_are_granted_by_prefix(synth: Synth) -> None:
+    def objects(name: str, action: str) -> list[str]:
+        found = _allows(_policy_statements(synth, _spec(name)), action)
+        return sorted(target.split(">", 1)[1] for target in found)
+
+    assert objects("run_scenario", "s3:PutObject") == ["/results/*"]
+    assert objects("plan_run", "s3:PutObject") == ["/results/*"]  # cached passes, reasons
+    assert objects("plan_run", "s3:GetObject") == ["/cache/*"]
+    assert objects("aggregate_run", "s3:GetObject") == ["/results/*"]
+    assert objects("aggregate_run", "s3:DeleteObject") == ["/results/*"]
+    (listing,) = [
+        s
+        for s in _policy_statements(synth, _spec("aggregate_run"))
+        if s["Action"] == "s3:ListBucket"
+    ]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["results/*"]}}
+    for name in ("setup_group", "teardown_group", "detect_regressions", "send_alerts"):
+        assert objects(name, "s3:PutObject") == [] and objects(name, "s3:GetObject") == []

@@ -81,7 +81,11 @@ def test_aggregate_stores_the_run_and_emits_emf_metrics(
                 "lane": lane.to_wire(),
                 "run": run.to_wire(),
                 "groupResults": [
-                    {"group": group.to_wire(), "run": run.to_wire(), "results": [ScenarioOutcome.of(result).to_wire()]}
+                    {
+                        "group": group.to_wire(),
+                        "run": run.to_wire(),
+                        "results": [ScenarioOutcome.of(result).to_wire()],
+                    }
                 ],
             }
         ],

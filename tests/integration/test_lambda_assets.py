@@ -178,3 +178,37 @@ def test_a_cached_zip_holds_what_the_asset_holds_and_is_reused() -> None:
     first = cached_function_zip(spec)
     assert contents(first) == contents(function_zip(spec))
     assert cached_function_zip(spec) == first  # the same bytes: read back, not rebuilt
+
+
+KEY_PROBE = """
+import sys
+sys.path[:0] = ['.']
+sys.path.append({site!r})
+from harness.layout import dependency_pins
+from harness.planning.code_digest import code_digest
+print(code_digest('harness.scenarios.cold_start'))
+print(dependency_pins().decode().splitlines()[1])
+"""
+
+
+def test_the_plan_asset_computes_the_same_cache_key_inputs(tmp_path: Path) -> None:
+    """The code digest and the pins come from the asset alone, and equal the checkout's."""
+    from harness.layout import REQUIREMENTS
+    from harness.planning.code_digest import code_digest
+
+    (plan,) = [function for function in SUITE_FUNCTIONS if function.name == "plan_run"]
+    with zipfile.ZipFile(io.BytesIO(function_zip(plan))) as archive:
+        archive.extractall(tmp_path)
+    assert (tmp_path / "harness" / "dependency-pins.txt").read_bytes() == REQUIREMENTS.read_bytes()
+    site = sysconfig.get_paths()["purelib"]
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", KEY_PROBE.format(site=site)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    digest, pin = done.stdout.split("\n")[:2]
+    assert digest == code_digest("harness.scenarios.cold_start")
+    assert pin == REQUIREMENTS.read_text().splitlines()[1]
