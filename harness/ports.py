@@ -80,8 +80,26 @@ class TargetInfra(Protocol):
         optionally only those created before a moment."""
         ...
 
-    def delete_session_items(self, session_ids: list[str]) -> int:
-        """Delete session items in batches; returns how many were deleted."""
+    def find_sessions(
+        self, client_id_prefix: str, created_before: datetime | None = None
+    ) -> list[tuple[str, str]]:
+        """``find_session_ids`` with each session's clientId: (sessionId, clientId)."""
+        ...
+
+    def delete_session_items(self, session_ids: list[str], client_id_prefix: str) -> int:
+        """Delete those session items whose clientId starts with the prefix (a conditional
+        delete: any other item is left alone); returns how many were deleted."""
+        ...
+
+    def find_log_streams(
+        self, name_prefix: str, created_before: datetime | None = None
+    ) -> list[str]:
+        """Names of the session log streams (``target.session_log_group``) that start with
+        the prefix, optionally only those created before a moment; none without a group."""
+        ...
+
+    def delete_log_streams(self, names: list[str], name_prefix: str) -> int:
+        """Delete those streams whose names start with the prefix; returns how many."""
         ...
 
 

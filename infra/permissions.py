@@ -70,6 +70,16 @@ class Resources:
     def sessions_table_arns(self) -> list[str]:
         return self._each("dynamodb", "table/{t.sessions_table}")
 
+    @property
+    def session_log_group_arns(self) -> list[str]:
+        """Each pool member's session log group and its streams (``log-group:NAME:*``)."""
+        arns = [
+            self._arn("logs", f"log-group:{member.session_log_group}:*", region=member.region)
+            for member in self.members
+            if member.session_log_group
+        ]
+        return list(dict.fromkeys(arns))
+
     def secret_arn(self, name: str) -> str:
         return self._arn("secretsmanager", f"secret:{name}-??????")
 
@@ -242,11 +252,27 @@ def send_alerts(fn: SuiteFunction, res: Resources) -> None:
 
 
 def cleanup_run(fn: SuiteFunction, res: Resources) -> None:
-    # Finds the harness's own sessions (Scan) on every pool member and deletes what the API
-    # could not (batch).
-    fn.allow(["dynamodb:Scan", "dynamodb:BatchWriteItem"], res.sessions_table_arns)
+    target_cleanup(fn, res)
     # Records each cleanup in the journal (an item of the runs table).
     fn.allow(["dynamodb:PutItem"], [res.storage.runs_table.table_arn])
+
+
+def target_cleanup(fn: SuiteFunction, res: Resources) -> None:
+    """Deleting the harness's own test data on every pool member (after a run, and the
+    sweep): find its sessions (Scan) and delete what the API could not, each delete
+    conditional on the test marker (BatchWriteItem takes no condition); and its session log
+    streams, where the stack has them."""
+    fn.allow(["dynamodb:Scan", "dynamodb:DeleteItem"], res.sessions_table_arns)
+    groups = res.session_log_group_arns
+    if groups:
+        fn.allow(["logs:DescribeLogStreams", "logs:DeleteLogStream"], groups)
+    for arn in groups:
+        acknowledge(
+            fn,
+            f"AwsSolutions-IAM5[Resource::{_nag_text(arn)}]",
+            "Stream names are made per session at run time; limited to the target's session "
+            "log group (cleanup deletes only streams named with the harness's prefix).",
+        )
 
 
 def publish_report(fn: SuiteFunction, res: Resources) -> None:

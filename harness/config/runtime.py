@@ -38,6 +38,9 @@ class TargetConfig(Section):
     version: str = Field(default="", max_length=200)
     # Or ask the target: GET <endpoint><version_path> answering {"version": "..."}.
     version_path: str = Field(default="", pattern=r"^(/[\w./-]*)?$")
+    # Optional: the CloudWatch log group where the stack writes each session's log stream,
+    # named after its clientId; cleanup deletes the streams of the harness's own sessions.
+    session_log_group: str = Field(default="", pattern=r"^[A-Za-z0-9_#./-]{0,512}$")
 
 
 SlaName = Literal[

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from harness.report.text import describe_cleanup
 from harness.wire import (
     AlertReport,
     CaughtError,
@@ -173,12 +174,7 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
         outcome.cleanup_error = _state_error(output, "cleanupError")
         if isinstance(output.get("cleanup"), dict):
             outcome.cleanup = CleanupReport.model_validate(output["cleanup"])
-            report = outcome.cleanup
-            return Progress(
-                "cleaned",
-                f"cleanup: {report.sessions_found} test session(s) of this run deleted "
-                f"in {report.seconds:.2f}s",
-            )
+            return Progress("cleaned", f"cleanup: {describe_cleanup(outcome.cleanup)}")
         return Progress("cleaned", f"cleanup failed: {outcome.cleanup_error}")
     return None
 

@@ -30,6 +30,7 @@ from harness.local.reference_target import ReferenceTarget
 from harness.planning.pool import pool_members, reference_pool, target_identity
 
 STATE_MACHINE_NAME = "harness-suite"
+REFERENCE_LOG_GROUP = "/reference/edit-sessions"
 LAMBDA_ROLE_POLICY = json.dumps(
     {
         "Version": "2012-10-17",
@@ -143,6 +144,13 @@ class LocalEngine:
             )
         if not config.targets:
             members = reference_pool(config.target, config.reference_target.pool_size or 1)
+        # The bundled target logs each session like an edit container would.
+        members = [
+            member
+            if member.session_log_group
+            else member.model_copy(update={"session_log_group": REFERENCE_LOG_GROUP})
+            for member in members
+        ]
         self._workdir = Path(tempfile.mkdtemp(prefix="reference-target-"))
         moto = self.moto.endpoint
         for member in members:

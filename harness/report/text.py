@@ -12,6 +12,7 @@ from harness.wire import (
     AlertDelivery,
     AlertReport,
     DeliveryStatus,
+    CleanupReport,
     Metric,
     RegressionReport,
     RunSummary,
@@ -227,3 +228,14 @@ def _passed(run: RunSummary) -> str:
     cached = run.counts.get(Status.CACHED, 0)
     passed = run.counts.get(Status.PASS, 0) + cached
     return f"{passed}/{len(run.results)}" + (f" ({cached} cached)" if cached else "")
+
+
+def describe_cleanup(report: CleanupReport) -> str:
+    """One line: each kind's deleted/found, what is left and why, and the time it all took."""
+    parts = []
+    for kind in report.kinds:
+        text = f"{kind.kind} {kind.deleted}/{kind.found}"
+        if kind.left or kind.note:
+            text += f" ({kind.note or f'{kind.left} left'})"
+        parts.append(text)
+    return f"{', '.join(parts) or 'nothing to do'} in {report.seconds:.2f}s"

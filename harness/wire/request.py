@@ -132,6 +132,7 @@ class ResolvedTarget(WireModel):
     request_timeout_seconds: float
     version: str = ""  # what is deployed; empty: ask version_path, else unknown
     version_path: str = ""
+    session_log_group: str = ""  # where the stack logs each session (optional)
 
 
 class RunContext(WireModel):

@@ -101,15 +101,29 @@ class GroupOutcome(StateEvent):
     run_error: CaughtError | None = None
 
 
+class CleanupKind(WireModel):
+    """One kind of test data Cleanup removes: how many it found and deleted, how many are
+    left (and why, in ``note``), and how long it took. Kinds are cleaned in parallel."""
+
+    kind: str  # "sessions" | "workspaces" | "log streams"
+    found: int = Field(ge=0)
+    deleted: int = Field(ge=0)
+    left: int = Field(default=0, ge=0)
+    seconds: float = Field(ge=0)
+    note: str = ""
+
+
 class CleanupReport(WireModel):
-    """Cleanup's output: what it found and deleted, and how long that took."""
+    """Cleanup's output: what it found and deleted, per kind, and how long that took."""
 
     prefix: str
     created_before: datetime | None = None
     sessions_found: int
     deleted_via_api: int
     deleted_directly: int
+    left: int = 0  # sessions found but not deleted
     seconds: float
+    kinds: list[CleanupKind] = Field(default_factory=list)
 
     @property
     def efficiency(self) -> float:

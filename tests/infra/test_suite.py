@@ -349,3 +349,13 @@ def test_results_by_reference_and_the_cache_are_granted_by_prefix(synth: Synth) 
     assert listing["Condition"] == {"StringLike": {"s3:prefix": ["results/*"]}}
     for name in ("setup_group", "teardown_group", "detect_regressions", "send_alerts"):
         assert objects(name, "s3:PutObject") == [] and objects(name, "s3:GetObject") == []
+
+
+def test_cleanup_deletes_conditionally_and_only_the_session_log_streams(synth: Synth) -> None:
+    statements = _policy_statements(synth, _spec("cleanup_run"))
+    table = "arn:<AWS::Partition>:dynamodb:us-east-1:<AWS::AccountId>:table/shop-sessions"
+    assert _allows(statements, "dynamodb:DeleteItem") == [table]
+    assert _allows(statements, "dynamodb:BatchWriteItem") == []  # it takes no condition
+    streams = "arn:<AWS::Partition>:logs:us-east-1:<AWS::AccountId>:log-group:/shop/edit-sessions:*"
+    assert _allows(statements, "logs:DeleteLogStream") == [streams]
+    assert _allows(statements, "logs:DescribeLogStreams") == [streams]

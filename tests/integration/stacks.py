@@ -72,13 +72,16 @@ def stack_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFact
     """Start as many isolated stacks as a test needs; all are stopped afterwards."""
     targets: list[ReferenceTarget] = []
 
-    def start(faults: tuple[str, ...] = (), request_timeout: float = 2.0) -> Stack:
+    def start(
+        faults: tuple[str, ...] = (), request_timeout: float = 2.0, session_logs: bool = False
+    ) -> Stack:
         suffix = uuid.uuid4().hex[:8]
         config = TargetConfig(
             ecs_cluster=f"cluster-{suffix}",
             ecs_service=f"edit-{suffix}",
             sessions_table=f"sessions-{suffix}",
             request_timeout_seconds=request_timeout,
+            session_log_group=f"/sessions/{suffix}" if session_logs else "",
         )
         settings = ReferenceTargetConfig(
             cold_start_seconds=0.3, recovery_seconds=0.3, faults=list(faults)

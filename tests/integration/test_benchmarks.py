@@ -8,12 +8,12 @@ from harness.scenarios import catalogue
 
 
 def test_cleanup_benchmark_runs(moto_server: MotoServer) -> None:
-    rows = cleanup.run(moto_server, sessions=4, repeat=1, latency=0.0)
-    assert [name for name, _, _ in rows] == [
-        "cleanup via API: 8 workers vs 1",
-        "direct delete: BatchWriteItem(25) vs DeleteItem",
-    ]
-    assert all(baseline > 0 and improved > 0 for _, baseline, improved in rows)
+    rows = cleanup.run(
+        moto_server, sessions=4, items=60, baseline_items=10, rounds=2, latency=0.001
+    )
+    assert [row.name.split(",")[0] for row in rows] == ["cleanup via API", "direct deletes"]
+    assert all(row.baseline > 0 and row.candidate > 0 for row in rows)
+    assert rows[1].note.startswith("foreign items touched: 0 of 60")
 
 
 def test_detection_benchmark_runs() -> None:

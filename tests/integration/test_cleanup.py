@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness.aws.clients import client
 from harness.target.api import HttpTargetApi
 from harness.target.cleanup import cleanup_run
 from harness.target.http import HttpClient
@@ -58,3 +59,34 @@ def test_nothing_to_do_is_fine(stack: StackFactory) -> None:
     target = stack()
     report = cleanup_run(target.run, target.api, target.infra)
     assert report.sessions_found == 0
+
+
+def test_every_kind_is_cleaned_and_reported_with_counts(stack: StackFactory) -> None:
+    target = stack(session_logs=True)
+    group = target.run.target.session_log_group
+    logs = client("logs", region="us-east-1", endpoint_url=target.run.target.aws_endpoint_url)
+    ours = [create(target, f"{target.run.client_prefix}x_{n}") for n in range(4)]
+    customer = create(target, "customer-9")
+    # A scenario deleted one session itself: its log stream outlives it, cleanup takes it.
+    target.api.delete_session(ours[0])
+    report = cleanup_run(target.run, target.api, target.infra)
+
+    kinds = {kind.kind: kind for kind in report.kinds}
+    assert (kinds["sessions"].found, kinds["sessions"].deleted, kinds["sessions"].left) == (3, 3, 0)
+    assert (kinds["workspaces"].found, kinds["workspaces"].deleted) == (3, 3)
+    assert (kinds["log streams"].found, kinds["log streams"].deleted) == (4, 4)
+    assert all(kind.seconds >= 0 for kind in report.kinds)
+    streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    assert [s["logStreamName"] for s in streams] == ["customer-9/edit"]
+    assert target.infra.get_session_item(customer) is not None
+
+
+def test_without_a_session_log_group_there_are_no_streams_to_clean(stack: StackFactory) -> None:
+    target = stack()
+    create(target, f"{target.run.client_prefix}x_1")
+    (streams,) = [
+        k
+        for k in cleanup_run(target.run, target.api, target.infra).kinds
+        if k.kind == "log streams"
+    ]
+    assert (streams.found, streams.deleted) == (0, 0)

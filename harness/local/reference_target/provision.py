@@ -37,10 +37,16 @@ def provision_target_resources(target: TargetConfig, aws_endpoint_url: str) -> N
     )
 
 
-def provision_with(target: TargetConfig, *, ecs: Any, dynamodb: Any) -> None:
+def provision_with(target: TargetConfig, *, ecs: Any, dynamodb: Any, logs: Any = None) -> None:
     """``provision_target_resources`` with clients the caller already has (they are slow
     to create, and boto3 clients are thread-safe, so the target shares one of each)."""
     _create_table(dynamodb, target)
+    if logs is not None and target.session_log_group:
+        try:
+            logs.create_log_group(logGroupName=target.session_log_group)
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+                raise
     ecs.create_cluster(clusterName=target.ecs_cluster)  # idempotent in ECS and moto
     family = task_family(target)
     _register_task_definition(ecs, family)

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -89,9 +89,11 @@ class TargetApp:
         health: EditService,
         stopping: threading.Event,
         version: str = "",
+        session_log: Callable[[str, str], None] | None = None,
     ) -> None:
         self._target = target
         self._version = version
+        self._session_log = session_log  # (clientId, line): the session's log stream
         self._faults = frozenset(faults)
         self._sessions = sessions  # the sessions table (in the target's moto)
         self._ecs = ecs  # a boto3 client aimed at the target's moto server
@@ -147,6 +149,8 @@ class TargetApp:
             del item["userId"], item["ttl"]
         self._sessions.put(item)
         self._remember(session_id, plain_item(item))
+        if self._session_log is not None:
+            self._session_log(str(fields["clientId"]), f"session {session_id} created")
         self._scale_from_zero()
         session = {**plain_item(item), "userId": fields["userId"]}
         return json_reply(

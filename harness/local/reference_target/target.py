@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from harness.aws.clients import client
 from harness.config import ReferenceTargetConfig, TargetConfig
@@ -67,7 +70,8 @@ class ReferenceTarget:
             return self
         ecs = client("ecs", region=self.target.region, endpoint_url=self.aws_endpoint_url)
         dynamodb = client("dynamodb", region=self.target.region, endpoint_url=self.aws_endpoint_url)
-        provision_with(self.target, ecs=ecs, dynamodb=dynamodb)
+        logs = client("logs", region=self.target.region, endpoint_url=self.aws_endpoint_url)
+        provision_with(self.target, ecs=ecs, dynamodb=dynamodb, logs=logs)
         workspaces = Workspaces(self.workdir, self.settings.faults)
         self._stopping.clear()
         self._controller = EditServiceController(
@@ -85,6 +89,7 @@ class ReferenceTarget:
             self._controller,
             self._stopping,
             self.version,
+            self._session_logger(logs) if self.target.session_log_group else None,
         )
         try:
             self._controller.start()
@@ -103,6 +108,22 @@ class ReferenceTarget:
         self._serve_thread.start()
         self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
         return self
+
+    def _session_logger(self, logs: Any) -> Callable[[str, str], None]:
+        """Each session logs to its own stream, named after its clientId, like an edit
+        container's per-session log (the harness's cleanup deletes its own)."""
+        group = self.target.session_log_group
+
+        def log(client_id: str, line: str) -> None:
+            stream = f"{client_id}/edit"
+            logs.create_log_stream(logGroupName=group, logStreamName=stream)
+            logs.put_log_events(
+                logGroupName=group,
+                logStreamName=stream,
+                logEvents=[{"timestamp": int(time.time() * 1000), "message": line}],
+            )
+
+        return log
 
     def stop(self) -> None:
         """Stop the controller and the server; hanging requests return at once. Idempotent.
