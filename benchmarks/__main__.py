@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks import cleanup, detection, follow, load, plan, startup
+from benchmarks import cache, cleanup, detection, follow, load, plan, startup
 
 if __name__ == "__main__":
-    for benchmark in (cleanup, detection, follow, plan, load, startup):
+    for benchmark in (cache, cleanup, detection, follow, plan, load, startup):
         benchmark.main()
         print()

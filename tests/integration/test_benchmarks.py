@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from benchmarks import cleanup, detection, follow, load, plan, startup
+from pathlib import Path
+
+from benchmarks import cache, cleanup, detection, follow, load, plan, startup
 from harness.local.moto_server import MotoServer
 from harness.scenarios import catalogue
+from harness.wire import Status
+from tests.integration.stacks import isolated_config
 
 
 def test_cleanup_benchmark_runs(moto_server: MotoServer) -> None:
@@ -52,3 +56,11 @@ def test_an_idle_reference_target_does_not_poll_ecs_twenty_times_a_second(
     moto_server: MotoServer,
 ) -> None:
     assert startup.describe_services_per_second(moto_server, 1.0) < 5
+
+
+def test_cache_benchmark_runs(moto_server: MotoServer, tmp_path: Path) -> None:
+    first, again, counts = cache.run(
+        1, tmp_path, moto=moto_server, suite="smoke", config=isolated_config()
+    )
+    assert first > 0 and again > 0
+    assert counts[Status.CACHED] > 0 and counts[Status.PASS] == 0  # every one reused
