@@ -20,6 +20,7 @@ from typing import Any
 from harness.errors import StoreError, TargetInfraError, TargetRequestError
 from harness.scenarios.base import ParamValue, ScenarioContext, ScenarioDefinition
 from harness.target.http import Response
+from harness.target.marker import owned
 from harness.wire import (
     MetricUnit,
     RegressionReport,
@@ -59,6 +60,7 @@ class FakeTarget:
     health_status: int = 200
     undeletable: set[str] = field(default_factory=set)  # API deletes of these answer 500
     calls: list[str] = field(default_factory=list)
+    log_streams: list[str] = field(default_factory=list)  # session log stream names
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_session(self, client_id: str, created_at: datetime = NOW) -> str:
@@ -165,17 +167,41 @@ class FakeTargetInfra:
     def find_session_ids(
         self, client_id_prefix: str, created_before: datetime | None = None
     ) -> list[str]:
+        return [sid for sid, _ in self.find_sessions(client_id_prefix, created_before)]
+
+    def find_sessions(
+        self, client_id_prefix: str, created_before: datetime | None = None
+    ) -> list[tuple[str, str]]:
         return [
-            sid
+            (sid, item["clientId"])
             for sid, item in self.target.items.items()
             if item["clientId"].startswith(client_id_prefix)
             and (created_before is None or item["createdAt"] < created_before.isoformat())
         ]
 
-    def delete_session_items(self, session_ids: list[str]) -> int:
-        for session_id in session_ids:
+    def delete_session_items(self, session_ids: list[str], client_id_prefix: str) -> int:
+        """Conditional, like DynamoDB's: an item without the prefix stays."""
+        doomed = [
+            sid
+            for sid in session_ids
+            if owned(self.target.items.get(sid, {}).get("clientId", ""), client_id_prefix)
+        ]
+        for session_id in doomed:
             self.target.items.pop(session_id, None)
-        return len(session_ids)
+        return len(doomed)
+
+    def find_log_streams(
+        self, name_prefix: str, created_before: datetime | None = None
+    ) -> list[str]:
+        return [name for name in self.target.log_streams if owned(name, name_prefix)]
+
+    def delete_log_streams(self, names: list[str], name_prefix: str) -> int:
+        doomed = [
+            name for name in names if owned(name, name_prefix) and name in self.target.log_streams
+        ]
+        for name in doomed:
+            self.target.log_streams.remove(name)
+        return len(doomed)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from harness.config import format_validation_error
 from harness.planning.plan import select_scenarios, spec_for
 from harness.planning.selection import decide
 from harness.report.text import table
-from harness.scenarios import CATALOGUE
+from harness.scenarios import catalogue
 from harness.wire import RunRequest
 
 
@@ -39,11 +39,12 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
         request = RunRequest.model_validate({k: v for k, v in raw.items() if v is not None})
     except ValidationError as err:
         raise UsageError(f"invalid selection request:\n{format_validation_error(err)}") from err
-    suite, names = select_scenarios(request, config, CATALOGUE)
-    decisions = decide(request, config, CATALOGUE, suite, names)
+    known = catalogue()
+    suite, names = select_scenarios(request, config, known)
+    decisions = decide(request, config, known, suite, names)
     rows = [["SCENARIO", "GROUP", "DECISION", "WHY"]]
     for decision in decisions:
-        group = spec_for(decision.scenario, CATALOGUE[decision.scenario], config).group
+        group = spec_for(decision.scenario, known[decision.scenario], config).group
         rows.append(
             [decision.scenario, group, "run" if decision.selected else "skip", decision.reason]
         )

@@ -11,8 +11,8 @@ from harness.report.weekly import PeriodTrends
 from harness.wire import (
     AlertDelivery,
     AlertReport,
-    DeliveryStatus,
     CleanupReport,
+    DeliveryStatus,
     Metric,
     RegressionReport,
     RunSummary,

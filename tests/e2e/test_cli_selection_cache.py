@@ -64,12 +64,12 @@ def test_a_change_runs_what_it_affects_and_an_unchanged_rerun_comes_from_the_cac
     assert "3 scenario(s) in" in first.stdout and "2 skipped by selection" in first.stdout
     assert "failure-recovery: none of the 1 changed file(s) maps to it" in first.stdout
     skipped = {
-        case.get("name"): case.find("skipped")
+        case.get("name"): tag.get("message") or ""
         for case in ET.parse(junit).getroot().iter("testcase")
-        if case.find("skipped") is not None
+        if (tag := case.find("skipped")) is not None
     }
     assert set(skipped) == {"session-persistence", "failure-recovery"}
-    assert all("maps to it" in (tag.get("message") or "") for tag in skipped.values())
+    assert all("maps to it" in message for message in skipped.values())
 
     again = harness(tmp_path, *args)
     assert again.returncode == 0, again.stdout + again.stderr

@@ -43,4 +43,4 @@ def test_a_provisioned_target_answers_without_errors(moto_server: MotoServer) ->
     assert infra.get_session_item("s-1") is None
     assert infra.desired_count() == 0
     assert infra.find_session_ids("TEST_") == []
-    assert infra.delete_session_items([]) == 0
+    assert infra.delete_session_items([], "TEST_") == 0

@@ -24,7 +24,7 @@ from harness.planning.cache import (
 )
 from harness.planning.code_digest import closure_digest, code_digest, module_closure
 from harness.planning.plan import plan_run
-from harness.scenarios import CATALOGUE
+from harness.scenarios import catalogue
 from harness.target.http import Response
 from harness.wire import (
     Metric,
@@ -38,6 +38,7 @@ from harness.wire import (
 )
 from tests.fakes import MemoryStore
 
+CATALOGUE = catalogue()
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 TTL = timedelta(hours=24)
 TARGET = ResolvedTarget(

@@ -9,7 +9,7 @@ from harness.config import HarnessConfig, TargetConfig
 from harness.errors import InvalidRunRequestError
 from harness.planning.payload import STATE_LIMIT_BYTES, check_state_budget, peak_state_bytes
 from harness.planning.plan import plan_run
-from harness.scenarios import CATALOGUE
+from harness.scenarios import catalogue
 from harness.wire import (
     Check,
     GroupPlan,
@@ -25,6 +25,7 @@ from harness.wire import (
 )
 from harness.wire.steps import OUTCOME_REASON_LENGTH
 
+CATALOGUE = catalogue()
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 TARGET = ResolvedTarget(
     name="t",

@@ -9,11 +9,12 @@ from harness.errors import ConfigError
 from harness.judge.results import RunResults
 from harness.planning.plan import plan_run
 from harness.planning.selection import Decision, matches, select
-from harness.scenarios import CATALOGUE
+from harness.scenarios import catalogue
 from harness.wire import RunRequest
 from harness.wire.request import MAX_NOTE_LENGTH
 from tests.fakes import MemoryStore
 
+CATALOGUE = catalogue()
 NOW = datetime(2026, 11, 24, 5, 33, 49, tzinfo=UTC)
 CONFIG = HarnessConfig(target=TargetConfig(endpoint="http://127.0.0.1:9"))
 SUITE = list(CATALOGUE)
