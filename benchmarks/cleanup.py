@@ -101,7 +101,9 @@ def api_row(moto: MotoServer, sessions: int, rounds: int, latency: float) -> Row
     )
 
 
-def _put(dynamodb: Any, table: str, items: list[tuple[str, str]]) -> None:
+def put_sessions(dynamodb: Any, table: str, items: list[tuple[str, str]]) -> None:
+    """Write session items (sessionId, clientId) straight into the table, 25 a call."""
+
     def batch(chunk: list[tuple[str, str]]) -> None:
         requests: list[dict[str, Any]] = [
             {
@@ -162,7 +164,7 @@ def direct_rows(items: int, baseline_items: int, rounds: int, latency: float) ->
             BillingMode="PAY_PER_REQUEST",
         )
         ours = [(f"test-{n}", f"{prefix}s_{n}") for n in range(items)]
-        _put(dynamodb, table, ours + _foreign(items, prefix))
+        put_sessions(dynamodb, table, ours + _foreign(items, prefix))
         foreign_before = {
             k: v for k, v in _scan(dynamodb, table).items() if k.startswith("foreign-")
         }
@@ -179,7 +181,7 @@ def direct_rows(items: int, baseline_items: int, rounds: int, latency: float) ->
                     ExpressionAttributeValues={":prefix": {"S": prefix}},
                 )
             elapsed = time.perf_counter() - started
-            _put(dynamodb, table, sample)
+            put_sessions(dynamodb, table, sample)
             return elapsed * len(ours) / len(sample)
 
         candidates: list[float] = []
@@ -191,7 +193,7 @@ def direct_rows(items: int, baseline_items: int, rounds: int, latency: float) ->
             elapsed = time.perf_counter() - started
             assert deleted == len(ours), (deleted, len(ours))
             candidates.append(elapsed)
-            _put(dynamodb, table, ours)
+            put_sessions(dynamodb, table, ours)
             return elapsed
 
         with added_latency([dynamodb], latency):

@@ -157,6 +157,8 @@ class AlertStateStore(Protocol):
 
     def alert_report(self, run_id: str) -> AlertReport | None:
         """What the Alert step of ``run_id`` sent, showed or could not deliver."""
+
+
 class BlobStore(Protocol):
     """Objects by key (``cache/<key>.json``, ``results/<run>/<scenario>.json``): S3 in AWS, a
     folder in the state directory locally. Failures raise ``StoreError``."""

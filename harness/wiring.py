@@ -275,6 +275,8 @@ def _topic(arn: str) -> TopicPublisher | None:
     from harness.aws.sns_topic import SnsTopic
 
     return SnsTopic(arn)
+
+
 def blob_store(config: HarnessConfig) -> BlobStore:
     """Where stored results and cached passes live: the state folder locally (with the
     SQLite history), the results bucket in AWS (with the DynamoDB history)."""

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.cleanup import put_sessions
 from harness.aws.clients import client
 from harness.aws.target_infra import Boto3TargetInfra
 from harness.local.moto_server import MotoServer
@@ -69,28 +70,31 @@ def foreign_ids(run_prefix: str, test_prefix: str) -> st.SearchStrategy[str]:
 
 
 def _put(stack: Stack, items: list[tuple[str, str]]) -> None:
-    dynamodb = client(
-        "dynamodb", region="us-east-1", endpoint_url=stack.run.target.aws_endpoint_url
-    )
-    logs = client("logs", region="us-east-1", endpoint_url=stack.run.target.aws_endpoint_url)
-    for start in range(0, len(items), 25):
-        requests: list[dict[str, Any]] = [
-            {
-                "PutRequest": {
-                    "Item": {
-                        "sessionId": {"S": session_id},
-                        "clientId": {"S": client_id},
-                        "createdAt": {"S": "2026-11-24T06:00:00+00:00"},
-                    }
-                }
-            }
-            for session_id, client_id in items[start : start + 25]
-        ]
-        dynamodb.batch_write_item(RequestItems={stack.run.target.sessions_table: requests})
+    target = stack.run.target
+    dynamodb = client("dynamodb", region="us-east-1", endpoint_url=target.aws_endpoint_url)
+    logs = client("logs", region="us-east-1", endpoint_url=target.aws_endpoint_url)
+    put_sessions(dynamodb, target.sessions_table, items)
     for _, client_id in items:
         logs.create_log_stream(
-            logGroupName=stack.run.target.session_log_group, logStreamName=f"{client_id}/edit"
+            logGroupName=target.session_log_group, logStreamName=f"{client_id}/edit"
         )
+
+
+def _mixed_table(
+    stack: Stack, data: st.DataObject
+) -> tuple[list[tuple[str, str]], list[int], list[str]]:
+    """Empty the table, then fill it with drawn test items and foreign ones (and a log
+    stream for each): (every (sessionId, clientId), our numbers, the foreign clientIds)."""
+    _reset(stack)
+    run_prefix = stack.run.client_prefix
+    ours = data.draw(st.lists(st.integers(0, 10**6), max_size=12, unique=True))
+    foreign = data.draw(
+        st.lists(foreign_ids(run_prefix, stack.run.target.test_prefix), max_size=12, unique=True)
+    )
+    items = [(f"ours-{n}", f"{run_prefix}s_{n}") for n in ours]
+    items += [(f"foreign-{n}", client_id) for n, client_id in enumerate(foreign)]
+    _put(stack, items)
+    return items, ours, foreign
 
 
 def _reset(stack: Stack) -> None:
@@ -134,15 +138,8 @@ def test_no_foreign_item_is_touched_even_if_the_scan_returns_it(
     shared_stack: Stack, data: st.DataObject, api_works: bool
 ) -> None:
     stack = shared_stack
-    _reset(stack)
     run_prefix = stack.run.client_prefix
-    ours = data.draw(st.lists(st.integers(0, 10**6), max_size=12, unique=True))
-    foreign = data.draw(
-        st.lists(foreign_ids(run_prefix, stack.run.target.test_prefix), max_size=12, unique=True)
-    )
-    items = [(f"ours-{n}", f"{run_prefix}s_{n}") for n in ours]
-    items += [(f"foreign-{n}", client_id) for n, client_id in enumerate(foreign)]
-    _put(stack, items)
+    items, ours, foreign = _mixed_table(stack, data)
     before, _ = _state(stack)
 
     # The API path, or (unreachable API) the direct conditional deletes: both are guarded.
@@ -172,15 +169,8 @@ def test_a_direct_delete_refuses_foreign_items_whoever_asks(
 ) -> None:
     """The last line: the server-side condition, with every id of the table passed in."""
     stack = shared_stack
-    _reset(stack)
     run_prefix = stack.run.client_prefix
-    ours = data.draw(st.lists(st.integers(0, 10**6), max_size=12, unique=True))
-    foreign = data.draw(
-        st.lists(foreign_ids(run_prefix, stack.run.target.test_prefix), max_size=12, unique=True)
-    )
-    items = [(f"ours-{n}", f"{run_prefix}s_{n}") for n in ours]
-    items += [(f"foreign-{n}", client_id) for n, client_id in enumerate(foreign)]
-    _put(stack, items)
+    items, ours, _ = _mixed_table(stack, data)
     before, _ = _state(stack)
 
     deleted = stack.infra.delete_session_items([sid for sid, _ in items], run_prefix)

@@ -28,7 +28,6 @@ from harness.scenarios import catalogue
 from harness.target.http import Response
 from harness.wire import (
     Metric,
-    ResolvedTarget,
     RunContext,
     RunFlags,
     RunRequest,
@@ -36,21 +35,14 @@ from harness.wire import (
     ScenarioSpec,
     Status,
 )
+from tests.fakes import TARGET as FAKE_TARGET
 from tests.fakes import MemoryStore
 
 CATALOGUE = catalogue()
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 TTL = timedelta(hours=24)
-TARGET = ResolvedTarget(
-    name="staging",
-    endpoint="https://edit.example.com",
-    region="eu-west-1",
-    ecs_cluster="c",
-    ecs_service="s",
-    sessions_table="t",
-    test_prefix="TEST_",
-    request_timeout_seconds=10,
-    version="v1",
+TARGET = FAKE_TARGET.model_copy(
+    update={"name": "staging", "endpoint": "https://edit.example.com", "version": "v1"}
 )
 SPEC = ScenarioSpec(name="cold-start", group="lifecycle", tags=["smoke"], timeout_seconds=60)
 CONFIG = HarnessConfig(target=TargetConfig(endpoint="http://127.0.0.1:9", version="v1"))
@@ -84,7 +76,7 @@ def key(**changes: object) -> str:
         {"target": TARGET.model_copy(update={"name": "prod"})},
         {"target": TARGET.model_copy(update={"sessions_table": "other"})},
         {"target": TARGET.model_copy(update={"test_prefix": "QA_"})},
-        {"target": TARGET.model_copy(update={"request_timeout_seconds": 5})},
+        {"target": TARGET.model_copy(update={"request_timeout_seconds": 7})},
     ],
 )
 def test_everything_that_can_change_a_result_changes_the_key(change: dict[str, object]) -> None:

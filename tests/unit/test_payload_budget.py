@@ -1,7 +1,5 @@
 """Large data is bounded and checked up front, before a run can die of the 256 KB state cap."""
 
-from datetime import UTC, datetime
-
 import pytest
 from pydantic import ValidationError
 
@@ -13,9 +11,6 @@ from harness.scenarios import catalogue
 from harness.wire import (
     Check,
     GroupPlan,
-    ResolvedTarget,
-    RunContext,
-    RunFlags,
     RunPlan,
     RunRequest,
     ScenarioOutcome,
@@ -24,20 +19,9 @@ from harness.wire import (
     Status,
 )
 from harness.wire.steps import OUTCOME_REASON_LENGTH
+from tests.fakes import NOW, RUN
 
 CATALOGUE = catalogue()
-NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
-TARGET = ResolvedTarget(
-    name="t",
-    endpoint="http://x",
-    region="us-east-1",
-    ecs_cluster="c",
-    ecs_service="s",
-    sessions_table="tbl",
-    test_prefix="TEST_",
-    request_timeout_seconds=5,
-)
-RUN = RunContext(run_id="r1", suite="full", started_at=NOW, target=TARGET, flags=RunFlags())
 
 
 def plan_of(count: int) -> RunPlan:
