@@ -157,6 +157,7 @@ class AlertStateStore(Protocol):
 
     def alert_report(self, run_id: str) -> AlertReport | None:
         """What the Alert step of ``run_id`` sent, showed or could not deliver."""
+        ...
 
 
 class BlobStore(Protocol):
