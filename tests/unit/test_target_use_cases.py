@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from harness.errors import HarnessError, TargetInfraError, TargetUnavailableError
+from harness.report.text import describe_cleanup
 from harness.target.cleanup import cleanup_expired, cleanup_run
 from harness.target.groups import setup_group
 from harness.wire import GroupSetup, ServiceState
@@ -118,3 +119,54 @@ def test_expired_cleanup_takes_only_old_test_sessions() -> None:
 
     assert report.sessions_found == 1 and report.created_before == NOW - timedelta(hours=24)
     assert old not in target.items and {recent, customer} <= set(target.items)
+
+
+def test_cleanup_reports_each_kind_with_what_is_left_and_why() -> None:
+    target = FakeTarget()
+    prefix = RUN.client_prefix
+    ours = [target.add_session(f"{prefix}x_{n}") for n in range(4)]
+    target.undeletable.add(ours[0])  # the API refuses one: it goes directly
+    customer = target.add_session("customer-1")
+    target.log_streams = [f"{prefix}x_{n}/edit" for n in range(5)] + ["customer-1/edit"]
+
+    report = cleanup_run(RUN, *ports(target))
+
+    kinds = {kind.kind: kind for kind in report.kinds}
+    assert (kinds["sessions"].found, kinds["sessions"].deleted, kinds["sessions"].left) == (4, 4, 0)
+    workspaces = kinds["workspaces"]
+    assert (workspaces.deleted, workspaces.left) == (3, 1)
+    assert "the stack's own storage cleanup" in workspaces.note
+    assert (kinds["log streams"].found, kinds["log streams"].deleted) == (5, 5)
+    assert target.log_streams == ["customer-1/edit"] and customer in target.items
+    assert describe_cleanup(report).startswith("sessions 4/4, workspaces 3/4 (1 belong to")
+
+
+def test_a_failing_kind_is_reported_and_the_others_still_run() -> None:
+    target = FakeTarget()
+    session = target.add_session(f"{RUN.client_prefix}x_1")
+    api, infra = ports(target)
+
+    def broken(name_prefix: str, created_before: object = None) -> list[str]:
+        raise TargetInfraError("DescribeLogStreams failed: AccessDenied")
+
+    infra.find_log_streams = broken  # type: ignore[method-assign]
+    report = cleanup_run(RUN, api, infra)
+
+    (streams,) = [kind for kind in report.kinds if kind.kind == "log streams"]
+    assert streams.note == "failed: TargetInfraError: DescribeLogStreams failed: AccessDenied"
+    assert session not in target.items and report.deleted_via_api == 1
+
+
+def test_a_scan_that_returns_foreign_sessions_cannot_get_them_deleted() -> None:
+    target = FakeTarget()
+    mine = target.add_session(f"{RUN.client_prefix}x_1")
+    customer = target.add_session("customer-1")
+    api, infra = ports(target)
+    everything = infra.find_sessions("")
+    infra.find_sessions = lambda prefix, created_before=None: everything  # type: ignore[method-assign]
+
+    report = cleanup_run(RUN, api, infra)
+
+    assert report.sessions_found == 1 and mine not in target.items
+    assert customer in target.items
+    assert f"DELETE /api/sessions/{customer}" not in target.calls
