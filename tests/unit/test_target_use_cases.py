@@ -163,7 +163,7 @@ def test_a_scan_that_returns_foreign_sessions_cannot_get_them_deleted() -> None:
     customer = target.add_session("customer-1")
     api, infra = ports(target)
     everything = infra.find_sessions("")
-    infra.find_sessions = lambda prefix, created_before=None: everything  # type: ignore[method-assign]
+    infra.find_sessions = lambda client_id_prefix, created_before=None: everything  # type: ignore[method-assign]
 
     report = cleanup_run(RUN, api, infra)
 
