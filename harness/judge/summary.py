@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from harness.judge.stats import percentile
+from harness.ports import HistoryStore
 from harness.wire import (
     MetricStats,
     RunContext,
@@ -144,3 +145,11 @@ def for_state(summary: RunSummary, budget: int = SUMMARY_STATE_BYTES) -> RunSumm
         return abridged
     bad = [result for result in slim if result.status in (Status.FAIL, Status.ERROR)]
     return abridged.model_copy(update={"results": bad[:MAX_BAD_IN_STATE]})
+
+
+def whole(summary: RunSummary, history: HistoryStore) -> RunSummary:
+    """The whole run: ``summary`` itself, or the stored run when the state carried it
+    abridged (every step after Aggregate that reads results calls this)."""
+    if not summary.abridged:
+        return summary
+    return history.get_run(summary.run_id) or summary
