@@ -193,14 +193,23 @@ def aggregate_run(fn: SuiteFunction, res: Resources) -> None:
     fn.allow(["dynamodb:PutItem", "dynamodb:GetItem"], [runs.table_arn])
     fn.allow(["dynamodb:Query"], _index_arns(runs, keys.SERIES_INDEX, keys.TIME_INDEX))
     _objects(fn, res, ["s3:PutObject"], CACHE_PREFIX)
-    # Reads the run's stored results, then deletes them once the run is in history
-    # (ListBucket is a bucket action, limited to the prefix by condition).
+    _stored_results(fn, res)
+
+
+def _stored_results(fn: SuiteFunction, res: Resources) -> None:
+    """Read a run's stored results, then delete them once the run is in history (ListBucket
+    is a bucket action: limited to the prefix by condition)."""
     _objects(fn, res, ["s3:GetObject", "s3:DeleteObject"], RESULTS_PREFIX)
     fn.allow(
         ["s3:ListBucket"],
         [res.storage.bucket.bucket_arn],
         conditions={"StringLike": {"s3:prefix": [f"{RESULTS_PREFIX}*"]}},
     )
+
+
+def _whole_run(fn: SuiteFunction, res: Resources) -> None:
+    """A large run's state carries its summary abridged: the whole run is one GetItem away."""
+    fn.allow(["dynamodb:GetItem"], [res.storage.runs_table.table_arn])
 
 
 def detect_regressions(fn: SuiteFunction, res: Resources) -> None:
@@ -210,6 +219,7 @@ def detect_regressions(fn: SuiteFunction, res: Resources) -> None:
     fn.allow(["dynamodb:Query"], _index_arns(runs, keys.TARGET_INDEX))
     fn.allow(["dynamodb:PutItem"], [runs.table_arn])
     fn.allow(["dynamodb:BatchGetItem", "dynamodb:Query"], [baselines.table_arn])
+    _whole_run(fn, res)
 
 
 def plan_confirmation(fn: SuiteFunction, res: Resources) -> None:
@@ -217,8 +227,10 @@ def plan_confirmation(fn: SuiteFunction, res: Resources) -> None:
 
 
 def judge_confirmation(fn: SuiteFunction, res: Resources) -> None:
-    """What DetectRegressions reads and writes; its PutItem also stores the confirm pass."""
+    """What DetectRegressions reads and writes; its PutItem also stores the confirm pass,
+    whose results it reads back from where RunScenario stored them."""
     detect_regressions(fn, res)
+    _stored_results(fn, res)
 
 
 def send_alerts(fn: SuiteFunction, res: Resources) -> None:
@@ -279,6 +291,7 @@ def publish_report(fn: SuiteFunction, res: Resources) -> None:
     """Reads the runs against the target before this one (trends); writes the report files."""
     fn.allow(["dynamodb:Query"], _index_arns(res.storage.runs_table, keys.TARGET_INDEX))
     _objects(fn, res, ["s3:PutObject"], REPORTS_PREFIX, JUNIT_PREFIX)
+    _whole_run(fn, res)
 
 
 GRANTS: dict[str, Callable[[SuiteFunction, Resources], None]] = {

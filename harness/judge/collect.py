@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from harness.errors import InvalidEventError
+from harness.judge.results import RunResults
 from harness.validation import parse_as
 from harness.wire import (
     AggregateEvent,
@@ -73,10 +74,20 @@ def collect_results(
     ]
 
 
-def collect_event_results(event: AggregateEvent) -> list[ScenarioResult]:
-    """One result per scenario the event's plan ran (Aggregate, and the confirm pass's judge)."""
+def collect_event_results(event: AggregateEvent, store: RunResults) -> list[ScenarioResult]:
+    """One result per scenario of the event's run (Aggregate, and the confirm pass's judge),
+    each read back from where RunScenario, or Plan for a cached pass, stored it."""
     planned = [spec for group in event.groups for spec in group.scenarios]
-    return collect_results(planned, event.group_results)
+    run_id = event.run.run_id
+    names = [spec.name for spec in planned] + [entry.name for entry in event.cached]
+    return collect_results(
+        planned,
+        event.group_results,
+        store.get_many(run_id, names),
+        event.cached,
+        event.skipped,
+        store.reasons(run_id),
+    )
 
 
 def _missing(spec: ScenarioSpec, group_failures: Mapping[str, ErrorInfo]) -> ScenarioResult:

@@ -12,9 +12,10 @@ from harness.config import RegressionConfig
 from harness.judge.collect import collect_event_results
 from harness.judge.confirmation import Confirmation
 from harness.judge.regression import Evidence, detect_regressions
+from harness.judge.results import RunResults
 from harness.judge.series import confirm_run_id
 from harness.judge.series_baselines import run_series
-from harness.judge.summary import summarize
+from harness.judge.summary import summarize, whole
 from harness.ports import BaselineStore, HistoryStore, KnownIssueStore
 from harness.wire import (
     ConfirmationEvent,
@@ -78,17 +79,21 @@ def judge_run(
 
 
 def judge_confirmation(
-    event: ConfirmationEvent, stores: Stores, config: RegressionConfig, now: datetime
+    event: ConfirmationEvent,
+    stores: Stores,
+    config: RegressionConfig,
+    now: datetime,
+    stored: RunResults,
 ) -> JudgedRun:
     """Store the confirm pass as a run of its own (suite ``confirm``, id ``<run>-confirm``)
-    and judge the original run again with the confirm pass's values."""
+    and judge the original run again with the confirm pass's values (its results read back
+    from ``stored``, where RunScenario put them)."""
     original = event.confirmation_of
-    results = collect_event_results(event)
+    results = collect_event_results(event, stored)
     again = summarize(event.run, results, finished_at=now).model_copy(
         update={"run_id": confirm_run_id(original.run.run_id)}
     )
     stores.history.save_run(again)
     confirmation = Confirmation(again, frozenset(original.regressions.confirm_scenarios))
-    return judge_run(
-        original.run, original.summary, stores, config, now, confirmation, original.lanes
-    )
+    summary = whole(original.summary, stores.history)  # the state may carry it abridged
+    return judge_run(original.run, summary, stores, config, now, confirmation, original.lanes)

@@ -16,6 +16,7 @@ from harness.wire import (
     Metric,
     RegressionReport,
     RunSummary,
+    ScenarioOutcome,
     ScenarioResult,
     Status,
 )
@@ -56,7 +57,7 @@ def metrics_cell(result: ScenarioResult) -> str:
 def render_summary(
     summary: RunSummary,
     regressions: RegressionReport | None = None,
-    confirm_results: Mapping[str, ScenarioResult] | None = None,
+    confirm_results: Mapping[str, ScenarioOutcome] | None = None,
 ) -> str:
     rows: list[list[str]] = [["SCENARIO", "GROUP", "STATUS", "DURATION", "METRICS (vs SLA)"]]
     for result in summary.results:

@@ -207,13 +207,13 @@ def test_publish_report_reads_runs_by_target_and_writes_only_report_prefixes(
             statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         )
     }
-    # Its log group, X-Ray, the runs index and the two prefixes: nothing else.
+    # Its log group, X-Ray, the runs index (and one run by key), the two prefixes: nothing else.
     assert granted - {
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
-    } == {"dynamodb:Query", "s3:PutObject"}
+    } == {"dynamodb:Query", "dynamodb:GetItem", "s3:PutObject"}
 
 
 def _dynamodb_grants(synth: Synth, name: str) -> dict[str, list[str]]:
@@ -238,6 +238,7 @@ def test_the_judges_touch_exactly_the_runs_and_baselines_they_read_and_write(
         "dynamodb:BatchGetItem": [f"<{baselines}.Arn>"],  # pinned baselines of the run's series
         "dynamodb:Query": sorted([f"<{baselines}.Arn>", f"<{runs}.Arn>/index/byTarget"]),
         "dynamodb:PutItem": [f"<{runs}.Arn>"],  # the judgement (and the confirm pass's run)
+        "dynamodb:GetItem": [f"<{runs}.Arn>"],  # the whole run, when the state carried it abridged
     }
     assert _dynamodb_grants(synth, "detect_regressions") == detect
     assert _dynamodb_grants(synth, "judge_confirmation") == detect
@@ -341,6 +342,7 @@ def test_results_by_reference_and_the_cache_are_granted_by_prefix(synth: Synth) 
     assert objects("plan_run", "s3:GetObject") == ["/cache/*"]
     assert objects("aggregate_run", "s3:GetObject") == ["/results/*"]
     assert objects("aggregate_run", "s3:DeleteObject") == ["/results/*"]
+    assert objects("judge_confirmation", "s3:GetObject") == ["/results/*"]  # the confirm pass
     (listing,) = [
         s
         for s in _policy_statements(synth, _spec("aggregate_run"))
