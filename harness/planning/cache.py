@@ -27,7 +27,15 @@ from harness.judge.results import RunResults
 from harness.planning.code_digest import code_digest
 from harness.planning.selection import bounded
 from harness.ports import BlobStore, TargetApi
-from harness.wire import NotRun, ResolvedTarget, RunContext, ScenarioResult, ScenarioSpec, Status
+from harness.wire import (
+    NotRun,
+    ResolvedTarget,
+    RunContext,
+    ScenarioResult,
+    ScenarioSpec,
+    Status,
+    Trigger,
+)
 from harness.wire.base import WireModel
 
 PREFIX = "cache/"
@@ -210,6 +218,9 @@ class CachePlanner:
         ]
         if run.flags.no_cache:
             return CachePlan(keyed, notes=["--no-cache: every scenario runs; passes are stored"])
+        if run.flags.trigger is Trigger.SCHEDULE:
+            # A schedule exists to measure the stack as it is now, version or not.
+            return CachePlan(keyed, notes=["scheduled run: every scenario runs; passes are stored"])
         with ThreadPoolExecutor(max_workers=LOOKUP_WORKERS) as pool:
             hits = list(pool.map(lambda spec: self._reuse(run, spec, now), keyed))
         found = [hit for hit in hits if hit is not None]

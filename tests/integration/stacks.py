@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from harness.aws.target_infra import Boto3TargetInfra
-from harness.config import HarnessConfig, ReferenceTargetConfig, SlaConfig, TargetConfig
+from harness.config import (
+    CacheConfig,
+    HarnessConfig,
+    ReferenceTargetConfig,
+    SlaConfig,
+    TargetConfig,
+)
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import ReferenceTarget, provision_target_resources
 from harness.local.sqlite_history import SqliteHistory
@@ -107,10 +113,12 @@ def stack_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFact
             target.stop()
 
 
-def isolated_config(faults: list[str] | None = None) -> HarnessConfig:
-    """A config whose target names no other test uses (moto state is per process)."""
+def isolated_config(faults: list[str] | None = None, cache: bool = False) -> HarnessConfig:
+    """A config whose target names no other test uses (moto state is per process). Runs with
+    it measure every time (no cached passes) unless a test of the cache asks for them."""
     suffix = uuid.uuid4().hex[:8]
     return HarnessConfig(
+        cache=CacheConfig(enabled=cache),
         target=TargetConfig(
             name=f"ref-{suffix}",
             ecs_cluster=f"cluster-{suffix}",

@@ -60,7 +60,7 @@ def test_an_idle_reference_target_does_not_poll_ecs_twenty_times_a_second(
 
 def test_cache_benchmark_runs(moto_server: MotoServer, tmp_path: Path) -> None:
     first, again, counts = cache.run(
-        1, tmp_path, moto=moto_server, suite="smoke", config=isolated_config()
+        1, tmp_path, moto=moto_server, suite="smoke", config=isolated_config(cache=True)
     )
     assert first > 0 and again > 0
     assert counts[Status.CACHED] > 0 and counts[Status.PASS] == 0  # every one reused

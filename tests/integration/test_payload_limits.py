@@ -74,7 +74,7 @@ def largest_state(engine: LocalEngine, run_id: str) -> int:
 
 
 def bulk_config() -> HarnessConfig:
-    base = isolated_config()
+    base = isolated_config(cache=True)
     builtin = {name: ScenarioOverride(enabled=False) for name in list(catalogue())[:5]}
     groups = {f"bulk{n}": GroupConfig(parallel=True, max_concurrency=10) for n in range(GROUPS)}
     selection = SelectionConfig(map={"bulk/**": [f"bulk-{n:03d}" for n in range(SCENARIOS)]})

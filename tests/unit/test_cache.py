@@ -34,6 +34,7 @@ from harness.wire import (
     ScenarioResult,
     ScenarioSpec,
     Status,
+    Trigger,
 )
 from tests.fakes import TARGET as FAKE_TARGET
 from tests.fakes import MemoryStore
@@ -238,6 +239,18 @@ def test_no_cache_runs_everything_but_still_keys_it() -> None:
     assert [s.name for s in plan.to_run] == ["cold-start", "alb-routing"] and not plan.cached
     assert all(s.cache_key for s in plan.to_run)
     assert plan.notes == ["--no-cache: every scenario runs; passes are stored"]
+
+
+def test_a_scheduled_run_measures_instead_of_reusing() -> None:
+    store = MemoryStore()
+    first = planner(store, MemoryStore()).apply(run("r1"), SPECS, MODULES, NOW)
+    remember_passes(ResultCache(store, TTL), first.to_run, {"cold-start": passed()}, "r1", NOW)
+    plan = planner(store, MemoryStore()).apply(
+        run("r2", trigger=Trigger.SCHEDULE), SPECS, MODULES, NOW
+    )
+    assert [s.name for s in plan.to_run] == ["cold-start", "alb-routing"] and not plan.cached
+    assert all(s.cache_key for s in plan.to_run)  # its passes are stored for others
+    assert plan.notes == ["scheduled run: every scenario runs; passes are stored"]
 
 
 @pytest.mark.parametrize(
