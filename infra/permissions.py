@@ -263,12 +263,6 @@ def send_alerts(fn: SuiteFunction, res: Resources) -> None:
         )
 
 
-def cleanup_run(fn: SuiteFunction, res: Resources) -> None:
-    target_cleanup(fn, res)
-    # Records each cleanup in the journal (an item of the runs table).
-    fn.allow(["dynamodb:PutItem"], [res.storage.runs_table.table_arn])
-
-
 def target_cleanup(fn: SuiteFunction, res: Resources) -> None:
     """Deleting the harness's own test data on every pool member (after a run, and the
     sweep): find its sessions (Scan) and delete what the API could not, each delete
@@ -285,6 +279,12 @@ def target_cleanup(fn: SuiteFunction, res: Resources) -> None:
             "Stream names are made per session at run time; limited to the target's session "
             "log group (cleanup deletes only streams named with the harness's prefix).",
         )
+
+
+def cleanup_run(fn: SuiteFunction, res: Resources) -> None:
+    target_cleanup(fn, res)
+    # Records each cleanup in the journal (an item of the runs table).
+    fn.allow(["dynamodb:PutItem"], [res.storage.runs_table.table_arn])
 
 
 def publish_report(fn: SuiteFunction, res: Resources) -> None:

@@ -27,8 +27,8 @@ from harness.cli import (
     report,
     run,
     scenarios,
-    sla,
     select,
+    sla,
     trends,
 )
 from harness.cli.common import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_USAGE, USAGE_ERRORS

@@ -138,12 +138,12 @@ class ResultCache:
 @dataclass(frozen=True)
 class CachePlan:
     """The scenarios still to run (with their keys), those a cached pass answers (and why),
-    and notes for the run."""
+    and notices for the run."""
 
     to_run: list[ScenarioSpec]
     cached: list[NotRun] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
 
 # (target) -> (version, "") when known, or (None, why it is unknown).
@@ -190,17 +190,17 @@ class CachePlanner:
         now: datetime,
     ) -> CachePlan:
         if not self.settings.enabled:
-            return CachePlan(list(specs), notes=["result cache off: [cache] enabled = false"])
+            return CachePlan(list(specs), notices=["result cache off: [cache] enabled = false"])
         version, unknown = self.version_of(run.target)
         if version is None:
             return CachePlan(
                 list(specs),
-                notes=[bounded(f"result cache off for target {run.target.name}: {unknown}")],
+                notices=[bounded(f"result cache off for target {run.target.name}: {unknown}")],
             )
         pins = pins_digest(self.pins)
         if pins is None:
             note = "result cache off: the dependency pins are unknown (no requirements.txt)"
-            return CachePlan(list(specs), notes=[note])
+            return CachePlan(list(specs), notices=[note])
         keyed = [
             spec.model_copy(
                 update={
@@ -217,10 +217,12 @@ class CachePlanner:
             for spec in specs
         ]
         if run.flags.no_cache:
-            return CachePlan(keyed, notes=["--no-cache: every scenario runs; passes are stored"])
+            return CachePlan(keyed, notices=["--no-cache: every scenario runs; passes are stored"])
         if run.flags.trigger is Trigger.SCHEDULE:
             # A schedule exists to measure the stack as it is now, version or not.
-            return CachePlan(keyed, notes=["scheduled run: every scenario runs; passes are stored"])
+            return CachePlan(
+                keyed, notices=["scheduled run: every scenario runs; passes are stored"]
+            )
         with ThreadPoolExecutor(max_workers=LOOKUP_WORKERS) as pool:
             hits = list(pool.map(lambda spec: self._reuse(run, spec, now), keyed))
         found = [hit for hit in hits if hit is not None]

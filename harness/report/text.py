@@ -96,8 +96,8 @@ def not_run_lines(summary: RunSummary) -> list[str]:
     if not_run:
         lines += ["", "Not run:"]
         lines += [f"  {r.scenario}: {r.selection or r.status.value}" for r in not_run]
-    if summary.notes:
-        lines += ["", *(f"Note: {note}" for note in summary.notes)]
+    if summary.notices:
+        lines += ["", *(f"Note: {notice}" for notice in summary.notices)]
     if summary.abridged:
         lines.append(
             "Note: abridged (the run is too large for the state machine's state); the whole "

@@ -238,7 +238,7 @@ def test_no_cache_runs_everything_but_still_keys_it() -> None:
     plan = planner(store, MemoryStore()).apply(run("r2", no_cache=True), SPECS, MODULES, NOW)
     assert [s.name for s in plan.to_run] == ["cold-start", "alb-routing"] and not plan.cached
     assert all(s.cache_key for s in plan.to_run)
-    assert plan.notes == ["--no-cache: every scenario runs; passes are stored"]
+    assert plan.notices == ["--no-cache: every scenario runs; passes are stored"]
 
 
 def test_a_scheduled_run_measures_instead_of_reusing() -> None:
@@ -250,7 +250,7 @@ def test_a_scheduled_run_measures_instead_of_reusing() -> None:
     )
     assert [s.name for s in plan.to_run] == ["cold-start", "alb-routing"] and not plan.cached
     assert all(s.cache_key for s in plan.to_run)  # its passes are stored for others
-    assert plan.notes == ["scheduled run: every scenario runs; passes are stored"]
+    assert plan.notices == ["scheduled run: every scenario runs; passes are stored"]
 
 
 @pytest.mark.parametrize(
@@ -270,7 +270,7 @@ def test_the_cache_is_off_with_a_reason_when_it_cannot_be_trusted(
     plan = planner(store, MemoryStore(), **changes).apply(run("r2"), SPECS, MODULES, NOW)
     assert [s.name for s in plan.to_run] == ["cold-start", "alb-routing"]
     assert all(s.cache_key is None for s in plan.to_run)  # nothing is stored either
-    assert not plan.cached and note in plan.notes[0]
+    assert not plan.cached and note in plan.notices[0]
 
 
 def test_a_hit_that_cannot_be_copied_into_the_run_is_run_instead() -> None:

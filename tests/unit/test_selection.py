@@ -147,7 +147,7 @@ def test_reasons_that_cannot_be_stored_become_a_note_not_a_failure() -> None:
     store.broken = True
     plan = plan_run(RunRequest(), CONFIG, CATALOGUE, NOW, results=RunResults(store))
     assert len(plan.scenarios) == 5
-    assert plan.notes == ["the selection reasons could not be stored: unreachable"]
+    assert plan.notices == ["the selection reasons could not be stored: unreachable"]
 
 
 def test_named_scenarios_run_whatever_changed() -> None:
