@@ -69,6 +69,7 @@ class TargetOverride(WireModel):
     test_prefix: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
     version: str | None = Field(default=None, max_length=200)
     version_path: str | None = Field(default=None, pattern=r"^(/[\w./-]*)?$")
+    session_log_group: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_#./-]{0,512}$")
 
 
 class RunFlags(WireModel):
