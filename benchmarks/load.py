@@ -73,7 +73,8 @@ def play(moto: MotoServer, users: int, batch: int, workers: int, name: str) -> L
         started = time.monotonic()
         outcome = engine.run({"scenarios": [SCENARIO], "runId": run_id}, run_id)
         seconds = time.monotonic() - started
-    result = outcome.results.get(SCENARIO)
+    results = {r.scenario: r for r in outcome.summary.results} if outcome.summary else {}
+    result = results.get(SCENARIO)
     if result is None:
         raise RuntimeError(f"{name}: no result ({outcome.status}: {outcome.cause})")
     return LoadRun(name, result, seconds)

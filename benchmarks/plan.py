@@ -213,6 +213,7 @@ def run(
                     "sessions_table": f"sessions-{suffix}",
                 },
                 "reference_target": {"pool_size": pool},
+                "cache": {"enabled": False},  # the second run must run, not be reused
             }
         )
 

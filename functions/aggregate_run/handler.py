@@ -67,10 +67,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         run=parsed.run,
         verdict=summary.verdict,
         verdict_reason=f"{reason}; {sla_reason}" if sla_reason else reason,
-<<<<<<< HEAD
-        summary=summary,
-        lanes=parsed.lanes,
-=======
         summary=for_state(summary),
->>>>>>> 42d76ff (Result cache keyed on code, settings, SLA, pins and target version; results travel by reference (RunScenario stores them, Aggregate reads them back) so the state stays small; abridged summary in the state for large runs)
+        lanes=parsed.lanes,
     ).to_wire()

@@ -56,8 +56,10 @@ def collect_results(
             )
             group_failures[group_name] = error
             for member in outcome.group.get("scenarios") or []:
-                if isinstance(member, Mapping) and "name" in member:
-                    group_failures[str(member["name"])] = error
+                # GroupDone keeps the names only; a whole spec is a mapping with a name.
+                name = member.get("name") if isinstance(member, Mapping) else member
+                if isinstance(name, str):
+                    group_failures[name] = error
         for item in outcome.results or []:
             result = _result_from_item(item, stored)
             found[result.scenario] = result

@@ -20,12 +20,26 @@ def _size(value: object) -> int:
 
 
 def peak_state_bytes(plan: RunPlan) -> int:
-    """The largest state the run can reach: after RunGroups, the plan, plus each group's
-    iteration as the Map returns it (the group, the run context, its scenarios' outcomes)."""
-    wire = plan.to_wire()
-    run = _size(wire["run"])
-    groups = sum(_size(group.to_wire()) + run for group in plan.groups)
-    return _size(wire) + groups + len(plan.scenarios) * MAX_OUTCOME_BYTES
+    """The largest state the run can reach: after RunLanes, the plan plus every lane's
+    outcome as LaneDone and GroupDone leave it (names, outcomes, what failed; the specs are
+    not repeated), each scenario's outcome at its largest."""
+    trimmed = [
+        {
+            "lane": {"target": {"name": lane.target.name}},
+            "groupResults": [
+                {
+                    "group": {"name": group.name, "scenarios": [s.name for s in group.scenarios]},
+                    "results": [],
+                    "setupError": None,
+                    "runError": None,
+                }
+                for group in lane.groups
+            ],
+        }
+        for lane in plan.lanes
+    ]
+    outcomes = len(plan.scenarios) * MAX_OUTCOME_BYTES
+    return _size(plan.to_wire()) + _size(trimmed) + outcomes
 
 
 def check_state_budget(plan: RunPlan) -> None:

@@ -74,8 +74,31 @@ def cleanup_run_on_pool(
         sessions_found=sum(report.sessions_found for report in reports),
         deleted_via_api=sum(report.deleted_via_api for report in reports),
         deleted_directly=sum(report.deleted_directly for report in reports),
+        left=sum(report.left for report in reports),
         seconds=round(time.monotonic() - started, 3),
+        kinds=_merged_kinds(reports),
     )
+
+
+def _merged_kinds(reports: list[CleanupReport]) -> list[CleanupKind]:
+    """Each kind summed over the pool members (cleaned at the same time: the longest time)."""
+    merged: dict[str, CleanupKind] = {}
+    for report in reports:
+        for kind in report.kinds:
+            seen = merged.get(kind.kind)
+            if seen is None:
+                merged[kind.kind] = kind
+                continue
+            notes = "; ".join(note for note in (seen.note, kind.note) if note)
+            merged[kind.kind] = CleanupKind(
+                kind=kind.kind,
+                found=seen.found + kind.found,
+                deleted=seen.deleted + kind.deleted,
+                left=seen.left + kind.left,
+                seconds=max(seen.seconds, kind.seconds),
+                note=notes,
+            )
+    return list(merged.values())
 
 
 def cleanup_expired(

@@ -34,6 +34,7 @@ class State(StrEnum):
     JUDGE_LOAD = "JudgeLoad"
     RECORD_SCENARIO_ERROR = "RecordScenarioError"
     GROUP_DONE = "GroupDone"
+    LANE_DONE = "LaneDone"
     IS_CONFIRM_PASS = "IsConfirmPass"
     AGGREGATE = "Aggregate"
     DETECT_REGRESSIONS = "DetectRegressions"

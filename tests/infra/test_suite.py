@@ -258,18 +258,19 @@ def test_leases_functions_touch_only_the_leases_table_and_the_edit_service(synth
     assert _allows(release, "ecs:UpdateService") == [service]
 
 
-def test_load_batches_and_their_judge_get_no_aws_permissions(synth: Synth) -> None:
-    for name in ("run_user_batch", "judge_load"):
-        actions = {
-            action
-            for statement in _policy_statements(synth, _spec(name))
-            for action in (
-                statement["Action"]
-                if isinstance(statement["Action"], list)
-                else [statement["Action"]]
-            )
-        }
-        assert {a.split(":")[0] for a in actions} <= {"logs", "xray"}, (name, actions)
+def test_load_batches_get_no_aws_permissions_and_their_judge_only_stores_the_result(
+    synth: Synth,
+) -> None:
+    judge = _allows(_policy_statements(synth, _spec("judge_load")), "s3:PutObject")
+    assert [target.split(">", 1)[1] for target in judge] == ["/results/*"]
+    actions = {
+        action
+        for statement in _policy_statements(synth, _spec("run_user_batch"))
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
+    assert {a.split(":")[0] for a in actions} <= {"logs", "xray"}, actions
 
 
 def test_the_state_machine_may_start_only_its_own_child_executions(synth: Synth) -> None:

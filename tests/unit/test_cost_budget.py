@@ -69,9 +69,10 @@ def test_steps_grow_per_group_and_per_scenario() -> None:
     base = one.transitions - per_group - per_scenario
     assert fifty.transitions == base + 3 * per_group + 50 * per_scenario
     assert fifty.map_items["RunScenarios"] == 50
-    # Lanes cost one RunLanes iteration each: the RunGroups Map state entered once per lane.
+    # Lanes cost one RunLanes iteration each: the RunGroups Map state and LaneDone entered
+    # once per lane.
     spread = count_steps(definition, plan_shape([20, 20, 10], lanes=3))
-    assert spread.transitions == fifty.transitions + 2
+    assert spread.transitions == fifty.transitions + 2 * 2
     assert spread.invocations == fifty.invocations
 
 

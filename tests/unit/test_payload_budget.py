@@ -11,6 +11,7 @@ from harness.scenarios import catalogue
 from harness.wire import (
     Check,
     GroupPlan,
+    LanePlan,
     RunPlan,
     RunRequest,
     ScenarioOutcome,
@@ -36,7 +37,8 @@ def plan_of(count: int) -> RunPlan:
         for n in range(count)
     ]
     group = GroupPlan(name="g", parallel=True, max_concurrency=10, scenarios=specs)
-    return RunPlan(run=RUN, groups=[group], max_group_concurrency=1)
+    lane = LanePlan(target=RUN.target, groups=[group])
+    return RunPlan(run=RUN, lanes=[lane], max_group_concurrency=1)
 
 
 def test_hundreds_of_scenarios_fit_and_a_thousand_are_refused_naming_the_fix() -> None:

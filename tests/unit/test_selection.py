@@ -19,6 +19,8 @@ NOW = datetime(2026, 11, 24, 5, 33, 49, tzinfo=UTC)
 CONFIG = HarnessConfig(target=TargetConfig(endpoint="http://127.0.0.1:9"))
 SUITE = list(CATALOGUE)
 TAGS = {name: definition.tags for name, definition in CATALOGUE.items()}
+SMOKE = [name for name in SUITE if "smoke" in TAGS[name]]  # always run
+LATER_SMOKE = SMOKE[2:]  # the smoke scenarios after cold-start and alb-routing
 
 
 def chosen(decisions: list[Decision]) -> list[str]:
@@ -56,7 +58,7 @@ def test_no_change_list_runs_the_suite_as_asked() -> None:
 
 def test_the_seed_examples_pick_their_scenarios_and_smoke_always_runs() -> None:
     decisions = select(SUITE, TAGS, ["hephaestus/lib/fargate-stack.ts"], SelectionConfig(), "full")
-    assert chosen(decisions) == ["cold-start", "concurrent-sessions", "alb-routing"]
+    assert chosen(decisions) == ["cold-start", "concurrent-sessions", "alb-routing", *LATER_SMOKE]
     by_name = {d.scenario: d.reason for d in decisions}
     assert by_name["concurrent-sessions"] == "changed: hephaestus/lib/fargate-stack.ts"
     assert by_name["alb-routing"] == "changed: hephaestus/lib/fargate-stack.ts"
@@ -64,7 +66,13 @@ def test_the_seed_examples_pick_their_scenarios_and_smoke_always_runs() -> None:
     assert by_name["failure-recovery"] == "none of the 1 changed file(s) maps to it"
 
     edit = select(SUITE, TAGS, ["hermes/src/modules/edit-session/x.ts"], SelectionConfig(), "full")
-    assert chosen(edit) == ["cold-start", "session-persistence", "alb-routing", "failure-recovery"]
+    assert chosen(edit) == [
+        "cold-start",
+        "session-persistence",
+        "alb-routing",
+        "failure-recovery",
+        *LATER_SMOKE,
+    ]
 
 
 def test_an_unknown_file_runs_everything_and_says_which() -> None:
@@ -78,12 +86,9 @@ def test_an_unknown_file_runs_everything_and_says_which() -> None:
 def test_unmatched_ignore_and_empty_patterns_mark_files_that_affect_nothing() -> None:
     config = SelectionConfig(map={"docs/**": []}, unmatched="ignore")
     decisions = select(SUITE, TAGS, ["docs/a.md", "README.md"], config, "full")
-    assert chosen(decisions) == ["cold-start", "alb-routing"]  # smoke only
+    assert chosen(decisions) == SMOKE  # smoke only
     config = SelectionConfig(map={"docs/**": []})  # unmatched = "all"
-    assert chosen(select(SUITE, TAGS, ["docs/a.md"], config, "full")) == [
-        "cold-start",
-        "alb-routing",
-    ]
+    assert chosen(select(SUITE, TAGS, ["docs/a.md"], config, "full")) == SMOKE
 
 
 def test_run_all_patterns_win() -> None:
@@ -95,7 +100,7 @@ def test_run_all_patterns_win() -> None:
 
 def test_nothing_changed_runs_only_the_always_run_scenarios() -> None:
     decisions = select(SUITE, TAGS, [], SelectionConfig(), "full")
-    assert chosen(decisions) == ["cold-start", "alb-routing"]
+    assert chosen(decisions) == SMOKE
     assert {d.reason for d in decisions if not d.selected} == {"no file changed"}
 
 
@@ -129,7 +134,9 @@ def test_the_plan_records_why_and_drops_the_change_list() -> None:
     request = RunRequest.model_validate({"flags": {"changedFiles": files}})
     results = RunResults(MemoryStore())
     plan = plan_run(request, config, CATALOGUE, NOW, results=results)
-    assert [s.name for s in plan.scenarios] == ["cold-start", "session-persistence", "alb-routing"]
+    assert sorted(s.name for s in plan.scenarios) == sorted(
+        ["cold-start", "session-persistence", *SMOKE[1:]]
+    )
     assert [s.name for s in plan.skipped] == ["concurrent-sessions", "failure-recovery"]
     assert results.reasons(plan.run.run_id) == {
         "cold-start": "changed: hephaestus/lib/session-stack.ts",
@@ -137,6 +144,7 @@ def test_the_plan_records_why_and_drops_the_change_list() -> None:
         "concurrent-sessions": "none of the 11 changed file(s) maps to it",
         "alb-routing": "tagged smoke: runs on every change",
         "failure-recovery": "none of the 11 changed file(s) maps to it",
+        **{name: "tagged smoke: runs on every change" for name in LATER_SMOKE},
     }
     assert plan.run.flags.changed_files is None  # never carried past Plan
     assert "changedFiles" not in str(plan.to_wire()) and "changed:" not in str(plan.to_wire())
@@ -146,7 +154,7 @@ def test_reasons_that_cannot_be_stored_become_a_note_not_a_failure() -> None:
     store = MemoryStore()
     store.broken = True
     plan = plan_run(RunRequest(), CONFIG, CATALOGUE, NOW, results=RunResults(store))
-    assert len(plan.scenarios) == 5
+    assert len(plan.scenarios) == len(SUITE)
     assert plan.notices == ["the selection reasons could not be stored: unreachable"]
 
 
@@ -166,4 +174,4 @@ def test_everything_skipped_is_a_plan_with_no_groups() -> None:
     )
     request = RunRequest.model_validate({"flags": {"changedFiles": ["docs/a.md"]}})
     plan = plan_run(request, config, CATALOGUE, NOW)
-    assert plan.groups == [] and len(plan.skipped) == 5
+    assert plan.lanes == [] and len(plan.skipped) == len(SUITE)
