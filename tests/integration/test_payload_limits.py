@@ -75,7 +75,11 @@ def largest_state(engine: LocalEngine, run_id: str) -> int:
 
 def bulk_config() -> HarnessConfig:
     base = isolated_config(cache=True)
-    builtin = {name: ScenarioOverride(enabled=False) for name in list(catalogue())[:5]}
+    builtin = {
+        name: ScenarioOverride(enabled=False)
+        for name in catalogue()
+        if not name.startswith("bulk-")
+    }
     groups = {f"bulk{n}": GroupConfig(parallel=True, max_concurrency=10) for n in range(GROUPS)}
     selection = SelectionConfig(map={"bulk/**": [f"bulk-{n:03d}" for n in range(SCENARIOS)]})
     return base.model_copy(update={"scenarios": builtin, "groups": groups, "selection": selection})
