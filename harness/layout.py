@@ -237,4 +237,7 @@ def _package_files() -> tuple[tuple[str, bytes], ...]:
         if "__pycache__" in relative.parts:
             continue
         files.append((f"harness/{relative.as_posix()}", item.read_bytes()))
+    pins = f"harness/{STAGED_PINS.name}"
+    if REQUIREMENTS.exists() and all(name != pins for name, _ in files):
+        files.append((pins, REQUIREMENTS.read_bytes()))  # as stage_function copies it
     return tuple(files)

@@ -19,11 +19,11 @@ FARGATE = "hephaestus/lib/fargate-stack.ts"
 def test_select_explains_every_decision_without_running_anything(tmp_path: Path) -> None:
     done = harness(tmp_path, "select", "--changed-files", FARGATE)
     assert done.returncode == 0, done.stderr
-    rows = {line.split()[0]: line for line in done.stdout.splitlines()[1:6]}
+    rows = {line.split()[0]: line for line in done.stdout.splitlines()[1:7]}
     assert "run" in rows["alb-routing"] and f"changed: {FARGATE}" in rows["alb-routing"]
     assert "tagged smoke" in rows["cold-start"]
     assert "skip" in rows["failure-recovery"] and "maps to it" in rows["failure-recovery"]
-    assert "3 of 5 scenario(s) of the full suite would run (1 changed file(s))." in done.stdout
+    assert "4 of 6 scenario(s) of the full suite would run (1 changed file(s))." in done.stdout
     assert not (tmp_path / ".harness").exists()  # nothing ran, nothing was stored
 
 
@@ -48,7 +48,7 @@ def test_select_since_a_git_revision(tmp_path: Path) -> None:
     done = harness(tmp_path, "select", "--since", "HEAD", "--repo", str(repo))
     assert done.returncode == 0, done.stderr
     assert "changed: hermes/src/modules/edit-session/session.ts" in done.stdout
-    assert "4 of 5 scenario(s)" in done.stdout
+    assert "5 of 6 scenario(s)" in done.stdout
 
     bad = harness(tmp_path, "select", "--since", "no-such-ref", "--repo", str(repo))
     assert bad.returncode == 2 and "--since: git diff" in bad.stderr
@@ -61,7 +61,8 @@ def test_a_change_runs_what_it_affects_and_an_unchanged_rerun_comes_from_the_cac
     args = ("run", "--changed-files", FARGATE, "--state-dir", str(state), "--junit", str(junit))
     first = harness(tmp_path, *args)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "3 scenario(s) in" in first.stdout and "2 skipped by selection" in first.stdout
+    assert "4 pass, 2 skipped" in first.stdout
+    assert "; 2 skipped by selection; no regression" in first.stdout
     assert "failure-recovery: none of the 1 changed file(s) maps to it" in first.stdout
     skipped = {
         case.get("name"): tag.get("message") or ""
@@ -74,19 +75,19 @@ def test_a_change_runs_what_it_affects_and_an_unchanged_rerun_comes_from_the_cac
     again = harness(tmp_path, *args)
     assert again.returncode == 0, again.stdout + again.stderr
     table = again.stdout.split("SCENARIO", 1)[1]
-    assert table.count("CACHED") == 3 and "PASSED" in table
+    assert table.count("CACHED") == 4 and "PASSED" in table
     history = SqliteHistory.in_state_dir(state)
     (latest, earlier) = history.list_runs(2)
-    assert latest.counts[Status.CACHED] == 3
+    assert latest.counts[Status.CACHED] == 4
     assert {r.cached_from for r in latest.results if r.status is Status.CACHED} == {earlier.run_id}
     cached = [
         case
         for case in ET.parse(junit).getroot().iter("testcase")
         if case.find("properties") is not None
     ]
-    assert len(cached) == 3
+    assert len(cached) == 4
     for case in cached:
         values = {p.get("name"): p.get("value") for p in case.iter("property")}
         assert values == {"status": "cached", "cachedFrom": earlier.run_id}
     listing = harness(tmp_path, "history", "--state-dir", str(state))
-    assert "3/5 (3 cached)" in listing.stdout
+    assert "4/6 (4 cached)" in listing.stdout

@@ -350,7 +350,7 @@ def test_results_by_reference_and_the_cache_are_granted_by_prefix(synth: Synth) 
         if s["Action"] == "s3:ListBucket"
     ]
     assert listing["Condition"] == {"StringLike": {"s3:prefix": ["results/*"]}}
-    for name in ("setup_group", "teardown_group", "detect_regressions", "send_alerts"):
+    for name in ("setup_group", "release_leases", "detect_regressions", "send_alerts"):
         assert objects(name, "s3:PutObject") == [] and objects(name, "s3:GetObject") == []
 
 

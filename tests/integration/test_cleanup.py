@@ -90,3 +90,16 @@ def test_without_a_session_log_group_there_are_no_streams_to_clean(stack: StackF
         if k.kind == "log streams"
     ]
     assert (streams.found, streams.deleted) == (0, 0)
+
+
+def test_a_client_with_two_sessions_logs_both_to_its_one_stream(stack: StackFactory) -> None:
+    # A scenario re-run under the same clientId (a confirm pass) must not get a 500.
+    target = stack(session_logs=True)
+    client_id = f"{target.run.client_prefix}twice"
+    create(target, client_id)
+    create(target, client_id)
+    logs = client("logs", region="us-east-1", endpoint_url=target.run.target.aws_endpoint_url)
+    events = logs.get_log_events(
+        logGroupName=target.run.target.session_log_group, logStreamName=f"{client_id}/edit"
+    )["events"]
+    assert len(events) == 2

@@ -2,6 +2,7 @@ import json
 from datetime import timedelta
 
 from harness.judge.collect import collect_results
+from harness.judge.rules import gate
 from harness.judge.summary import SUMMARY_STATE_BYTES, for_state, summarize, verdict_reason
 from harness.wire import (
     Check,
@@ -10,6 +11,7 @@ from harness.wire import (
     ScenarioOutcome,
     ScenarioResult,
     ScenarioSpec,
+    Severity,
     Status,
     Verdict,
 )
@@ -133,6 +135,10 @@ def test_cached_and_skipped_scenarios_are_recorded_with_their_reasons() -> None:
     (cold,) = summary.metrics
     assert cold.count == 1  # a cached pass adds no sample: its numbers are its own run's
     assert verdict_reason(summary) == "all 2 scenario(s) passed (1 cached); 1 skipped by selection"
+    # The gate's verdict (the run's last word) counts them the same way.
+    verdict, why = gate(summary, [], {}, Severity.HIGH)
+    assert verdict is Verdict.PASSED
+    assert why.startswith("all 2 scenario(s) passed (1 cached); 1 skipped by selection; no")
 
 
 def test_a_result_lost_from_the_store_is_an_error_not_a_pass() -> None:

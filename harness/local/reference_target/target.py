@@ -7,6 +7,7 @@ gives them one start/stop lifecycle. Real users point the harness at their own e
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -116,7 +117,9 @@ class ReferenceTarget:
 
         def log(client_id: str, line: str) -> None:
             stream = f"{client_id}/edit"
-            logs.create_log_stream(logGroupName=group, logStreamName=stream)
+            # The client's earlier session may have made it: a container appends to it.
+            with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+                logs.create_log_stream(logGroupName=group, logStreamName=stream)
             logs.put_log_events(
                 logGroupName=group,
                 logStreamName=stream,
