@@ -52,8 +52,9 @@ browser:
 synth: $(VENV)/.dev-deps
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(BIN)/python app.py
 
-# Measured gains, printed as ratios against a baseline measured in the same run.
-bench: $(VENV)/.dev-deps
+# Measured gains, printed as ratios against a baseline measured in the same run. Needs only
+# what a local run needs (no CDK, no test tools).
+bench: $(VENV)/.run-deps
 	$(BIN)/python -m benchmarks
 
 clean:

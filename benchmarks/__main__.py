@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks import cleanup, detection, follow
+from benchmarks import cache, cleanup, detection, follow, load, plan, startup
 
 if __name__ == "__main__":
-    cleanup.main()
-    detection.main()
-    follow.main()
+    for benchmark in (cache, cleanup, detection, follow, plan, load, startup):
+        benchmark.main()
+        print()

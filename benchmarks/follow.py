@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.aws.clients import client
-from harness.config import HarnessConfig, ReferenceTargetConfig
+from harness.config import CacheConfig, HarnessConfig, ReferenceTargetConfig
 from harness.execution.follow import start_and_follow
 from harness.execution.history import ExecutionOutcome, apply_event
 from harness.local.engine import LocalEngine
@@ -80,7 +80,8 @@ Follower = Callable[[Any, str, dict[str, Any], str], str]
 
 def run(suite: str, repeat: int) -> list[tuple[str, float, float]]:
     config = HarnessConfig(
-        reference_target=ReferenceTargetConfig(cold_start_seconds=1.0, recovery_seconds=0.8)
+        reference_target=ReferenceTargetConfig(cold_start_seconds=1.0, recovery_seconds=0.8),
+        cache=CacheConfig(enabled=False),  # every run runs its scenarios: nothing is reused
     )
     samples: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as state, LocalEngine(config, Path(state)) as engine:

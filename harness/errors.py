@@ -88,3 +88,11 @@ class ArchiveError(HarnessError):
 
 class UnsafeCleanupError(HarnessError):
     """Cleanup was asked to delete by a prefix that is not provably the harness's own."""
+
+
+class LeaseError(HarnessError):
+    """The lease store (SQLite locally, DynamoDB in AWS) could not be read or written."""
+
+
+class StoreError(HarnessError):
+    """An object store (S3 in AWS, a folder locally) could not be read or written."""

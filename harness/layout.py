@@ -6,6 +6,7 @@ and the CDK app both ask it, so both deploy the same code and the same state mac
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -26,6 +27,10 @@ STATEMACHINES_DIR = PROJECT_ROOT / "statemachines"
 SUITE_ASL = STATEMACHINES_DIR / "suite.asl.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 HANDLER = "handler.lambda_handler"
+REQUIREMENTS = PROJECT_ROOT / "requirements.txt"
+# requirements.txt is not in a Lambda asset; staging copies it here, into the package, so the
+# Plan Lambda can put the project's dependency pins into result-cache keys.
+STAGED_PINS = PACKAGE_DIR / "dependency-pins.txt"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
@@ -43,6 +48,9 @@ class FunctionSpec:
     # Caps how many run at once: a throttled invocation is retried by the state machine, and
     # a fan-out can never starve the account's other functions.
     reserved_concurrency: int | None = None
+    # CPU-bound (a load generator): the local engine runs it in worker processes, like
+    # Lambda runs each invocation on its own CPU, instead of in its own busy process.
+    cpu_bound: bool = False
 
     @property
     def source_dir(self) -> Path:
@@ -54,7 +62,7 @@ BUNDLED = ("slack-sdk",)
 
 SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("plan_run", "PlanRunFunctionArn", "Validate input and plan a run", 30),
-    FunctionSpec("setup_group", "SetupGroupFunctionArn", "Prepare a scenario group", 60),
+    FunctionSpec("setup_group", "SetupGroupFunctionArn", "Prepare a scenario group", 360),
     FunctionSpec(
         "run_scenario",
         "RunScenarioFunctionArn",
@@ -63,7 +71,6 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
         512,
         reserved_concurrency=10,
     ),
-    FunctionSpec("teardown_group", "TeardownGroupFunctionArn", "Restore after a group", 120),
     FunctionSpec("aggregate_run", "AggregateRunFunctionArn", "Summarise and store a run", 60),
     FunctionSpec(
         "detect_regressions", "DetectRegressionsFunctionArn", "Judge against baselines", 60
@@ -81,6 +88,19 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "judge_confirmation", "JudgeConfirmationFunctionArn", "Judge the confirm pass", 60
     ),
+    FunctionSpec("acquire_leases", "AcquireLeasesFunctionArn", "Lease the targets a run uses", 60),
+    FunctionSpec(
+        "release_leases", "ReleaseLeasesFunctionArn", "Restore and release the targets", 120
+    ),
+    FunctionSpec(
+        "run_user_batch",
+        "RunUserBatchFunctionArn",
+        "Run one batch of a load scenario's users",
+        900,
+        1769,  # one full vCPU: a load generator must not be the bottleneck
+        cpu_bound=True,
+    ),
+    FunctionSpec("judge_load", "JudgeLoadFunctionArn", "Judge a load scenario's batches", 60),
 )
 # Functions the state machine does not call (no ASL placeholder): EventBridge invokes them.
 EVENT_FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -153,7 +173,18 @@ def stage_function(
     asl = destination / SUITE_ASL.relative_to(PROJECT_ROOT)
     asl.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(SUITE_ASL, asl)
+    if REQUIREMENTS.exists():
+        shutil.copy2(REQUIREMENTS, destination / "harness" / STAGED_PINS.name)
     return destination
+
+
+def dependency_pins() -> bytes | None:
+    """The project's pinned dependencies: requirements.txt in a checkout, its staged copy in
+    a Lambda asset; None when neither is there (then nothing may be cached)."""
+    for source in (STAGED_PINS, REQUIREMENTS):
+        if source.is_file():
+            return source.read_bytes()
+    return None
 
 
 # Compiled extensions left out of assets: built for this machine's Python, not Lambda's
@@ -188,14 +219,44 @@ def stage_distribution(name: str, destination: Path, why: str) -> None:
 
 
 def function_zip(function: FunctionSpec, extra_packages: Sequence[str] = ()) -> bytes:
-    """The function's asset (as ``stage_function`` lays it out) as zip bytes."""
+    """The function's asset (as ``stage_function`` lays it out) as zip bytes.
+
+    A function that bundles nothing beyond the ``harness`` package (most of them) is zipped
+    straight from the source files, uncompressed: the local engine builds one per function
+    at every start, and this is the cheap way (no copies, no deflate).
+    """
     buffer = io.BytesIO()
-    with (
-        tempfile.TemporaryDirectory() as staging,
-        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
-    ):
-        root = stage_function(function, Path(staging), extra_packages)
-        for item in sorted(root.rglob("*")):
+    if function.bundled or extra_packages:
+        with (
+            tempfile.TemporaryDirectory() as staging,
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        ):
+            root = stage_function(function, Path(staging), extra_packages)
+            for item in sorted(root.rglob("*")):
+                if item.is_file():
+                    archive.write(item, item.relative_to(root).as_posix())
+        return buffer.getvalue()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for item in sorted(function.source_dir.iterdir()):
             if item.is_file():
-                archive.write(item, item.relative_to(root).as_posix())
+                archive.writestr(item.name, item.read_bytes())
+        for name, content in _package_files():
+            archive.writestr(name, content)
     return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def _package_files() -> tuple[tuple[str, bytes], ...]:
+    """The ``harness`` package as an asset holds it (no caches, no ``local/``), read once."""
+    files = []
+    for item in sorted(PACKAGE_DIR.rglob("*")):
+        relative = item.relative_to(PACKAGE_DIR)
+        if not item.is_file() or item.suffix == ".pyc" or relative.parts[0] == "local":
+            continue
+        if "__pycache__" in relative.parts:
+            continue
+        files.append((f"harness/{relative.as_posix()}", item.read_bytes()))
+    pins = f"harness/{STAGED_PINS.name}"
+    if REQUIREMENTS.exists() and all(name != pins for name, _ in files):
+        files.append((pins, REQUIREMENTS.read_bytes()))  # as stage_function copies it
+    return tuple(files)

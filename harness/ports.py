@@ -3,7 +3,7 @@ implement them; the core and the scenarios only ever see these protocols."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -14,9 +14,12 @@ from harness.report.location import ReportLocation
 from harness.target.http import Response
 from harness.wire import (
     AlertReport,
+    BusyTarget,
     EntryKind,
+    Holder,
     JournalEntry,
     KnownIssue,
+    LeaseClaim,
     PinnedBaseline,
     RegressionReport,
     RunContext,
@@ -81,9 +84,27 @@ class TargetInfra(Protocol):
         optionally only those created before a moment."""
         ...
 
+    def find_sessions(
+        self, client_id_prefix: str, created_before: datetime | None = None
+    ) -> list[tuple[str, str]]:
+        """``find_session_ids`` with each session's clientId: (sessionId, clientId)."""
+        ...
+
     def delete_session_items(self, session_ids: list[str], client_id_prefix: str) -> int:
-        """Delete session items directly, each only if its clientId still starts with the
-        prefix (conditional delete); returns how many were deleted (or already gone)."""
+        """Delete those session items whose clientId starts with the prefix (a conditional
+        delete: any other item is left alone); returns how many were deleted (or already
+        gone)."""
+        ...
+
+    def find_log_streams(
+        self, name_prefix: str, created_before: datetime | None = None
+    ) -> list[str]:
+        """Names of the session log streams (``target.session_log_group``) that start with
+        the prefix, optionally only those created before a moment; none without a group."""
+        ...
+
+    def delete_log_streams(self, names: list[str], name_prefix: str) -> int:
+        """Delete those streams whose names start with the prefix; returns how many."""
         ...
 
 
@@ -141,6 +162,23 @@ class AlertStateStore(Protocol):
 
     def alert_report(self, run_id: str) -> AlertReport | None:
         """What the Alert step of ``run_id`` sent, showed or could not deliver."""
+        ...
+
+
+class BlobStore(Protocol):
+    """Objects by key (``cache/<key>.json``, ``results/<run>/<scenario>.json``): S3 in AWS, a
+    folder in the state directory locally. Failures raise ``StoreError``."""
+
+    def get(self, key: str) -> bytes | None:
+        """The object's bytes, or None when there is none."""
+        ...
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write the whole object (readers never see a partial one)."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under ``prefix``; returns how many."""
         ...
 
 
@@ -251,4 +289,32 @@ class Archivable(Protocol):
 
     def import_records(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Write validated records by key (the same record twice is one record)."""
+        ...
+
+
+class LeaseStore(Protocol):
+    """Leases on targets: SQLite locally, DynamoDB in AWS (``harness.target.leases`` decides who
+    blocks whom; a store keeps the records and makes each acquire atomic)."""
+
+    def acquire(
+        self,
+        claims: Sequence[LeaseClaim],
+        run_id: str,
+        now: datetime,
+        ttl_seconds: float,
+        found: Callable[[LeaseClaim], int | None],
+    ) -> BusyTarget | None:
+        """Take every claim, or none: None when all were taken, else what blocked (and
+        nothing is kept). Expired holders are reaped on the way. ``found`` is asked, once a
+        claim is known to be free, what to remember for it (the edit service's desiredCount,
+        restored on release)."""
+        ...
+
+    def holders(self, key: str) -> dict[str, Holder]:
+        """Who holds ``key`` now, by run id (expired holders included until reaped)."""
+        ...
+
+    def release(self, run_id: str, keys: Sequence[str]) -> list[Holder]:
+        """Drop ``run_id``'s holds on ``keys``; returns what it held (keys it did not hold
+        are skipped). Safe to call twice."""
         ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,23 +25,29 @@ from harness.config import (
     format_validation_error,
     load_config,
 )
-from harness.errors import AlertDeliveryError, HarnessError, InvalidEventError
+from harness.errors import AlertDeliveryError, ConfigError, HarnessError, InvalidEventError
 from harness.judge.judgement import Stores
+from harness.judge.results import RunResults
+from harness.layout import dependency_pins
 from harness.maintenance import Environment
 from harness.notify.channels import Sender, TopicPublisher, TopicSender
 from harness.notify.github import GitHubSender
 from harness.notify.metrics import CloudWatchMetric
+from harness.planning.cache import CachePlanner, ResultCache, target_version
 from harness.ports import (
     AlertStateStore,
+    BlobStore,
     HistoryStore,
     Journal,
+    LeaseStore,
     ReportStore,
     RunsInFlight,
     TargetApi,
     TargetInfra,
 )
+from harness.scenarios import ScenarioJob, get_scenario
 from harness.target.api import HttpTargetApi
-from harness.wire import Channel, ResolvedTarget
+from harness.wire import Channel, ResolvedTarget, ScenarioEvent
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -181,6 +188,30 @@ def execution_history(execution_arn: str) -> list[dict[str, Any]]:
     return HistoryReader(client("stepfunctions", region=region), execution_arn).new_events()
 
 
+def lease_store(config: HarnessConfig) -> LeaseStore:
+    if config.leases.backend == "sqlite":
+        from harness.local.sqlite_leases import SqliteLeases  # local runs only
+
+        return SqliteLeases.in_state_dir(Path(config.local.state_dir))
+    from harness.aws.dynamodb_leases import DynamoDbLeases
+
+    return DynamoDbLeases(config.leases.table, region=config.leases.region)
+
+
+def scenario_job(event: ScenarioEvent) -> ScenarioJob:
+    """What running (a batch of) the event's scenario needs: its definition, the plan's
+    spec, the run, the SLA, and the pool member it runs on."""
+    target = event.member
+    return ScenarioJob(
+        definition=get_scenario(event.scenario.name),
+        spec=event.scenario,
+        run=event.run,
+        sla=settings().sla,
+        api=target_api(target),
+        infra=target_infra(target),
+    )
+
+
 def target_api(target: ResolvedTarget) -> TargetApi:
     from harness.target.http import HttpClient
 
@@ -269,3 +300,36 @@ def _topic(arn: str) -> TopicPublisher | None:
     from harness.aws.sns_topic import SnsTopic
 
     return SnsTopic(arn)
+
+
+def blob_store(config: HarnessConfig) -> BlobStore:
+    """Where stored results and cached passes live: the state folder locally (with the
+    SQLite history), the results bucket in AWS (with the DynamoDB history)."""
+    if config.history.backend == "sqlite":
+        from harness.local.folder_store import FolderStore  # local runs only
+
+        return FolderStore(Path(config.local.state_dir))
+    if not config.storage.bucket:
+        raise ConfigError("storage.bucket is empty: the CDK app sets it to the results bucket")
+    from harness.aws.s3_store import S3Store
+
+    return S3Store(config.storage.bucket, region=config.history.region)
+
+
+def run_results(config: HarnessConfig) -> RunResults:
+    return RunResults(blob_store(config))
+
+
+def result_cache(config: HarnessConfig) -> ResultCache:
+    return ResultCache(blob_store(config), timedelta(hours=config.cache.ttl_hours))
+
+
+def cache_planner(config: HarnessConfig) -> CachePlanner:
+    return CachePlanner(
+        cache=result_cache(config),
+        results=run_results(config),
+        settings=config.cache,
+        sla=config.sla,
+        version_of=lambda target: target_version(target, target_api(target)),
+        pins=dependency_pins(),
+    )

@@ -14,7 +14,7 @@ from harness.aws import table_keys as keys
 from harness.config import CONFIG_JSON_ENV, HarnessConfig
 from infra.alerts import Alerts
 from infra.functions import SuiteFunction
-from infra.permissions import Resources
+from infra.permissions import Resources, target_cleanup
 from infra.storage import Storage
 from infra.suite import Suite, handler_config, state_machine_name
 
@@ -67,9 +67,8 @@ class Maintenance(Construct):
             [f"{runs.table_arn}/index/{index}" for index in (keys.TIME_INDEX, keys.TARGET_INDEX)],
         )
         fn.allow(["s3:GetLifecycleConfiguration"], [storage.bucket.bucket_arn])
-        # The sweep of expired test data on the target's sessions table: deletes are
-        # conditional on the test marker, so DeleteItem (BatchWriteItem takes no condition).
-        fn.allow(["dynamodb:Scan", "dynamodb:DeleteItem"], [res.sessions_table_arn])
+        # The sweep of expired test data on each pool member (its sessions, their log streams).
+        target_cleanup(fn, res)
         self.alarms = self._alarms(config, alerts)
 
     def _alarms(self, config: HarnessConfig, alerts: Alerts) -> dict[str, cloudwatch.Alarm]:

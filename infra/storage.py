@@ -1,4 +1,5 @@
-"""Storage: DynamoDB tables (run history, baselines, alert state) and the results bucket."""
+"""Storage: DynamoDB tables (run history, baselines, alert state, runs in flight, target
+leases) and the results bucket."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from harness.report.location import JUNIT_PREFIX, REPORTS_PREFIX
 from infra.buckets import private_bucket
 
 CACHE_PREFIX = "cache/"
+RESULTS_PREFIX = "results/"  # a run's scenario results, by reference, until Aggregate
 ACCESS_LOGS_PREFIX = "results-bucket/"
 
 
@@ -73,6 +75,13 @@ class Storage(Construct):
             ttl=keys.EXPIRES_AT,
             removal=removal,
         )
+        self.leases_table = self._table(
+            "LeasesTable",
+            config.leases.table,
+            dynamodb.Attribute(name=keys.LEASE_KEY, type=dynamodb.AttributeType.STRING),
+            ttl=keys.EXPIRES_AT,
+            removal=removal,
+        )
         self.logs_bucket = self._logs_bucket(config, removal)
         self.bucket = self._results_bucket(config, removal)
 
@@ -129,6 +138,11 @@ class Storage(Construct):
                     id="expire-cache",
                     prefix=CACHE_PREFIX,
                     expiration=cdk.Duration.days(storage.cache_expiry_days),
+                ),
+                s3.LifecycleRule(
+                    id="expire-run-results",
+                    prefix=RESULTS_PREFIX,
+                    expiration=cdk.Duration.days(storage.run_results_expiry_days),
                 ),
                 s3.LifecycleRule(
                     id="age-reports",

@@ -106,6 +106,12 @@ def handler_config(config: HarnessConfig, storage: Storage, alerts: Alerts) -> s
         "alert_state_table": storage.alert_state_table.table_name,
         "run_state_table": storage.run_state_table.table_name,
     }
+    data["leases"] = {
+        **data.get("leases", {}),
+        "backend": "dynamodb",
+        "table": storage.leases_table.table_name,
+        "region": cdk.Aws.REGION,
+    }
     data["alerts"] = {
         **data.get("alerts", {}),
         "secrets": "secretsmanager",
@@ -203,6 +209,7 @@ class Suite(Construct):
                 resources=[fn.function.function_arn for fn in self.functions.values()],
             )
         )
+        self._allow_distributed_map(machine, config)
         acknowledge(
             machine.role.node.find_child("DefaultPolicy"),
             "AwsSolutions-IAM5[Resource::*]",
@@ -210,6 +217,33 @@ class Suite(Construct):
             "and X-Ray actions support no resource-level permissions.",
         )
         return machine
+
+    @staticmethod
+    def _allow_distributed_map(machine: sfn.StateMachine, config: HarnessConfig) -> None:
+        """A DISTRIBUTED Map (load batches beyond an inline Map) runs child executions of
+        this state machine: it may start them and watch or stop them, nothing else. ARNs are
+        built from the name, as the machine cannot reference its own ARN."""
+        name = state_machine_name(config)
+        prefix = f"arn:{cdk.Aws.PARTITION}:states:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}"
+        executions = f"{prefix}:execution:{name}/*"
+        machine.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:StartExecution"], resources=[f"{prefix}:stateMachine:{name}"]
+            )
+        )
+        machine.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution", "states:StopExecution"],
+                resources=[executions],
+            )
+        )
+        acknowledge(
+            machine.role.node.find_child("DefaultPolicy"),  # where the finding is
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:"
+            f"<AWS::AccountId>:execution:{name}/*]",
+            "A DISTRIBUTED Map's child executions get names at run time; scoped to this "
+            "state machine's own executions.",
+        )
 
 
 def _pascal(name: str) -> str:

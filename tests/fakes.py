@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from harness.errors import RunExistsError, TargetInfraError, TargetRequestError
+from harness.errors import RunExistsError, StoreError, TargetInfraError, TargetRequestError
 from harness.ports import RunInFlight
 from harness.scenarios.base import ParamValue, ScenarioContext, ScenarioDefinition
 from harness.target.http import Response
+from harness.target.marker import owned
 from harness.wire import (
     MetricUnit,
     RegressionReport,
@@ -62,6 +63,7 @@ class FakeTarget:
     health_status: int = 200
     undeletable: set[str] = field(default_factory=set)  # API deletes of these answer 500
     calls: list[str] = field(default_factory=list)
+    log_streams: list[str] = field(default_factory=list)  # session log stream names
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_session(self, client_id: str, created_at: datetime = NOW) -> str:
@@ -168,22 +170,41 @@ class FakeTargetInfra:
     def find_session_ids(
         self, client_id_prefix: str, created_before: datetime | None = None
     ) -> list[str]:
+        return [sid for sid, _ in self.find_sessions(client_id_prefix, created_before)]
+
+    def find_sessions(
+        self, client_id_prefix: str, created_before: datetime | None = None
+    ) -> list[tuple[str, str]]:
         return [
-            sid
+            (sid, item["clientId"])
             for sid, item in self.target.items.items()
             if item["clientId"].startswith(client_id_prefix)
             and (created_before is None or item["createdAt"] < created_before.isoformat())
         ]
 
     def delete_session_items(self, session_ids: list[str], client_id_prefix: str) -> int:
-        """As the real adapter: only items whose clientId carries the prefix (or gone ones)."""
+        """As the real adapter (a conditional delete): an item without the prefix stays; one
+        already gone counts as deleted."""
         deleted = 0
         for session_id in session_ids:
             item = self.target.items.get(session_id)
-            if item is None or item["clientId"].startswith(client_id_prefix):
+            if item is None or owned(item["clientId"], client_id_prefix):
                 self.target.items.pop(session_id, None)
                 deleted += 1
         return deleted
+
+    def find_log_streams(
+        self, name_prefix: str, created_before: datetime | None = None
+    ) -> list[str]:
+        return [name for name in self.target.log_streams if owned(name, name_prefix)]
+
+    def delete_log_streams(self, names: list[str], name_prefix: str) -> int:
+        doomed = [
+            name for name in names if owned(name, name_prefix) and name in self.target.log_streams
+        ]
+        for name in doomed:
+            self.target.log_streams.remove(name)
+        return len(doomed)
 
 
 @dataclass
@@ -294,3 +315,27 @@ def definition(
         run=run,
         params=params or {},
     )
+
+
+class MemoryStore:
+    """An in-memory ``BlobStore``; ``broken`` makes every call fail like an unreachable S3."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.broken = False
+
+    def get(self, key: str) -> bytes | None:
+        if self.broken:
+            raise StoreError("unreachable")
+        return self.objects.get(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        if self.broken:
+            raise StoreError("unreachable")
+        self.objects[key] = data
+
+    def delete_prefix(self, prefix: str) -> int:
+        doomed = [key for key in self.objects if key.startswith(prefix)]
+        for key in doomed:
+            del self.objects[key]
+        return len(doomed)

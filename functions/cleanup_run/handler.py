@@ -1,6 +1,6 @@
-"""Cleanup: after every run, delete that run's sessions, and record the cleanup in the
-journal (its duration and efficiency are SLA lines). The daily sweep of expired test data is
-a task of the daily maintenance job (functions/run_maintenance)."""
+"""Cleanup: after every run, delete that run's sessions (on every pool member), and record
+the cleanup in the journal (its duration and efficiency are SLA lines). The daily sweep of
+expired test data is a task of the daily maintenance job (functions/run_maintenance)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger
 
 from harness.errors import HistoryError
 from harness.notify.metrics import cleanup_metrics
-from harness.target.cleanup import cleanup_entry, cleanup_run
+from harness.target.cleanup import cleanup_entry, cleanup_run_on_pool
 from harness.wire import CleanupEvent
 from harness.wiring import (
     journal,
@@ -31,7 +31,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     run = parse_event(CleanupEvent, event).run
     config = settings()
     configured = config.target.test_prefix  # never the event's alone
-    report = cleanup_run(run, target_api(run.target), target_infra(run.target), configured)
+    report = cleanup_run_on_pool(run, target_api, target_infra, configured)
     runs_in_flight(config).finish(run.run_id)  # ended through its own Cleanup: nothing to recover
     try:
         journal(config).record(

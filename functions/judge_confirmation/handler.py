@@ -3,14 +3,17 @@ it; a regression stands only if it reproduced."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from harness.errors import StoreError
 from harness.judge.judgement import judge_confirmation
+from harness.judge.summary import for_state
 from harness.wire import ConfirmationEvent
-from harness.wiring import judge_stores, parse_event, settings
+from harness.wiring import judge_stores, parse_event, run_results, settings
 
 logger = Logger(service="harness")
 
@@ -19,6 +22,11 @@ logger = Logger(service="harness")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(ConfirmationEvent, event)
     config = settings()
-    judged = judge_confirmation(parsed, judge_stores(config), config.regression, datetime.now(UTC))
+    stored = run_results(config)
+    judged = judge_confirmation(
+        parsed, judge_stores(config), config.regression, datetime.now(UTC), stored
+    )
+    with suppress(StoreError):  # the confirm pass is in history now
+        stored.forget(parsed.run.run_id)
     logger.info("confirmation judged", extra={"verdict": judged.verdict})
-    return judged.to_wire()
+    return judged.model_copy(update={"summary": for_state(judged.summary)}).to_wire()

@@ -11,6 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from harness.judge.summary import whole
 from harness.report.location import report_location
 from harness.report.publish import build_report, publish_report
 from harness.wire import ReportEvent, ReportOutput
@@ -23,17 +24,19 @@ logger = Logger(service="harness")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(ReportEvent, event)
     config = settings()
+    history = history_store(config)
+    summary = whole(parsed.summary, history)  # a large run's state carries it abridged
     report = build_report(
-        parsed.summary,
+        summary,
         verdict=parsed.verdict,
         verdict_reason=parsed.verdict_reason,
         regressions=parsed.regressions,
-        history=history_store(config),
+        history=history,
         config=config,
-        location=report_location(parsed.summary.run_id, config),
+        location=report_location(summary.run_id, config),
         now=datetime.now(UTC),
         alerts=parsed.alerts,
     )
     location = publish_report(report, report_store(config))
-    logger.info("report written", extra={"run_id": parsed.summary.run_id, "html": location.html})
+    logger.info("report written", extra={"run_id": summary.run_id, "html": location.html})
     return ReportOutput(html=location.html, junit=location.junit, link=location.link).to_wire()

@@ -1,5 +1,6 @@
 """RecoverRun: EventBridge calls this when a suite execution was aborted, timed out or failed.
-Puts the target's service back, deletes the run's test data, records the run as aborted."""
+Puts each edit service the run held back as it found it and releases the run's leases,
+deletes the run's test data on every pool member, records the run as aborted."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from harness.wire import ExecutionStatusChange
 from harness.wiring import (
     execution_history,
     history_store,
+    lease_store,
     parse_event,
+    run_results,
     runs_in_flight,
     settings,
     target_api,
@@ -33,6 +36,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         in_flight=runs_in_flight(config),
         history=history_store(config),
         ports=lambda target: (target_api(target), target_infra(target)),
+        leases=lease_store(config),
+        results=run_results(config),
         configured_prefix=config.target.test_prefix,
         now=datetime.now(UTC),
     )

@@ -1,4 +1,5 @@
-"""RunScenario: run one scenario of the catalogue against the target and return its result."""
+"""RunScenario: run one scenario of the catalogue against its target, store its whole result
+by reference, and return its outcome (a few hundred bytes, so hundreds fit in a state)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.scenarios import ScenarioJob, get_scenario
 from harness.scenarios.runner import run_scenario
-from harness.wire import ScenarioEvent
-from harness.wiring import parse_event, settings, target_api, target_infra
+from harness.wire import ScenarioEvent, ScenarioOutcome
+from harness.wiring import parse_event, run_results, scenario_job, settings
 
 logger = Logger(service="harness")
 
@@ -17,15 +17,8 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(ScenarioEvent, event)
-    target = parsed.run.target
-    job = ScenarioJob(
-        definition=get_scenario(parsed.scenario.name),
-        spec=parsed.scenario,
-        run=parsed.run,
-        sla=settings().sla,
-        api=target_api(target),
-        infra=target_infra(target),
-    )
-    result = run_scenario(job)
+    config = settings()
+    result = run_scenario(scenario_job(parsed), load=config.load)
+    run_results(config).put(parsed.run.run_id, result)
     logger.info("scenario finished", extra={"scenario": result.scenario, "status": result.status})
-    return result.to_wire()
+    return ScenarioOutcome.of(result).to_wire()

@@ -1,4 +1,5 @@
-"""SetupGroup: check the target answers and remember the edit service's desired count."""
+"""SetupGroup: check the target answers and bring its edit service to the state the group's
+scenarios need (cold or warm), recording the count it found with the run in flight."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from harness.target.groups import setup_group
+from harness.scenarios.steps import SCALE_DOWN_TIMEOUT_SECONDS
+from harness.target.groups import records_for_recovery, setup_group
 from harness.wire import GroupEvent
 from harness.wiring import parse_event, runs_in_flight, settings, target_api, target_infra
 
@@ -16,6 +18,14 @@ logger = Logger(service="harness")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parsed = parse_event(GroupEvent, event)
-    target = parsed.run.target
-    in_flight = runs_in_flight(settings())
-    return setup_group(target_api(target), target_infra(target), parsed.run, in_flight).to_wire()
+    config = settings()
+    recorded = records_for_recovery(parsed.run, parsed.target)
+    return setup_group(
+        target_api(parsed.target),
+        target_infra(parsed.target),
+        parsed.group.needs,
+        warm_timeout=config.sla.cold_start_max_seconds,
+        cold_timeout=SCALE_DOWN_TIMEOUT_SECONDS,
+        run=parsed.run,
+        in_flight=runs_in_flight(config) if recorded else None,
+    ).to_wire()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +28,17 @@ def is_loopback(url: str) -> bool:
     return host == "localhost" or host == "::1" or host.startswith("127.")
 
 
+_session_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _local_session() -> boto3.session.Session:
+    """One session for every client of a local server: it loads the endpoint rules and
+    models once (a new session per client re-reads them, about 0.2 s of CPU each). Those
+    clients sign with fixed keys, so the session never resolves (or caches) credentials."""
+    return boto3.session.Session()
+
+
 @functools.lru_cache(maxsize=64)
 def client(service: str, *, region: str, endpoint_url: str | None = None) -> Any:
     """A boto3 client; ``endpoint_url=None`` means the real AWS endpoint (or $AWS_ENDPOINT_URL).
@@ -34,9 +46,20 @@ def client(service: str, *, region: str, endpoint_url: str | None = None) -> Any
     Clients of a loopback endpoint sign with fixed local credentials, so local runs need no
     AWS account and a user's real credentials never reach a local server, while clients of
     AWS use the normal credential chain. Cached: building one costs 0.1-0.3 s (service
-    model loading), and boto3 clients are thread-safe, so every adapter shares them.
+    model loading), and boto3 clients are thread-safe, so every adapter shares them. Clients
+    of local servers share one session (creating clients from it is not thread-safe, hence
+    the lock); clients of AWS get a session of their own, so credentials are always
+    resolved afresh.
     """
-    credentials = LOCAL_CREDENTIALS if endpoint_url and is_loopback(endpoint_url) else {}
+    if endpoint_url and is_loopback(endpoint_url):
+        with _session_lock:
+            return _local_session().client(
+                service,
+                region_name=region,
+                endpoint_url=endpoint_url,
+                config=_CONFIG,
+                **LOCAL_CREDENTIALS,
+            )
     return boto3.session.Session().client(
-        service, region_name=region, endpoint_url=endpoint_url, config=_CONFIG, **credentials
+        service, region_name=region, endpoint_url=endpoint_url, config=_CONFIG
     )

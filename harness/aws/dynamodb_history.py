@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
@@ -53,9 +54,15 @@ class DynamoDbHistory:
         return self._call(operation, **params)
 
     def save_run(self, summary: RunSummary) -> None:
-        body = summary.model_dump_json(by_alias=True)
-        if len(body.encode()) > MAX_ITEM_BYTES:
-            raise HistoryError(f"run {summary.run_id} is too large for one DynamoDB item")
+        body = summary.model_dump_json(by_alias=True).encode()
+        # A run of hundreds of scenarios outgrows one item as JSON; compressed it fits (JSON of
+        # repeated field names shrinks about tenfold).
+        stored: dict[str, Any] = {"S": body.decode()}
+        attribute = keys.SUMMARY
+        if len(body) > MAX_ITEM_BYTES:
+            stored, attribute = {"B": gzip.compress(body)}, keys.SUMMARY_GZ
+            if len(stored["B"]) > MAX_ITEM_BYTES:
+                raise HistoryError(f"run {summary.run_id} is too large for one DynamoDB item")
         expires = int((summary.started_at + self._retention).timestamp())
         item = {
             keys.RUN_ID: {"S": summary.run_id},
@@ -64,7 +71,7 @@ class DynamoDbHistory:
             keys.TARGET: {"S": summary.target},
             keys.STARTED_AT: {"S": timestamp(summary.started_at)},
             keys.EXPIRES_AT: {"N": str(expires)},
-            keys.SUMMARY: {"S": body},
+            attribute: stored,
         }
         if summary.verdict is Verdict.ABORTED:
             # Listed (byTime), but out of the indexes baselines are read from.
@@ -203,4 +210,6 @@ class DynamoDbHistory:
 
 
 def _summary(item: dict[str, Any]) -> RunSummary:
+    if keys.SUMMARY_GZ in item:
+        return RunSummary.model_validate_json(gzip.decompress(item[keys.SUMMARY_GZ]["B"]))
     return RunSummary.model_validate_json(item[keys.SUMMARY]["S"])

@@ -21,6 +21,9 @@ Alert-state table (``storage.alert_state_table``): partition ``alertKey``; TTL `
     "run#<run id>", attribute ``report``).
 Run-state table (``storage.run_state_table``): partition ``runId``; TTL ``expiresAt``: runs in
 flight, what recovery needs (``harness.aws.dynamodb_runs_in_flight``).
+Leases table (``leases.table``): partition ``leaseKey`` (a resource's physical identity);
+the holders as JSON, a version for conditional writes; TTL ``expiresAt`` reaps leases whose
+holders all expired.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ RUN_KIND = "RUN"
 # Journal entries (cleanups, maintenance jobs) share the runs table: kind "JOURNAL#<kind>".
 JOURNAL_KIND_PREFIX = "JOURNAL#"
 SUMMARY = "summary"
+SUMMARY_GZ = "summaryGz"  # instead of SUMMARY when the JSON is too large for one item
 EXPIRES_AT = "expiresAt"
 TARGET = "target"
 SERIES_INDEX = "bySeries"
@@ -59,6 +63,9 @@ ALERT_PREFIX = "alert#"
 ALERT_RUN_PREFIX = "run#"
 
 RUN_STATE_KEY = RUN_ID
+LEASE_KEY = "leaseKey"
+LEASE_HOLDERS = "holders"
+LEASE_VERSION = "version"
 
 
 def regressions_id(run_id: str) -> str:

@@ -19,15 +19,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.aws.clients import client
 from harness.errors import TargetInfraError
+from harness.target.marker import OURS_OR_GONE, owned
 from harness.wire import ResolvedTarget
 
 _deserializer = TypeDeserializer()
-DELETE_WORKERS = 8
-# A direct delete removes a session only while its clientId still carries the harness's prefix
-# (an id that is already gone is fine). BatchWriteItem takes no condition, so each session is
-# one conditional DeleteItem (TransactWriteItems would be all-or-nothing per 100 items: one
-# refused item would cancel 99 good deletes, at twice the write cost).
-OURS_OR_GONE = "attribute_not_exists(sessionId) OR begins_with(clientId, :prefix)"
+# Direct deletes are conditional on the test marker (``OURS_OR_GONE``), so a foreign item is
+# never deleted even if a scan returned it. BatchWriteItem takes no condition; the
+# TransactWriteItems alternative is all-or-nothing per 100 items, costs two writes per item
+# and, on moto, copies the whole table once per item (docs/performance.md has the figures).
+# So: one conditional DeleteItem per item, many at once (they are network-bound).
+DELETE_WORKERS = 32  # boto3's pool (harness.aws.clients) holds as many connections
+SCAN_SEGMENTS = 4  # a large sessions table is scanned in parallel segments
 
 
 def plain_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -52,6 +54,10 @@ def read_session_item(dynamodb: Any, table: str, session_id: str) -> dict[str, A
     return plain_item(item) if item else None
 
 
+def _code(err: ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Code", ""))
+
+
 @contextmanager
 def _aws(what: str) -> Iterator[None]:
     """The one place boto3's errors become the harness's own (``TargetInfraError``)."""
@@ -74,6 +80,7 @@ class Boto3TargetInfra:
         self._dynamodb = client(
             "dynamodb", region=target.region, endpoint_url=target.aws_endpoint_url
         )
+        self._logs = client("logs", region=target.region, endpoint_url=target.aws_endpoint_url)
 
     @property
     def _service(self) -> str:
@@ -136,49 +143,111 @@ class Boto3TargetInfra:
     def find_session_ids(
         self, client_id_prefix: str, created_before: datetime | None = None
     ) -> list[str]:
+        return [sid for sid, _ in self.find_sessions(client_id_prefix, created_before)]
+
+    def find_sessions(
+        self, client_id_prefix: str, created_before: datetime | None = None
+    ) -> list[tuple[str, str]]:
         condition = "begins_with(clientId, :prefix)"
         values: dict[str, Any] = {":prefix": {"S": client_id_prefix}}
         if created_before is not None:
             # createdAt is ISO-8601 UTC, so string order is time order.
             condition += " AND createdAt < :cutoff"
             values[":cutoff"] = {"S": created_before.astimezone(UTC).isoformat()}
-        ids: list[str] = []
-        with _aws(f"Scan of {self._target.sessions_table}"):
-            paginator = self._dynamodb.get_paginator("scan")
-            for page in paginator.paginate(
-                TableName=self._target.sessions_table,
-                ProjectionExpression="sessionId",
-                FilterExpression=condition,
-                ExpressionAttributeValues=values,
-            ):
-                ids.extend(item["sessionId"]["S"] for item in page["Items"])
-        return ids
+
+        def segment(number: int) -> list[tuple[str, str]]:
+            found: list[tuple[str, str]] = []
+            with _aws(f"Scan of {self._target.sessions_table}"):
+                paginator = self._dynamodb.get_paginator("scan")
+                for page in paginator.paginate(
+                    TableName=self._target.sessions_table,
+                    ProjectionExpression="sessionId, clientId",
+                    FilterExpression=condition,
+                    ExpressionAttributeValues=values,
+                    Segment=number,
+                    TotalSegments=SCAN_SEGMENTS,
+                ):
+                    found.extend(
+                        (item["sessionId"]["S"], item.get("clientId", {}).get("S", ""))
+                        for item in page["Items"]
+                    )
+            return found
+
+        with ThreadPoolExecutor(max_workers=SCAN_SEGMENTS) as pool:
+            return [pair for pairs in pool.map(segment, range(SCAN_SEGMENTS)) for pair in pairs]
 
     def delete_session_items(self, session_ids: list[str], client_id_prefix: str) -> int:
+        """Delete the items of these sessions that carry the prefix; returns how many went.
+
+        An item whose clientId does not start with the prefix is left alone (the condition
+        fails) whatever the caller passed in."""
         if not client_id_prefix:
-            raise ValueError("a conditional delete needs the harness's clientId prefix")
+            raise TargetInfraError("a conditional delete needs the harness's clientId prefix")
         with ThreadPoolExecutor(max_workers=DELETE_WORKERS) as pool:
-            outcomes = list(
+            return sum(
                 pool.map(lambda sid: self._delete_if_ours(sid, client_id_prefix), session_ids)
             )
-        return sum(outcomes)
 
     def _delete_if_ours(self, session_id: str, client_id_prefix: str) -> bool:
+        table = self._target.sessions_table
         try:
             self._dynamodb.delete_item(
-                TableName=self._target.sessions_table,
+                TableName=table,
                 Key={"sessionId": {"S": session_id}},
                 ConditionExpression=OURS_OR_GONE,
                 ExpressionAttributeValues={":prefix": {"S": client_id_prefix}},
             )
         except ClientError as err:
-            error = err.response.get("Error", {})
-            if error.get("Code") == "ConditionalCheckFailedException":
+            if _code(err) == "ConditionalCheckFailedException":
                 return False  # not the harness's: left alone
-            table = self._target.sessions_table
-            raise TargetInfraError(
-                f"DeleteItem on {table} failed: {error.get('Code')}: {error.get('Message')}"
-            ) from err
-        except BotoCoreError as err:
-            raise TargetInfraError(f"DeleteItem on {self._target.sessions_table}: {err}") from err
+            with _aws(f"DeleteItem on {table}"):
+                raise
+        except BotoCoreError:
+            with _aws(f"DeleteItem on {table}"):
+                raise
         return True
+
+    def find_log_streams(
+        self, name_prefix: str, created_before: datetime | None = None
+    ) -> list[str]:
+        group = self._target.session_log_group
+        if not group or not name_prefix:
+            return []
+        cutoff = created_before.timestamp() * 1000 if created_before is not None else None
+        names: list[str] = []
+        paginator = self._logs.get_paginator("describe_log_streams")
+        try:
+            for page in paginator.paginate(logGroupName=group, logStreamNamePrefix=name_prefix):
+                names.extend(
+                    stream["logStreamName"]
+                    for stream in page.get("logStreams", [])
+                    if cutoff is None or stream.get("creationTime", 0) < cutoff
+                )
+        except ClientError as err:
+            if _code(err) == "ResourceNotFoundException":
+                return []  # no session has logged yet
+            with _aws(f"DescribeLogStreams of {group}"):
+                raise
+        return names
+
+    def delete_log_streams(self, names: list[str], name_prefix: str) -> int:
+        """Delete the streams whose names carry the prefix (log streams take no condition:
+        the name is checked here); returns how many went."""
+        group = self._target.session_log_group
+
+        def delete(name: str) -> bool:
+            if not owned(name, name_prefix):
+                return False
+            try:
+                self._logs.delete_log_stream(logGroupName=group, logStreamName=name)
+            except ClientError as err:
+                if _code(err) == "ResourceNotFoundException":
+                    return False
+                with _aws(f"DeleteLogStream in {group}"):
+                    raise
+            return True
+
+        if not group:
+            return 0
+        with ThreadPoolExecutor(max_workers=DELETE_WORKERS) as pool:
+            return sum(pool.map(delete, names))

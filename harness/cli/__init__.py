@@ -1,9 +1,10 @@
 """The ``harness`` command. Exit codes: 0 suite passed, 1 suite failed, 2 bad usage or
-config, 3 the harness itself failed (the run could not be judged), 130 interrupted.
+config, 3 the harness itself failed (the run could not be judged), 4 nothing ran because a
+target stayed busy with another run, 130 interrupted.
 
 One module per command (``run``, ``history``, ``cleanup``, ``scenarios``, ``report``,
-``trends``, ``baseline``, ``ack``, ``quarantine``, ``known``); each registers its parser and
-handler here.
+``trends``, ``baseline``, ``ack``, ``quarantine``, ``known``, ``plan``, ``select``); each
+registers its parser and handler here.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from harness.cli import (
     history,
     known,
     maintenance,
+    plan,
     quarantine,
     report,
     run,
     scenarios,
+    select,
     sla,
     trends,
 )
@@ -56,6 +59,8 @@ COMMANDS = (
     sla,
     cost,
     maintenance,
+    plan,
+    select,
 )
 
 

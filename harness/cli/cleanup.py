@@ -46,6 +46,7 @@ def register(commands: Any) -> None:
 
 def handle(args: argparse.Namespace, out: TextIO) -> int:
     """The daily cleanup, by hand: only sessions whose clientId starts with the test prefix."""
+    from harness.report.text import describe_cleanup
     from harness.target.cleanup import cleanup_expired
     from harness.wiring import target_api, target_infra
 
@@ -74,6 +75,7 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
         f"({report.seconds:.2f}s)",
         file=out,
     )
+    print(f"  by kind: {describe_cleanup(report)}", file=out)
     return EXIT_PASSED
 
 

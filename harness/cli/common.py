@@ -31,6 +31,7 @@ from harness.ports import HistoryStore
 from harness.validation import endpoint_problem
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
+EXIT_BUSY = 4  # nothing ran: another run held the target for longer than [leases] wait_seconds
 EXIT_INTERRUPTED = 130
 
 
@@ -71,6 +72,14 @@ def environment_error(err: Exception) -> tuple[int, str]:
     return EXIT_HARNESS, (
         f"unexpected {type(err).__name__}: {err} (set {DEBUG_ENV}=1 to see where)"
     )[:500]
+
+
+def add_selection_flags(parser: argparse.ArgumentParser) -> None:
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--suite", choices=["smoke", "full"], help="suite to run (default: full)")
+    choice.add_argument(
+        "--scenario", action="append", metavar="NAME", help="run just this scenario (repeatable)"
+    )
 
 
 def add_config_flag(parser: argparse.ArgumentParser) -> None:

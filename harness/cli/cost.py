@@ -68,7 +68,9 @@ def _estimate(args: argparse.Namespace, config: HarnessConfig, history: Any) -> 
     for name in names:
         spec = spec_for(name, scenarios[name], config)
         groups.setdefault(spec.group, []).append(spec.to_wire())
-    plan = {"groups": [{"name": g, "scenarios": specs} for g, specs in groups.items()]}
+    # One lane: a run on one target (a pool adds one transition per further member).
+    lane = {"groups": [{"name": g, "scenarios": specs} for g, specs in groups.items()]}
+    plan = {"lanes": [lane]}
     known: dict[str, float] = {}
     for run in reversed(history.recent_runs(config.target.name, 20)):
         known.update({r.scenario: r.duration_seconds for r in run.results})

@@ -27,7 +27,7 @@ from harness.report.text import render_summary
 from harness.scenarios import catalogue
 from harness.scenarios.runner import STOP_GRACE_SECONDS
 from harness.wire import RunContext, RunRequest, ScenarioResult
-from harness.wiring import target_api, target_infra
+from harness.wiring import run_results, target_api, target_infra
 
 if TYPE_CHECKING:
     from harness.local.engine import LocalEngine
@@ -69,21 +69,16 @@ def run_locally(
     with Interruptions() as signals:
         try:
             with LocalEngine(config, state_dir) as engine:
-                target = engine.config.target
-                kind = "bundled reference target" if engine.reference_target else "target"
-                print(
-                    f"harness: local engine on {engine.moto.endpoint}; {kind} "
-                    f"{target_identity(target)} at {target.endpoint}",
-                    file=out,
-                    flush=True,
-                )
+                print(engine_line(engine), file=out, flush=True)
                 run = plan_run(request, engine.config, catalogue(), datetime.now(UTC)).run
                 try:
                     in_flight.begin(
                         run, owner=owner_tag(), ephemeral_target=engine.reference_target is not None
                     )
                     outcome = engine.start_run(request.to_wire(), name=run_id)
-                    outcome = engine.follow(outcome, _keeping_results(show, in_flight, outcome))
+                    outcome = engine.follow(
+                        outcome, _keeping_results(show, in_flight, outcome, engine.config)
+                    )
                     signals.shield()  # the run has ended: nothing may cut its report short
                 except Interrupted as stop:
                     signals.shield()
@@ -107,12 +102,17 @@ def recover(
     results: list[ScenarioResult],
     target_alive: bool,
 ) -> RecoveryReport:
+    """The recovery of a local run: its leases go with it (its ReleaseLeases step never ran),
+    or the next run would wait for them to expire."""
+    from harness.local.sqlite_leases import SqliteLeases
+
     return recover_run(
         run,
         reason=reason,
         entry=in_flight.get(run.run_id),
         results=results,
-        target=(target_api(run.target), target_infra(run.target)) if target_alive else None,
+        ports=(lambda member: (target_api(member), target_infra(member))) if target_alive else None,
+        leases=SqliteLeases.in_state_dir(Path(config.local.state_dir)),
         history=history,
         in_flight=in_flight,
         configured_prefix=config.target.test_prefix,
@@ -140,7 +140,7 @@ def _interrupted(
         engine.catch_up(outcome)  # results that arrived meanwhile are kept too
         if outcome.plan is not None:
             run = outcome.plan.run
-    results = list(outcome.results.values()) if outcome else []
+    results = run_results(engine.config).whole(run.run_id, outcome.results) if outcome else []
     found = recover(run, cause, in_flight, history, config, results, True)
     if outcome is not None and outcome.summary is not None:
         print("", file=out)
@@ -160,8 +160,25 @@ def _say(out: TextIO, headline: str, found: RecoveryReport, target_flag: str) ->
     )
 
 
+def engine_line(engine: LocalEngine) -> str:
+    """The first line of a local run: the engine, and the target (or pool) it tests."""
+    target = engine.config.target
+    where = f"harness: local engine on {engine.moto.endpoint}"
+    bundled = engine.reference_targets
+    if not bundled:
+        return f"{where}; target {target_identity(target)} at {target.endpoint}"
+    pool = ""
+    if len(bundled) > 1:
+        pool = f" (a pool of {len(bundled)}: {', '.join(t.target.name for t in bundled)})"
+    name = target_identity(target)
+    return f"{where}; bundled reference target {name} at {target.endpoint}{pool}"
+
+
 def _keeping_results(
-    show: Callable[[Progress], None], in_flight: SqliteRunsInFlight, outcome: ExecutionOutcome
+    show: Callable[[Progress], None],
+    in_flight: SqliteRunsInFlight,
+    outcome: ExecutionOutcome,
+    config: HarnessConfig,
 ) -> Callable[[Progress], None]:
     """Print progress, and keep each finished result with the run in flight as it arrives (a killed
     process loses none of them: the next start records them with the aborted run)."""
@@ -169,8 +186,9 @@ def _keeping_results(
 
     def on_progress(progress: Progress) -> None:
         show(progress)
-        result = outcome.results.get(progress.scenario or "")
-        if progress.kind == "finished" and result is not None:
+        finished = outcome.results.get(progress.scenario or "")
+        if progress.kind == "finished" and finished is not None:
+            (result,) = run_results(config).whole(run_id, {finished.scenario: finished})
             in_flight.add_result(run_id, result)
 
     return on_progress

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from harness.config.deploy import (
     AlertsConfig,
@@ -28,20 +28,27 @@ from harness.config.deploy import (
 from harness.config.runtime import (
     GATEABLE_SLAS,
     KNOWN_FAULTS,
+    MAX_POOL_SIZE,
     AlertRoutes,
     AlertRoutingConfig,
+    CacheConfig,
     CostConfig,
     GroupConfig,
     HistoryConfig,
+    LeasesConfig,
+    LoadConfig,
     LocalConfig,
+    PlanningConfig,
     ReferenceTargetConfig,
     RegressionConfig,
     ReportConfig,
     RunConfig,
     ScenarioOverride,
     Section,
+    SelectionConfig,
     SlaConfig,
     TargetConfig,
+    TargetMember,
 )
 from harness.errors import ConfigError
 from harness.validation import format_validation_error
@@ -51,26 +58,33 @@ __all__ = [
     "CONFIG_JSON_ENV",
     "GATEABLE_SLAS",
     "KNOWN_FAULTS",
+    "MAX_POOL_SIZE",
     "AlertRoutes",
     "AlertRoutingConfig",
     "AlertsConfig",
+    "CacheConfig",
     "CostConfig",
     "DeployConfig",
     "FunctionOverride",
     "GroupConfig",
     "HarnessConfig",
     "HistoryConfig",
+    "LeasesConfig",
+    "LoadConfig",
     "LocalConfig",
     "PipelineConfig",
+    "PlanningConfig",
     "ReferenceTargetConfig",
     "RegressionConfig",
     "ReportConfig",
     "RunConfig",
     "ScenarioOverride",
     "SchedulesConfig",
+    "SelectionConfig",
     "SlaConfig",
     "StorageConfig",
     "TargetConfig",
+    "TargetMember",
     "TopicSubscriptions",
     "format_validation_error",
     "load_config",
@@ -100,6 +114,49 @@ class HarnessConfig(Section):
     report: ReportConfig = Field(default_factory=ReportConfig)
     regression: RegressionConfig = Field(default_factory=RegressionConfig)
     cost: CostConfig = Field(default_factory=CostConfig)
+    selection: SelectionConfig = Field(default_factory=SelectionConfig)
+    cache: CacheConfig = Field(default_factory=CacheConfig)
+    targets: list[TargetMember] = Field(default_factory=list, max_length=MAX_POOL_SIZE)
+    planning: PlanningConfig = Field(default_factory=PlanningConfig)
+    leases: LeasesConfig = Field(default_factory=LeasesConfig)
+    load: LoadConfig = Field(default_factory=LoadConfig)
+
+    @model_validator(mode="after")
+    def _one_kind_of_pool(self) -> HarnessConfig:
+        names = [member.name for member in self.targets]
+        if len(set(names)) != len(names):
+            raise ValueError(f"targets: names must be unique, got {names}")
+        if self.targets and not self.target.name:
+            raise ValueError(
+                "target.name: name the pool in [target] (its runs are compared under it); "
+                "each [[targets]] entry names one member"
+            )
+        if self.targets and self.reference_target.pool_size:
+            raise ValueError(
+                "give either [[targets]] or reference_target.pool_size, not both: pool_size "
+                "starts copies of the bundled reference target"
+            )
+        base = self.target.model_dump()
+        seen: dict[tuple[str, ...], str] = {}
+        for member in self.targets:
+            merged = {**base, **member.model_dump(exclude_none=True)}
+            region = merged["region"]
+            for what, key in (
+                ("ECS service", (region, merged["ecs_cluster"], merged["ecs_service"])),
+                ("sessions table", (region, merged["sessions_table"])),
+                ("endpoint", (merged["endpoint"],) if merged["endpoint"] else ()),
+            ):
+                if key and (what, *key) in seen:
+                    raise ValueError(
+                        f"targets: '{seen[(what, *key)]}' and '{member.name}' share their "
+                        f"{what}; pool members must be separate copies of the stack"
+                    )
+                seen[(what, *key)] = member.name
+        return self
+
+    @property
+    def lease_ttl_seconds(self) -> float:
+        return self.leases.ttl_seconds or self.sla.suite_max_seconds + 600
 
     def group(self, name: str) -> GroupConfig:
         return self.groups.get(name, GroupConfig())

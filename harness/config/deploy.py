@@ -66,6 +66,8 @@ class StorageConfig(Section):
     run_history_days: int = Field(default=400, ge=1)
     alert_state_days: int = Field(default=30, ge=1)
     cache_expiry_days: int = Field(default=7, ge=1)
+    # Aggregate deletes a run's stored results once it is in history; this catches the rest.
+    run_results_expiry_days: int = Field(default=2, ge=1)
     reports_transition_days: int = Field(default=30, ge=30)
     reports_expiry_days: int = Field(default=365, ge=31)
     junit_expiry_days: int = Field(default=90, ge=1)

@@ -77,12 +77,18 @@ def render_reference() -> str:
     defaults = HarnessConfig().model_dump(mode="json")
     lines = [HEADER]
     for name, prop in schema["properties"].items():
-        ref = prop.get("$ref") or (prop.get("additionalProperties") or {}).get("$ref")
+        ref = (
+            prop.get("$ref")
+            or (prop.get("additionalProperties") or {}).get("$ref")
+            or (prop.get("items") or {}).get("$ref")
+        )
         if not ref:
             continue
         section = defs[ref.rsplit("/", 1)[-1]]
         if "$ref" in prop:  # a section
             lines += _section(f"[{name}]", section, defaults[name], defs)
+        elif "items" in prop:  # an array of sections, e.g. [[targets]]
+            lines += _section(f"[[{name}]]", section, _model_defaults(section), defs)
         else:  # a table of sections, e.g. [scenarios.<name>]
             lines += _section(f"[{name}.<name>]", section, _model_defaults(section), defs)
         for key, sub in section.get("properties", {}).items():

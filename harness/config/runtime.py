@@ -40,6 +40,14 @@ class TargetConfig(Section):
         default="TEST_", pattern=rf"^[A-Za-z0-9_-]{{{MIN_TEST_PREFIX_LENGTH},32}}$"
     )
     request_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # What is deployed (a release, image tag or commit); part of every result-cache key. Empty
+    # and no version_path: the version is unknown and the cache is off for this target.
+    version: str = Field(default="", max_length=200)
+    # Or ask the target: GET <endpoint><version_path> answering {"version": "..."}.
+    version_path: str = Field(default="", pattern=r"^(/[\w./-]*)?$")
+    # Optional: the CloudWatch log group where the stack writes each session's log stream,
+    # named after its clientId; cleanup deletes the streams of the harness's own sessions.
+    session_log_group: str = Field(default="", pattern=r"^[A-Za-z0-9_#./-]{0,512}$")
 
     @field_validator("endpoint")
     @classmethod
@@ -78,6 +86,37 @@ GATEABLE_SLAS: tuple[str, ...] = (
 
 # What gated before the SLA lines were judged per run: the scenario-level limits.
 DEFAULT_GATES: tuple[SlaName, ...] = ("success_rate", "cold_start", "session_creation", "recovery")
+
+
+class TargetMember(Section):
+    """One ``[[targets]]`` entry: a pool member, equivalent to the others. Keys left out
+    come from ``[target]``, which also names the pool in history. ``test_prefix`` is not
+    one of them: cleanup and the sweep delete only by ``[target] test_prefix``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_test_prefix(cls, data: object) -> object:
+        if isinstance(data, dict) and "test_prefix" in data:
+            raise ValueError(
+                "test_prefix cannot differ per pool member (cleanup deletes only by "
+                "[target] test_prefix): remove it from [[targets]]"
+            )
+        return data
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+    endpoint: str | None = None
+    aws_endpoint_url: str | None = None
+    region: str | None = None
+    ecs_cluster: str | None = None
+    ecs_service: str | None = None
+    sessions_table: str | None = None
+    request_timeout_seconds: float | None = Field(default=None, gt=0, le=120)
+    version: str | None = Field(default=None, max_length=200)
+    version_path: str | None = Field(default=None, pattern=r"^(/[\w./-]*)?$")
+    session_log_group: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_#./-]{0,512}$")
+
+
+MAX_POOL_SIZE = 16
 
 
 class SlaConfig(Section):
@@ -142,16 +181,21 @@ class ScenarioOverride(Section):
 
 
 class GroupConfig(Section):
-    parallel: bool = False
+    """Per scenario group (the catalogue's ``group`` label). ``parallel = false`` keeps the
+    group's scenarios from ever running at the same time, on top of what their declared
+    resources already forbid; ``max_concurrency`` caps how many of them run at once."""
+
+    parallel: bool = True
     max_concurrency: int = Field(default=5, ge=1, le=40)
 
 
 class RunConfig(Section):
-    """How a run is laid out. Groups run one at a time by default: the built-in scenarios
-    share one ECS service and scale it, so they would disturb each other in parallel."""
+    """How a run is laid out. The planner keeps apart scenarios whose declared resources
+    conflict; ``max_group_concurrency`` caps how many groups run at the same time (at most
+    one per pool member; unset: one per pool member)."""
 
     default_suite: str = "full"
-    max_group_concurrency: int = Field(default=1, ge=1, le=20)
+    max_group_concurrency: int | None = Field(default=None, ge=1, le=40)
     # The daily cleanup deletes test sessions (clientId starting with target.test_prefix)
     # created longer ago than this: leftovers of runs that died before their own Cleanup.
     test_data_expiry_hours: float = Field(default=24.0, gt=0, le=24 * 90)
@@ -165,7 +209,12 @@ class ReferenceTargetConfig(Section):
 
     cold_start_seconds: float = Field(default=1.0, ge=0, le=600)
     recovery_seconds: float = Field(default=0.8, ge=0, le=600)
-    poll_interval_seconds: float = Field(default=0.05, gt=0, le=5)
+    # How many instances to start (each its own ECS service and table in the one moto
+    # server); 0: as many as the run's plan can keep busy at once.
+    pool_size: int = Field(default=0, ge=0, le=MAX_POOL_SIZE)
+    # The edit container reacts to ECS changes at once (in-process moto); this is the
+    # fallback re-check for changes it was not told about.
+    poll_interval_seconds: float = Field(default=1.0, gt=0, le=5)
     # Added to every answer, like a network round trip to a real ALB (benchmarks use it).
     latency_seconds: float = Field(default=0.0, ge=0, le=5)
     faults: list[str] = Field(default_factory=list)
@@ -191,8 +240,76 @@ KNOWN_FAULTS: dict[str, str] = {
 }
 
 
+class PlanningConfig(Section):
+    """Duration-aware planning: estimates come from the last ``history_runs`` runs."""
+
+    history_runs: int = Field(default=10, ge=1, le=200)
+    # The estimate of a scenario no run has timed yet, when no other scenario has one either.
+    default_estimate_seconds: float = Field(default=60.0, gt=0)
+
+
+class LeasesConfig(Section):
+    """Leases keep two runs from disturbing one target (SQLite locally, DynamoDB in AWS)."""
+
+    backend: Literal["sqlite", "dynamodb"] = "sqlite"
+    table: str = "harness-leases"
+    region: str = "us-east-1"
+    # How long a lease lasts unless released (a run that died is reaped after it); unset:
+    # sla.suite_max_seconds + 10 minutes.
+    ttl_seconds: float | None = Field(default=None, gt=0)
+    wait_seconds: float = Field(default=600.0, ge=0, le=86400)  # then: "target X is busy"
+    retry_seconds: int = Field(default=5, ge=1, le=300)
+
+
+class LoadConfig(Section):
+    """How load scenarios fan their users out over Map iterations, and when the load
+    generator counts as saturated (its timing results then blame the harness)."""
+
+    users_per_batch: int = Field(default=50, ge=1, le=1000)
+    max_batches_in_flight: int = Field(default=40, ge=1, le=10_000)
+    # More batches than this run as a DISTRIBUTED Map (child executions) instead of INLINE.
+    distributed_above_batches: int = Field(default=40, ge=1)
+    saturation_cpu_percent: float = Field(default=90.0, gt=0)
+    saturation_lag_ms: float = Field(default=100.0, gt=0)
+
+
+class SelectionConfig(Section):
+    """Change-based selection: which scenarios a changed file can affect.
+
+    Patterns are globs on repository-relative paths: ``*`` stays within one folder, ``**``
+    spans folders. A pattern mapped to ``[]`` marks files that affect no scenario (docs).
+    """
+
+    map: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "hephaestus/lib/session-stack.ts": ["cold-start", "session-persistence"],
+            "hephaestus/lib/fargate-stack.ts": ["alb-routing", "concurrent-sessions"],
+            "hermes/src/modules/edit-session/**": ["session-persistence", "failure-recovery"],
+        }
+    )
+    # A changed file matching one of these runs the whole suite (shared foundations).
+    run_all: list[str] = Field(
+        default_factory=lambda: ["**/package.json", "**/package-lock.json", "hephaestus/cdk.json"]
+    )
+    # Scenarios with one of these tags run whatever changed.
+    always_run_tags: list[str] = Field(default_factory=lambda: ["smoke"])
+    # A changed file no pattern matches: "all" runs the whole suite (never a silent skip);
+    # "ignore" treats it as affecting nothing.
+    unmatched: Literal["all", "ignore"] = "all"
+
+
+class CacheConfig(Section):
+    """The result cache: a pass is reused while nothing that can change it has changed."""
+
+    enabled: bool = True
+    ttl_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+
+
 class LocalConfig(Section):
     state_dir: str = ".harness"
+    # Worker processes for CPU-bound functions (the load generator), so a load test's CPU is
+    # not the engine's; unset: one per core when a load scenario has more than one batch.
+    worker_processes: int | None = Field(default=None, ge=0, le=64)
 
 
 class HistoryConfig(Section):

@@ -12,28 +12,34 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from harness.report.text import describe_cleanup
 from harness.wire import (
     AlertReport,
     CaughtError,
     CleanupReport,
     ConfirmationPlan,
+    LeaseOutcome,
     RegressionReport,
+    ReleaseReport,
     ReportOutput,
     RunPlan,
     RunSummary,
-    ScenarioResult,
+    ScenarioOutcome,
     State,
     Status,
     error_from_caught,
 )
+
+FINISHING_STATES = (State.RUN_SCENARIO, State.JUDGE_LOAD)
+FAN_OUT_MAPS = (State.RUN_USER_BATCHES, State.RUN_USER_BATCHES_DISTRIBUTED)
 
 
 @dataclass(frozen=True)
 class Progress:
     """One thing worth telling the person watching."""
 
-    # planned | group | started | finished | aggregated | confirming | confirmed | alerted
-    # | cleaned | ended
+    # planned | waiting | leased | started | finished | aggregated | confirming | confirmed |
+    # alerted | cleaned | released | ended
     kind: str
     text: str
     scenario: str | None = None
@@ -49,6 +55,9 @@ class ExecutionOutcome:
     error: str | None = None
     cause: str | None = None
     plan: RunPlan | None = None
+    leases: LeaseOutcome | None = None
+    release: ReleaseReport | None = None
+    release_error: str | None = None
     summary: RunSummary | None = None
     regressions: RegressionReport | None = None
     alerts: AlertReport | None = None
@@ -57,9 +66,9 @@ class ExecutionOutcome:
     cleanup_error: str | None = None
     report: ReportOutput | None = None
     report_error: str | None = None
-    results: dict[str, ScenarioResult] = field(default_factory=dict)
+    results: dict[str, ScenarioOutcome] = field(default_factory=dict)
     confirming: bool = False  # the confirm pass has started: results go to confirm_results
-    confirm_results: dict[str, ScenarioResult] = field(default_factory=dict)
+    confirm_results: dict[str, ScenarioOutcome] = field(default_factory=dict)
     last_event_id: int = 0  # the newest history event applied (following resumes after it)
 
 
@@ -99,34 +108,38 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
         return Progress("ended", f"execution {outcome.status.lower()}")
     entered = event.get("stateEnteredEventDetails")
     pass_label = "confirm: " if outcome.confirming else ""
-    if entered and kind == "TaskStateEntered" and entered["name"] == State.RUN_SCENARIO:
-        scenario = (_payload(entered, "input") or {}).get("scenario", {})
-        name = scenario.get("name", "?")
-        line = f"{pass_label}{name} ({scenario.get('group', '?')}) running"
-        return Progress("started", line, name)
+    if entered:
+        return _entered(kind, entered, pass_label)
     exited = event.get("stateExitedEventDetails")
     if not exited:
         return None
     name, output = exited["name"], _payload(exited, "output")
     if name == State.PLAN and isinstance(output, dict) and "run" in output:
         outcome.plan = RunPlan.model_validate(output)
-        groups = "; ".join(
-            f"{g.name}: {', '.join(s.name for s in g.scenarios)}" for g in outcome.plan.groups
-        )
-        return Progress(
-            "planned",
-            f"run {outcome.plan.run.run_id}: {len(outcome.plan.scenarios)} scenario(s) "
-            f"in {len(outcome.plan.groups)} group(s) [{groups}]"
-            + "".join(f"\n  note: {notice}" for notice in outcome.plan.notices),
-        )
-    results = outcome.confirm_results if outcome.confirming else outcome.results
-    if name == State.RUN_SCENARIO:
+        return Progress("planned", describe_plan(outcome.plan))
+    if name == State.ACQUIRE_LEASES and isinstance(output, dict) and "leases" in output:
+        outcome.leases = LeaseOutcome.model_validate(output["leases"])
+        return _leases(outcome.leases)
+    if name == State.RELEASE_LEASES and isinstance(output, dict):
+        outcome.release_error = _state_error(output, "releaseError")
+        if isinstance(output.get("release"), dict):
+            outcome.release = ReleaseReport.model_validate(output["release"])
+            restored = ", ".join(
+                f"{r.target} to desiredCount {r.desired_count}" for r in outcome.release.restored
+            )
+            text = f"leases released ({outcome.release.released})"
+            return Progress(
+                "released", text + (f"; edit service restored on {restored}" if restored else "")
+            )
+        return Progress("released", f"lease release failed: {outcome.release_error}")
+    if name in FINISHING_STATES:
         try:
-            result = ScenarioResult.model_validate(output)
+            result = ScenarioOutcome.model_validate(output)
         except ValidationError:  # a garbled result: Aggregate records it as an error
             scenario = output.get("scenario") if isinstance(output, dict) else None
             label = scenario if isinstance(scenario, str) else "a scenario"
             return Progress("finished", f"{label} returned an invalid result", None, Status.ERROR)
+        results = outcome.confirm_results if outcome.confirming else outcome.results
         results[result.scenario] = result
         line = f"{pass_label}{result.scenario} {result.status.value} in "
         line += f"{result.duration_seconds:.2f}s"
@@ -144,7 +157,7 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
     if name == State.DETECT_REGRESSIONS and isinstance(output, dict) and "regressions" in output:
         outcome.regressions = RegressionReport.model_validate(output["regressions"])
         return None
-    if name == State.PLAN_CONFIRMATION and isinstance(output, dict) and "groups" in output:
+    if name == State.PLAN_CONFIRMATION and isinstance(output, dict) and "lanes" in output:
         outcome.confirming = True
         names = [s.name for s in ConfirmationPlan.model_validate(output).scenarios]
         return Progress(
@@ -175,12 +188,7 @@ def apply_event(outcome: ExecutionOutcome, event: dict[str, Any]) -> Progress | 
         outcome.cleanup_error = _state_error(output, "cleanupError")
         if isinstance(output.get("cleanup"), dict):
             outcome.cleanup = CleanupReport.model_validate(output["cleanup"])
-            report = outcome.cleanup
-            return Progress(
-                "cleaned",
-                f"cleanup: {report.sessions_found} test session(s) of this run deleted "
-                f"in {report.seconds:.2f}s",
-            )
+            return Progress("cleaned", f"cleanup: {describe_cleanup(outcome.cleanup)}")
         return Progress("cleaned", f"cleanup failed: {outcome.cleanup_error}")
     return None
 
@@ -196,3 +204,60 @@ def _alerted(report: AlertReport) -> Progress | None:
     if not counts:
         return None
     return Progress("alerted", "alerts: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+def _entered(kind: str, entered: dict[str, Any], pass_label: str) -> Progress | None:
+    """A scenario (or a load scenario's batches) starting, with the pool member it runs on."""
+    name = entered["name"]
+    if not (
+        (kind == "TaskStateEntered" and name == State.RUN_SCENARIO)
+        or (kind == "MapStateEntered" and name in FAN_OUT_MAPS)
+    ):
+        return None
+    state = _payload(entered, "input") or {}
+    scenario = state.get("scenario", {})
+    scenario_name = scenario.get("name", "?")
+    where = (state.get("target") or {}).get("name") or scenario.get("group", "?")
+    text = f"{pass_label}{scenario_name} on {where} running"
+    fan_out = scenario.get("fanOut")
+    if isinstance(fan_out, dict):
+        mode = "child executions" if fan_out.get("distributed") else "Map iterations"
+        text += (
+            f": {fan_out.get('users', '?')} users in {len(fan_out.get('batches', []))} "
+            f"batch(es) over {mode}"
+        )
+    return Progress("started", text, scenario_name)
+
+
+def describe_plan(plan: RunPlan) -> str:
+    """One line per run: the lanes and their groups, and the expected wall time (then the
+    plan's notices, e.g. the budget gate's downgrade)."""
+    lanes = "; ".join(
+        f"{lane.target.name}: "
+        + " -> ".join("+".join(s.name for s in group.scenarios) for group in lane.groups)
+        for lane in plan.lanes
+    )
+    text = (
+        f"run {plan.run.run_id}: {len(plan.scenarios)} scenario(s) on "
+        f"{len(plan.lanes)} target(s) at once, expected {plan.expected_seconds:.1f}s [{lanes}]"
+    )
+    if plan.cached:
+        text += f"; {len(plan.cached)} cached ({', '.join(c.name for c in plan.cached[:10])})"
+    if plan.skipped:
+        text += f"; {len(plan.skipped)} skipped by selection"
+    return text + "".join(f"\n  note: {notice}" for notice in plan.notices)
+
+
+def _leases(leases: LeaseOutcome) -> Progress:
+    if leases.acquired:
+        targets = sorted({claim.target for claim in leases.claims})
+        waited = f" after waiting {leases.waited_seconds:.0f}s" if leases.waited_seconds else ""
+        return Progress("leased", f"leased {', '.join(targets) or 'nothing'}{waited}")
+    message = leases.busy.message if leases.busy is not None else "a target is busy"
+    if leases.gave_up:
+        return Progress("waiting", f"{message}; gave up after {leases.waited_seconds:.0f}s")
+    return Progress(
+        "waiting",
+        f"{message}; waiting ({leases.waited_seconds:.0f}s of "
+        f"{leases.wait_limit_seconds:.0f}s, next try in {leases.retry_in_seconds}s)",
+    )

@@ -1,10 +1,12 @@
 """What a run costs in AWS, estimated from what it used (docs/cost.md).
 
 Counted: Step Functions transitions and Lambda invocations (from the ASL and the plan,
-``harness.judge.transitions``), Lambda GB-seconds (scenarios: their measured duration; short
-steps: ``[cost] short_step_seconds`` each), the target's Fargate vCPU- and GB-seconds (every
+``harness.judge.transitions``), Lambda GB-seconds (scenarios: their measured duration, once per
+batch for a load scenario fanned out over Map iterations; short steps: ``[cost]
+short_step_seconds`` each), the target's Fargate vCPU- and GB-seconds (every
 scenario keeps one edit task of ``[cost] target_task_*`` up while it runs), the harness's
-DynamoDB and S3 requests, and CloudWatch Logs ingestion. Prices: ``harness.judge.prices``.
+DynamoDB (its leases too) and S3 requests, and CloudWatch Logs ingestion. Prices:
+``harness.judge.prices``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from harness.judge.transitions import StepCounts, count_steps
 from harness.wire import ScenarioResult, Status
 
 SCENARIO_RESOURCE = "${RunScenarioFunctionArn}"
+# A load scenario fanned out over Map iterations runs as one RunUserBatch per batch.
+BATCH_RESOURCE = "${RunUserBatchFunctionArn}"
 # The harness's own storage requests per run, from the code paths: Aggregate writes the run
 # (1 PutItem), Cleanup records its report (1 PutItem), Alert its outcome (1
 # TransactWriteItems); DetectRegressions reads the previous run (1 Query), Plan the month's
@@ -29,6 +33,12 @@ SCENARIO_RESOURCE = "${RunScenarioFunctionArn}"
 DYNAMODB_WRITES_PER_RUN = 3
 DYNAMODB_READS_PER_RUN = 5
 S3_PUTS_PER_RUN = 2
+# Leases, per (pool member, resource) the plan claims: AcquireLeases reads and writes the
+# lease item (1 GetItem, 1 PutItem); ReleaseLeases reads it to decide what to restore, then
+# reads and writes it again (2 GetItem, 1 PutItem or DeleteItem). Waiting for a busy target
+# repeats the acquire and is not counted.
+LEASE_READS_PER_CLAIM = 3
+LEASE_WRITES_PER_CLAIM = 2
 S3_GETS_PER_RUN = 0
 GB = 1024**3
 
@@ -89,14 +99,16 @@ def memory_gb(config: HarnessConfig) -> dict[str, float]:
     return found
 
 
-def scenario_usage(result: ScenarioResult, config: HarnessConfig) -> Usage:
-    """What one scenario used: its invocation and transition, its Lambda and its Fargate task."""
+def scenario_usage(result: ScenarioResult, config: HarnessConfig, batches: int = 0) -> Usage:
+    """What one scenario used: its invocation and transition, its Lambda and its Fargate task;
+    a scenario fanned out over ``batches`` Map iterations runs that many Lambdas as long."""
     cost = config.cost
     seconds = result.duration_seconds
+    resource, lambdas = (BATCH_RESOURCE, batches) if batches else (SCENARIO_RESOURCE, 1)
     return Usage(
         transitions=1,
-        invocations=1,
-        lambda_gb_seconds=seconds * memory_gb(config).get(SCENARIO_RESOURCE, 0.5),
+        invocations=lambdas,
+        lambda_gb_seconds=seconds * lambdas * memory_gb(config).get(resource, 0.5),
         fargate_vcpu_seconds=seconds * cost.target_task_vcpu,
         fargate_gb_seconds=seconds * cost.target_task_memory_gb,
         log_bytes=cost.log_bytes_per_invocation,
@@ -113,10 +125,16 @@ def estimate_run(
     prices = prices_for(config.cost.region)
     steps = count_steps(definition, plan)
     memory = memory_gb(config)
-    per_scenario = {result.scenario: scenario_usage(result, config) for result in results}
+    batches = fanned_out(plan)
+    per_scenario = {
+        result.scenario: scenario_usage(result, config, batches.get(result.scenario, 0))
+        for result in results
+    }
     scenarios_total = sum(per_scenario.values(), Usage())
     short_invocations = {
-        resource: n for resource, n in steps.invocations.items() if resource != SCENARIO_RESOURCE
+        resource: n
+        for resource, n in steps.invocations.items()
+        if resource not in (SCENARIO_RESOURCE, BATCH_RESOURCE)
     }
     overhead = Usage(
         transitions=steps.transitions - scenarios_total.transitions,
@@ -125,8 +143,8 @@ def estimate_run(
             n * memory.get(resource, 0.25) * config.cost.short_step_seconds
             for resource, n in short_invocations.items()
         ),
-        dynamodb_writes=DYNAMODB_WRITES_PER_RUN,
-        dynamodb_reads=DYNAMODB_READS_PER_RUN,
+        dynamodb_writes=DYNAMODB_WRITES_PER_RUN + LEASE_WRITES_PER_CLAIM * lease_claims(plan),
+        dynamodb_reads=DYNAMODB_READS_PER_RUN + LEASE_READS_PER_CLAIM * lease_claims(plan),
         s3_puts=S3_PUTS_PER_RUN,
         s3_gets=S3_GETS_PER_RUN,
         log_bytes=sum(short_invocations.values()) * config.cost.log_bytes_per_invocation,
@@ -144,6 +162,38 @@ def estimate_run(
     )
 
 
+def planned_scenarios(plan: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The scenario specs of a Plan output (its lanes' groups, in order)."""
+    return [
+        spec
+        for lane in plan.get("lanes", [])
+        for group in lane.get("groups", [])
+        for spec in group.get("scenarios", [])
+    ]
+
+
+def lease_claims(plan: Mapping[str, Any]) -> int:
+    """How many leases the plan takes: one per pool member and resource its scenarios there
+    disrupt or use (``harness.target.leases.claims_for``)."""
+    claimed = {
+        (str((lane.get("target") or {}).get("name", "")), resource)
+        for lane in plan.get("lanes", [])
+        for group in lane.get("groups", [])
+        for spec in group.get("scenarios", [])
+        for resource in (*spec.get("disrupts", []), *spec.get("uses", []))
+    }
+    return len(claimed)
+
+
+def fanned_out(plan: Mapping[str, Any]) -> dict[str, int]:
+    """Batches per scenario fanned out over Map iterations."""
+    return {
+        spec["name"]: len(spec["fanOut"]["batches"])
+        for spec in planned_scenarios(plan)
+        if isinstance(spec.get("fanOut"), Mapping)
+    }
+
+
 def estimate_plan(
     definition: Mapping[str, Any],
     plan: Mapping[str, Any],
@@ -159,8 +209,7 @@ def estimate_plan(
             status=Status.PASS,
             duration_seconds=expected_seconds[spec["name"]],
         )
-        for group in plan.get("groups", [])
-        for spec in group.get("scenarios", [])
+        for spec in planned_scenarios(plan)
     ]
     return estimate_run(definition, plan, results, config)
 
@@ -168,12 +217,14 @@ def estimate_plan(
 def estimate_run_cost(
     results: Sequence[ScenarioResult], config: HarnessConfig | None = None
 ) -> float:
-    """A run's estimate from its results alone (the groups they ran in stand for the plan):
-    what the regression judge recomputes for a merged confirm pass. Equal to the stored
-    estimate when the plan ran every group it planned and ``config`` is the run's."""
+    """A run's estimate from its results alone (the groups they ran in, on one lane, stand for
+    the plan): what the regression judge recomputes for a merged confirm pass. The plan's
+    other lanes (one Map iteration each) and a load scenario's batches are not in the results,
+    so this is a little under the estimate Aggregate stores from the plan."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for result in results:
         groups.setdefault(result.group, []).append({"name": result.scenario, "group": result.group})
-    plan = {"groups": [{"name": name, "scenarios": specs} for name, specs in groups.items()]}
+    lane = {"groups": [{"name": name, "scenarios": specs} for name, specs in groups.items()]}
+    plan = {"lanes": [lane]}
     config = config or HarnessConfig()
     return estimate_run(layout.suite_definition(), plan, results, config).total_usd

@@ -15,7 +15,8 @@ from harness.judge.baseline import Direction
 from harness.judge.detection import NoiseGuard, RatioRule
 from harness.judge.series import FAILED
 from harness.judge.sla import gate_reason
-from harness.wire import Regression, RunSummary, Severity, Verdict
+from harness.judge.summary import verdict_reason
+from harness.wire import Regression, RunSummary, Severity, Status, Verdict
 from harness.wire.metrics import METRICS
 
 
@@ -84,10 +85,11 @@ def gate(
     if parts:
         return Verdict.FAILED, "; ".join(parts)
     muted = [r.scenario for r in current.results if r.status in FAILED]
-    reason = f"all {len(current.results)} scenario(s) passed"
+    reason = verdict_reason(current)  # counts what passed, was cached, was skipped
     if muted:
+        ran = sum(1 for r in current.results if r.status is not Status.SKIPPED)
         reason = (
-            f"{len(current.results) - len(muted)} scenario(s) passed, {len(muted)} quarantined "
+            f"{ran - len(muted)} scenario(s) passed, {len(muted)} quarantined "
             f"did not ({', '.join(muted)})"
         )
     return Verdict.PASSED, f"{reason}; no regression of at least {gate_severity.value} severity"

@@ -4,7 +4,10 @@ Step Functions bills every state entered (a transition) and Lambda every invocat
 walks the very ASL the state machine runs along the path a run takes when every step
 succeeds: each state entered counts once, each Task invokes its function, each Map state
 repeats its item processor once per item (items found by resolving its ``ItemsPath`` in the
-state data, which starts as the plan), a Choice follows its ``Default``. The test compares
+state data, which starts as the plan), a Choice takes the first rule the walk's data decides
+(``IsPresent``; ``BooleanEquals``/``StringEquals`` on a value it holds, e.g. a scenario's
+``fanOut``) and else follows its ``Default``: the ASL makes every Default the path of a run
+whose steps succeed (``LeasesAcquired`` defaults to ``RunLanes``). The test compares
 the counts with a real execution history of the local engine, so a change to the ASL that
 this walk does not understand fails there.
 
@@ -91,8 +94,28 @@ def _walk(
             for branch in state["Branches"]:
                 _walk(branch, data, counts)
         elif kind == "Choice":
-            name = state.get("Default")
+            name = _choose(state, data)
             continue
         if kind in ("Succeed", "Fail") or state.get("End"):
             return
         name = state.get("Next")
+
+
+def _choose(state: Mapping[str, Any], data: Any) -> str | None:
+    """The Next of the first rule ``data`` decides, else the Default."""
+    for rule in state.get("Choices", []):
+        value = resolve(rule.get("Variable", "$"), data)
+        if "IsPresent" in rule:
+            matched = (value is not None) == rule["IsPresent"]
+        elif value is None:
+            continue  # the walk does not know this value (e.g. a step's result)
+        elif "BooleanEquals" in rule:
+            matched = value == rule["BooleanEquals"]
+        elif "StringEquals" in rule:
+            matched = value == rule["StringEquals"]
+        else:
+            continue
+        if matched:
+            return str(rule["Next"])
+    default = state.get("Default")
+    return str(default) if default is not None else None

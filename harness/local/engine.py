@@ -19,19 +19,22 @@ from types import TracebackType
 from typing import Any
 
 from harness.aws.clients import client
-from harness.config import CONFIG_JSON_ENV, HarnessConfig
+from harness.config import CONFIG_JSON_ENV, HarnessConfig, TargetMember
+from harness.errors import ConfigError
 from harness.execution.follow import catch_up, follow, start_execution
 from harness.execution.heartbeat import HEARTBEAT_SECONDS, Heartbeat
 from harness.execution.history import ExecutionOutcome, Progress
-from harness.layout import SUITE_FUNCTIONS, function_zip, render_asl
+from harness.layout import SUITE_FUNCTIONS, render_asl
 from harness.local import lambda_runtime
+from harness.local.asset_cache import cached_function_zip
 from harness.local.moto_server import MotoServer, start_moto_server
 from harness.local.reference_target import ReferenceTarget
-from harness.planning.plan import target_identity
+from harness.planning.pool import pool_members, reference_pool, target_identity
 from harness.scenarios.base import current_wait
 from harness.scenarios.runner import cancel_running
 
 STATE_MACHINE_NAME = "harness-suite"
+REFERENCE_LOG_GROUP = "/reference/edit-sessions"
 LAMBDA_ROLE_POLICY = json.dumps(
     {
         "Version": "2012-10-17",
@@ -58,9 +61,10 @@ class LocalEngine:
         self._owns_moto = moto is None
         # Unique names let several engines share one moto server (its state is per process).
         self._suffix = uuid.uuid4().hex[:8]
-        self._target: ReferenceTarget | None = None
+        self._targets: list[ReferenceTarget] = []
         self._workdir: Path | None = None
         self._saved_env: dict[str, str | None] = {}
+        self._workers = False
         self.config = config  # the effective config, once started
         self.state_machine_arn = ""
         self.function_arns: dict[str, str] = {}  # by harness.layout function name
@@ -74,7 +78,13 @@ class LocalEngine:
 
     @property
     def reference_target(self) -> ReferenceTarget | None:
-        return self._target
+        """The first bundled reference target (None when the config names a real target)."""
+        return self._targets[0] if self._targets else None
+
+    @property
+    def reference_targets(self) -> list[ReferenceTarget]:
+        """Every bundled reference target of the pool, in pool order."""
+        return list(self._targets)
 
     @property
     def reference_workdir(self) -> Path | None:
@@ -101,28 +111,13 @@ class LocalEngine:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         if self._moto is None:
             self._moto = start_moto_server()
-        target = self._config.target
-        if not target.endpoint:
-            self._workdir = Path(tempfile.mkdtemp(prefix="reference-target-"))
-            self._target = ReferenceTarget(
-                target,
-                self._config.reference_target,
-                self._moto.endpoint,
-                self._workdir,
-                sla=self._config.sla,
-            ).start()
-            target = target.model_copy(
-                update={
-                    "name": target_identity(target),  # before the endpoint is filled in
-                    "endpoint": self._target.endpoint,
-                    "aws_endpoint_url": self._moto.endpoint,
-                }
-            )
+        pool = self._start_reference_targets()
         self.config = self._config.model_copy(
             update={
-                "target": target,
+                **pool,
                 "local": self._config.local.model_copy(update={"state_dir": str(self.state_dir)}),
                 "history": self._config.history.model_copy(update={"backend": "sqlite"}),
+                "leases": self._config.leases.model_copy(update={"backend": "sqlite"}),
             }
         )
         self._set_env(
@@ -140,10 +135,66 @@ class LocalEngine:
         )
         self.state_machine_arn = self._deploy()
 
+    def _start_reference_targets(self) -> dict[str, Any]:
+        """Start a bundled reference target per pool member without an endpoint (all or
+        none); returns the config updates that point the run at them."""
+        config = self._config
+        members = pool_members(config)
+        missing = [member.name for member in members if not member.endpoint]
+        if not missing:
+            return {}
+        if len(missing) != len(members):
+            raise ConfigError(
+                f"targets {missing} have no endpoint: either every pool member names its "
+                "endpoint, or none does (then each is a bundled reference target)"
+            )
+        if not config.targets:
+            members = reference_pool(config.target, config.reference_target.pool_size or 1)
+        # The bundled target logs each session like an edit container would.
+        members = [
+            member
+            if member.session_log_group
+            else member.model_copy(update={"session_log_group": REFERENCE_LOG_GROUP})
+            for member in members
+        ]
+        self._workdir = Path(tempfile.mkdtemp(prefix="reference-target-"))
+        moto = self.moto.endpoint
+        for member in members:
+            target = ReferenceTarget(
+                member,
+                config.reference_target,
+                moto,
+                self._workdir / member.name,
+                sla=config.sla,
+            )
+            self._targets.append(target)
+            target.start()
+        started = [
+            member.model_copy(
+                update={
+                    "endpoint": target.endpoint,
+                    "aws_endpoint_url": moto,
+                    # What the bundled target runs is known exactly: passes can be reused.
+                    "version": target.version,
+                }
+            )
+            for member, target in zip(members, self._targets, strict=True)
+        ]
+        return {
+            "target": started[0].model_copy(update={"name": target_identity(config.target)}),
+            "targets": [TargetMember.model_validate(m.model_dump()) for m in started]
+            if len(started) > 1
+            else [],
+            "reference_target": config.reference_target.model_copy(update={"pool_size": 0}),
+        }
+
     def stop(self) -> None:
-        if self._target is not None:
-            self._target.stop()
-            self._target = None
+        if self._workers:
+            lambda_runtime.stop_workers()
+            self._workers = False
+        for target in reversed(self._targets):
+            target.stop()
+        self._targets = []
         # The environment first: an own moto server, stopping after it, then hands $MOTO_PORT
         # back to the server that had it before (MotoServer.stop), not to itself.
         for key, value in self._saved_env.items():
@@ -178,13 +229,17 @@ class LocalEngine:
             RoleName=f"harness-local-{self._suffix}", AssumeRolePolicyDocument=LAMBDA_ROLE_POLICY
         )
         arns: dict[str, str] = {}
+        cpu_bound: set[str] = set()
         for function in SUITE_FUNCTIONS:
+            name = f"harness-{function.name.replace('_', '-')}-{self._suffix}"
+            if function.cpu_bound:
+                cpu_bound.add(name)
             created = lambdas.create_function(
-                FunctionName=f"harness-{function.name.replace('_', '-')}-{self._suffix}",
+                FunctionName=name,
                 Runtime="python3.12",
                 Role=role["Role"]["Arn"],
                 Handler="handler.lambda_handler",
-                Code={"ZipFile": function_zip(function, self.config.deploy.extra_packages)},
+                Code={"ZipFile": cached_function_zip(function, self.config.deploy.extra_packages)},
                 Timeout=function.timeout_seconds,
                 MemorySize=function.memory_mb,
                 Environment={"Variables": {CONFIG_JSON_ENV: os.environ[CONFIG_JSON_ENV]}},
@@ -196,6 +251,10 @@ class LocalEngine:
                     FunctionName=created["FunctionArn"],
                     ReservedConcurrentExecutions=function.reserved_concurrency,
                 )
+        workers = self.config.local.worker_processes or 0
+        if workers:
+            lambda_runtime.use_workers(cpu_bound, workers)
+            self._workers = True
         return str(
             sfn.create_state_machine(
                 name=f"{STATE_MACHINE_NAME}-{self._suffix}",

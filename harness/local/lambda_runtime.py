@@ -4,7 +4,9 @@ moto executes Lambda code only in Docker, which this product must not need. We r
 one Docker-bound method, ``LambdaFunction._invoke_lambda``, with a runner that unpacks the
 function's real zip (the same asset CDK deploys), imports its handler module and calls it.
 Handlers share this process's ``os.environ``: the local engine gives every function the same
-environment, so nothing races.
+environment, so nothing races. Functions registered with ``use_workers`` (the CPU-bound load
+generator) run in worker processes instead (``workers.py``), so their CPU is not this
+process's.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from typing import Any
 
 from moto.awslambda.models import LambdaFunction
 
+from harness.local.workers import Call, WorkerPool
+
 _EXTRACT_ROOT = Path(tempfile.gettempdir()) / "harness-lambda"
 _BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 _modules: dict[str, ModuleType] = {}
@@ -39,6 +43,10 @@ _installed = False
 # Functions run in a process of their own, with exactly their configured environment (as in
 # Lambda): slower (~1 s per invocation), but a missing variable is missing.
 _isolated: set[str] = set()
+_workers: WorkerPool | None = None
+_worker_functions: set[str] = set()
+_workers_lock = threading.Lock()
+ENVIRONMENT_PREFIXES = ("HARNESS_", "POWERTOOLS_")
 _busy = 0  # invocations whose handler is still running (even past its timeout)
 _busy_changed = threading.Condition()
 _running: dict[str, int] = {}  # per function, for reserved concurrency
@@ -46,7 +54,7 @@ THROTTLED = "Lambda.TooManyRequestsException"
 
 
 def wait_idle(timeout: float) -> bool:
-    """Wait until no handler runs in this process; False if some still ran at ``timeout``."""
+    """Wait until no handler runs (here or in a worker); False if some still ran at ``timeout``."""
     with _busy_changed:
         return _busy_changed.wait_for(lambda: _busy == 0, timeout)
 
@@ -102,6 +110,25 @@ def isolate(function_name: str) -> None:
     _isolated.add(function_name)
 
 
+def use_workers(function_names: set[str], size: int) -> None:
+    """Run these functions in ``size`` worker processes (started now, in the background of
+    this process: they import while the run starts)."""
+    global _workers
+    with _workers_lock:
+        _worker_functions.update(function_names)
+        if _workers is None and size > 0:
+            _workers = WorkerPool(size)
+
+
+def stop_workers() -> None:
+    global _workers
+    with _workers_lock:
+        if _workers is not None:
+            _workers.close()
+            _workers = None
+        _worker_functions.clear()
+
+
 def _extract(code: bytes) -> Path:
     """The asset's files, unpacked once per content: into a staging folder, then renamed into
     place (atomic for other processes); the staging folder never outlives the call."""
@@ -120,17 +147,22 @@ def _extract(code: bytes) -> Path:
     return target
 
 
-def _load_handler(function: LambdaFunction) -> Any:
+def _handler_source(function: LambdaFunction) -> tuple[Path, str, str, str]:
+    """Unpack the function's zip once: (handler file, module, attribute, digest)."""
     code: bytes = function.code_bytes
     digest = hashlib.sha256(code).hexdigest()[:16]
     handler_path: str = function.handler or "handler.lambda_handler"
     module_name, _, attribute = handler_path.rpartition(".")
-    key = f"{function.function_name}:{digest}:{module_name}"
+    source = _extract(code) / (module_name.replace(".", "/") + ".py")
+    return source, module_name, attribute, digest
+
+
+def _load_handler(function: LambdaFunction) -> Any:
     with _modules_lock:
+        source, module_name, attribute, digest = _handler_source(function)
+        key = f"{function.function_name}:{digest}:{module_name}"
         module = _modules.get(key)
         if module is None:
-            target = _extract(code)
-            source = target / (module_name.replace(".", "/") + ".py")
             unique = f"_harness_lambda_{digest}_{module_name.replace('.', '_')}"
             spec = importlib.util.spec_from_file_location(unique, source)
             if spec is None or spec.loader is None:
@@ -208,6 +240,9 @@ def _invoke_claimed(self: LambdaFunction, event: Any) -> tuple[str, bool, str]:
             return json.dumps(error), True, ""
         return json.dumps(isolated.get("result")), False, ""
     timeout = float(self.timeout or 3)
+    pool = _workers
+    if pool is not None and self.function_name in _worker_functions:
+        return _invoke_in_worker(self, pool, event, timeout)
     context = LocalLambdaContext(
         function_name=self.function_name,
         memory_limit_in_mb=int(self.memory_size or 128),
@@ -244,7 +279,45 @@ def _invoke_claimed(self: LambdaFunction, event: Any) -> tuple[str, bool, str]:
         }
         self.save_logs(error["errorMessage"])
         return json.dumps(error), True, ""
+    return _answer(self, outcome)
+
+
+def _invoke_in_worker(
+    function: LambdaFunction, pool: WorkerPool, event: Any, timeout: float
+) -> tuple[str, bool, str]:
+    try:
+        with _modules_lock:
+            source, _, attribute, _ = _handler_source(function)
+        call = Call(
+            source=str(source),
+            attribute=attribute,
+            event=event if event is not None else {},
+            environment={k: v for k, v in os.environ.items() if k.startswith(ENVIRONMENT_PREFIXES)},
+            function_name=function.function_name,
+            memory_mb=int(function.memory_size or 128),
+            timeout_seconds=timeout,
+        )
+        future = pool.submit(call)
+    except BaseException:
+        _release(function.function_name)  # it never ran
+        raise
+    # Released when the worker answers (or the pool closes), even after the timeout below.
+    future.add_done_callback(lambda _: _release(function.function_name))
+    try:
+        outcome = future.result(timeout)
+    except TimeoutError:
+        error = {
+            "errorMessage": f"Task timed out after {timeout:.2f} seconds",
+            "errorType": "Sandbox.Timedout",
+        }
+        function.save_logs(error["errorMessage"])
+        return json.dumps(error), True, ""
+    return _answer(function, outcome)
+
+
+def _answer(function: LambdaFunction, outcome: dict[str, Any]) -> tuple[str, bool, str]:
     if "error" in outcome:
-        self.save_logs(f"{outcome['error']['errorType']}: {outcome['error']['errorMessage']}")
-        return json.dumps(outcome["error"]), True, ""
+        error = outcome["error"]
+        function.save_logs(f"{error['errorType']}: {error['errorMessage']}")
+        return json.dumps(error), True, ""
     return json.dumps(outcome.get("result")), False, ""

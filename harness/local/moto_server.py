@@ -1,41 +1,74 @@
 """A moto server on a free loopback port: the AWS APIs of a local run.
 
 Everything the local engine changes in moto lives here and in `lambda_runtime.py`, so a
-moto upgrade has two files to re-check (docs/local-engine.md says why each change exists).
+moto upgrade has two files to re-check (docs/local-engine.md says why each change exists):
+
+- Step Functions executes state machines; Lambda runs our handlers in-process; ECS tasks
+  stay RUNNING until someone stops them.
+- **Start-up:** moto's ECS backend and its Step Functions parser (through AWS Batch) import
+  moto's EC2 models, about a second of CPU for region and instance-type tables no local run
+  uses. ``defer_ec2_models`` lets them import without it; EC2 loads on first real use.
+- **Shut-down:** the server polls for shutdown every 50 ms instead of werkzeug's 0.5 s.
+- **ECS events:** every change to an ECS service or task notifies ``on_ecs_change``
+  listeners, so the reference target reacts at once instead of polling DescribeServices.
+- **Lambda tasks:** the Step Functions interpreter builds a new boto3 client for every Lambda
+  task it runs (20-30 ms of CPU each, serialised when a Map starts many at once); it reuses
+  one per region instead (boto3 clients are thread-safe).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
 import logging
 import os
 import socket
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from moto.core import config as moto_config
 from moto.moto_api import state_manager
-from moto.server import ThreadedMotoServer
 
 from harness.local import lambda_runtime
 
 _NEVER = {"progression": "manual", "times": 10**12}
+SHUTDOWN_POLL_SECONDS = 0.05
+ECS_CHANGES = ("create_service", "update_service", "delete_service", "run_task", "stop_task")
+_listeners: list[tuple[Callable[[], None], str | None]] = []  # (callback, its service)
+_listeners_lock = threading.Lock()
+_serving: list[tuple[str, int]] = []  # (endpoint, port) of the moto servers running here
 
 
 @dataclass
 class MotoServer:
     endpoint: str
     port: int
-    _server: ThreadedMotoServer
+    _server: Any
+    _thread: threading.Thread
     _previous_port: str | None = None
 
     def stop(self) -> None:
-        self._server.stop()
+        if (self.endpoint, self.port) in _serving:
+            _serving.remove((self.endpoint, self.port))
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(2.0)
         # Another server of this process (one shared by tests, a CLI command's engine) keeps
-        # working: its interpreter calls back to $MOTO_PORT.
+        # working: its interpreter calls back to $MOTO_PORT. Hand it back to the one that had
+        # it, or (if that one has stopped too) to one still running.
         if os.environ.get("MOTO_PORT") == str(self.port):
-            if self._previous_port is None:
-                os.environ.pop("MOTO_PORT", None)
+            running = [str(port) for _, port in _serving]
+            previous = self._previous_port
+            if previous is not None and (previous in running or not running):
+                os.environ["MOTO_PORT"] = previous
+            elif running:
+                os.environ["MOTO_PORT"] = running[-1]
             else:
-                os.environ["MOTO_PORT"] = self._previous_port
+                os.environ.pop("MOTO_PORT", None)
 
 
 def free_port() -> int:
@@ -50,6 +83,14 @@ def start_moto_server(port: int | None = None) -> MotoServer:
     moto's backends and $MOTO_PORT are process-global: start one server per process and
     share it (``LocalEngine(moto=...)``).
     """
+    defer_ec2_models()
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
     port = port or free_port()
     previous = os.environ.get("MOTO_PORT")
     # The Step Functions interpreter calls Lambda back through localhost:$MOTO_PORT.
@@ -61,10 +102,148 @@ def start_moto_server(port: int | None = None) -> MotoServer:
     state_manager.set_transition(model_name="ecs::task", transition=_NEVER)
     # Lambda in moto needs Docker; run our handlers in-process instead.
     lambda_runtime.install()
+    _notify_ecs_changes()
+    _reuse_lambda_clients()
     for noisy in ("werkzeug", "moto.stepfunctions.parser"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    return MotoServer(
-        endpoint=f"http://127.0.0.1:{port}", port=port, _server=server, _previous_port=previous
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server("127.0.0.1", port, app, True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+        name="moto-server",
+        daemon=True,
     )
+    thread.start()
+    _serving.append((f"http://127.0.0.1:{port}", port))
+    return MotoServer(
+        endpoint=f"http://127.0.0.1:{port}",
+        port=port,
+        _server=server,
+        _thread=thread,
+        _previous_port=previous,
+    )
+
+
+def serves_in_process(endpoint_url: str | None) -> bool:
+    """Whether ``endpoint_url`` is a moto server running in this process (its backends are
+    then this process's objects)."""
+    url = str(endpoint_url or "").rstrip("/")
+    return any(url == endpoint for endpoint, _ in _serving)
+
+
+def on_ecs_change(callback: Callable[[], None], service: str | None = None) -> Callable[[], None]:
+    """Call ``callback`` (quickly: it runs in moto's request thread) after an ECS change in
+    this process's moto: any task change, and changes to ``service`` (every service when
+    None); returns the function that unsubscribes."""
+    entry = (callback, service)
+    with _listeners_lock:
+        _listeners.append(entry)
+
+    def unsubscribe() -> None:
+        with _listeners_lock:
+            if entry in _listeners:
+                _listeners.remove(entry)
+
+    return unsubscribe
+
+
+def _reuse_lambda_clients() -> None:
+    from moto.settings import moto_server_port
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    original = lambda_eval_utils.boto_client_for  # type: ignore[attr-defined]
+    if getattr(original, "_harness_cached", False):
+        return
+    clients: dict[tuple[str, str, str], Any] = {}
+    lock = threading.Lock()
+
+    def reused(region: str, service: str, state_credentials: Any = None) -> Any:
+        key = (region, service, moto_server_port())
+        with lock:
+            if key not in clients:
+                clients[key] = original(region=region, service=service)
+            return clients[key]
+
+    reused._harness_cached = True  # type: ignore[attr-defined]
+    lambda_eval_utils.boto_client_for = reused  # type: ignore[attr-defined]
+
+
+def _notify_ecs_changes() -> None:
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    for name in ECS_CHANGES:
+        original = getattr(EC2ContainerServiceBackend, name)
+        if getattr(original, "_harness_notifies", False):
+            continue
+        setattr(EC2ContainerServiceBackend, name, _notifying(original))
+
+
+def _changed_service(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    """The service a backend call changes (None: a task change, it may be anyone's)."""
+    if name == "update_service":
+        properties = args[1] if len(args) > 1 else kwargs.get("service_properties", {})
+        service = properties.get("service")
+    elif name in ("create_service", "delete_service"):
+        service = args[2] if len(args) > 2 else kwargs.get("service_name")
+    else:
+        return None
+    return str(service).rsplit("/", 1)[-1] if service else None
+
+
+def _notifying(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        service = _changed_service(method.__name__, args, kwargs)  # before: moto pops keys
+        result = method(*args, **kwargs)
+        with _listeners_lock:
+            listeners = list(_listeners)
+        for callback, wanted in listeners:
+            if service is None or wanted is None or wanted == service:
+                callback()
+        return result
+
+    wrapper._harness_notifies = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+class _LazyBackends:
+    """Stands in for a moto ``BackendDict`` until someone really uses it."""
+
+    def __init__(self, module: str, attribute: str) -> None:
+        self._where = (module, attribute)
+
+    @functools.cached_property
+    def _real(self) -> Any:
+        module, attribute = self._where
+        return getattr(importlib.import_module(module), attribute)
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return type(self._real)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._real[key]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def defer_ec2_models() -> None:
+    """Make ``moto.ec2`` and ``moto.batch`` importable without running their ``__init__``
+    (which imports every EC2 model): their submodules import as usual, and the backends
+    they export load on first use. Idempotent; a no-op once either is imported for real."""
+    for package, module, attribute in (
+        ("moto.ec2", "moto.ec2.models", "ec2_backends"),
+        ("moto.batch", "moto.batch.models", "batch_backends"),
+    ):
+        if package in sys.modules:
+            continue
+        spec = importlib.util.find_spec(package)
+        if spec is None:
+            continue
+        shell = importlib.util.module_from_spec(spec)  # its __path__, not its __init__
+        setattr(shell, attribute, _LazyBackends(module, attribute))
+        sys.modules[package] = shell
+        parent, _, child = package.rpartition(".")
+        setattr(sys.modules[parent], child, shell)

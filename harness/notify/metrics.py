@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.wire import CleanupReport, Regression, RunSummary
+from harness.wire import CleanupReport, Regression, RunSummary, Status
 
 # Scenario metrics that are samples of the two SLA-bound CloudWatch metrics.
 COLD_START_SAMPLES = ("cold_start_seconds",)
@@ -32,6 +32,8 @@ def run_metrics(summary: RunSummary) -> list[CloudWatchMetric]:
         if line.name == "availability" and line.value is not None:
             found.append(CloudWatchMetric("TargetAvailability", "Percent", line.value * 100))
     for result in summary.results:
+        if result.status in (Status.CACHED, Status.SKIPPED):
+            continue  # not measured in this run (a cached result's samples were published)
         for metric in result.metrics:
             if metric.name in COLD_START_SAMPLES:
                 found.append(CloudWatchMetric("ColdStartSeconds", "Seconds", metric.value))

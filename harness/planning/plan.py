@@ -1,102 +1,61 @@
-"""Plan a run: validate the request, resolve the suite and the target, lay out the groups."""
+"""Plan a run: validate the request, resolve the suite and the pool, estimate durations from
+history, and lay the scenarios out in lanes (one per pool member) of groups."""
 
 from __future__ import annotations
 
-import ipaddress
-import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
-from harness.config import HarnessConfig, TargetConfig
-from harness.errors import ConfigError, InvalidRunRequestError, UnknownScenarioError
+from harness.config import HarnessConfig
+from harness.errors import ConfigError, InvalidRunRequestError, StoreError, UnknownScenarioError
+from harness.judge.results import RunResults
+from harness.planning.cache import CachePlanner
+from harness.planning.deployed import check_deployed
+from harness.planning.estimates import Estimate, estimate_durations
+from harness.planning.payload import check_state_budget
+from harness.planning.pool import (
+    name_from_endpoint,
+    resolve_pool,
+    resolve_target,
+    target_identity,
+)
+from harness.planning.schedule import Job, Schedule, lower_bound, schedule
+from harness.planning.selection import bounded, decide
 from harness.scenarios.base import ScenarioDefinition
 from harness.wire import (
+    FanOutPlan,
     GroupPlan,
+    LanePlan,
+    NotRun,
     ResolvedTarget,
     RunContext,
     RunPlan,
     RunRequest,
+    RunSummary,
     ScenarioSpec,
-    TargetOverride,
+    UserBatch,
 )
+
+__all__ = [
+    "Layout",
+    "auto_pool_size",
+    "lay_out",
+    "name_from_endpoint",
+    "new_run_id",
+    "plan_run",
+    "planned_specs",
+    "resolve_target",
+    "select_scenarios",
+    "spec_for",
+    "target_identity",
+]
 
 
 def new_run_id(now: datetime) -> str:
     """Sortable by time, unique enough for concurrent starts: ``20261124T053349Z-3fa2c1``."""
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-
-
-# The identity of the bundled reference target when the config gives no name.
-REFERENCE_TARGET_NAME = "reference"
-
-
-def name_from_endpoint(endpoint: str) -> str:
-    """A target's identity when it has no name: host, port and path of its endpoint
-    (``https://edit.example.com/v2`` -> ``edit.example.com_v2``)."""
-    parts = urlsplit(endpoint)
-    name = (parts.hostname or "target") + (f":{parts.port}" if parts.port else "")
-    path = parts.path.strip("/").replace("/", "_")
-    name = f"{name}_{path}" if path else name
-    return re.sub(r"[^A-Za-z0-9._:-]", "-", name)[:100]
-
-
-def target_identity(config: TargetConfig) -> str:
-    """Who a target is for history, baselines and the known-issues ledger: its configured
-    name, else ``reference`` for the bundled target (empty endpoint), else its endpoint's."""
-    if config.name:
-        return config.name
-    return name_from_endpoint(config.endpoint) if config.endpoint else REFERENCE_TARGET_NAME
-
-
-def resolve_target(
-    config: TargetConfig, override: TargetOverride | None, *, deployed: bool = False
-) -> ResolvedTarget:
-    """The config's target with the run's override. Deployed (in AWS), the override may not
-    name endpoints (a role-signed request must not go to an arbitrary host) and endpoints
-    must be https (or a loopback address: a stack deployed onto a local emulator)."""
-    fields = config.model_dump()
-    if override is not None:
-        given = override.model_dump(exclude_none=True)
-        if deployed:
-            refused = sorted(set(given) & {"endpoint", "aws_endpoint_url"})
-            if refused:
-                names = ", ".join(f"target.{_camel(name)}" for name in refused)
-                raise InvalidRunRequestError(
-                    f"{names}: the deployed harness tests the target its config names; "
-                    "deploy a config for another target instead"
-                )
-        if given.get("endpoint", fields["endpoint"]) != fields["endpoint"]:
-            fields["name"] = ""  # another endpoint is another target, unless it is named
-        fields.update(given)
-    if not fields["endpoint"]:
-        raise ConfigError(
-            "target.endpoint is empty: set [target] endpoint in the config, pass "
-            "--target URL, or run locally where the reference target fills it in"
-        )
-    fields["name"] = fields["name"] or name_from_endpoint(fields["endpoint"])
-    if deployed:
-        for name in ("endpoint", "aws_endpoint_url"):
-            if fields[name] and not _secure_or_loopback(str(fields[name])):
-                raise ConfigError(f"target.{name} must be https:// in AWS, not {fields[name]!r}")
-    return ResolvedTarget.model_validate(fields)
-
-
-def _secure_or_loopback(url: str) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return True
-    host = parts.hostname or ""
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
 
 
 def run_id_for(request: RunRequest, config: HarnessConfig, now: datetime) -> str:
@@ -149,14 +108,188 @@ def spec_for(name: str, definition: ScenarioDefinition, config: HarnessConfig) -
             f"scenarios.{name}.params: unknown parameter(s) {unknown}; "
             f"'{name}' takes {sorted(definition.params)}"
         )
+    params = dict(override.params)
     return ScenarioSpec(
         name=name,
         group=override.group or definition.group,
         tags=list(override.tags or definition.tags),
         timeout_seconds=override.timeout_seconds or definition.timeout_seconds,
         retries=override.retries if override.retries is not None else 0,
-        params=dict(override.params),
+        params=params,
+        disrupts=sorted(definition.disrupts),
+        uses=sorted(definition.uses),
+        needs=definition.needs,
+        fan_out=_fan_out(name, definition, {**definition.params, **params}, config),
     )
+
+
+def _fan_out(
+    name: str,
+    definition: ScenarioDefinition,
+    params: Mapping[str, float | int | str | bool],
+    config: HarnessConfig,
+) -> FanOutPlan | None:
+    """A load scenario's users in batches of ``[load] users_per_batch``."""
+    if definition.fan_out is None:
+        return None
+    field = definition.fan_out.users_param
+    users = params[field]
+    if isinstance(users, bool) or not isinstance(users, int) or users < 1:
+        raise ConfigError(f"scenarios.{name}.params.{field}: must be an integer >= 1, got {users}")
+    size = config.load.users_per_batch
+    batches = [
+        UserBatch(first_user=first, count=min(size, users - first + 1))
+        for first in range(1, users + 1, size)
+    ]
+    return FanOutPlan(
+        users=users,
+        batches=batches,
+        max_concurrency=min(len(batches), config.load.max_batches_in_flight),
+        distributed=len(batches) > config.load.distributed_above_batches,
+    )
+
+
+def planned_specs(
+    request: RunRequest, config: HarnessConfig, catalogue: Mapping[str, ScenarioDefinition]
+) -> tuple[str, list[ScenarioSpec]]:
+    """The suite label and a spec per selected scenario (no estimates yet)."""
+    suite, names = select_scenarios(request, config, catalogue)
+    return suite, [spec_for(name, catalogue[name], config) for name in names]
+
+
+def job_for(
+    spec: ScenarioSpec, definition: ScenarioDefinition, seconds: float, config: HarnessConfig
+) -> Job:
+    settings = config.group(spec.group)
+    return Job(
+        name=spec.name,
+        seconds=seconds,
+        disrupts=frozenset(spec.disrupts),
+        uses=frozenset(spec.uses),
+        needs=spec.needs,
+        leaves=definition.leaves,
+        label=spec.group,
+        label_exclusive=not settings.parallel,
+        max_concurrency=settings.max_concurrency,
+    )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A plan and what explains it (``harness plan`` prints this)."""
+
+    plan: RunPlan
+    schedule: Schedule
+    estimates: dict[str, Estimate]
+    jobs: list[Job]
+    pool: list[ResolvedTarget]
+
+    @property
+    def lower_bound(self) -> float:
+        return lower_bound(self.jobs, len(self.plan.lanes))
+
+
+def lay_out(
+    request: RunRequest,
+    config: HarnessConfig,
+    catalogue: Mapping[str, ScenarioDefinition],
+    now: datetime,
+    recent: Sequence[RunSummary] = (),
+    cache: CachePlanner | None = None,
+    results: RunResults | None = None,
+) -> Layout:
+    """The plan, from the request, the config (pool, groups, load, selection) and recent runs.
+    With ``cache``, fresh passes answer their scenarios; with ``results``, why each scenario
+    runs, is skipped or reused is stored with the run (by reference: hundreds of reasons would
+    crowd the state), for Aggregate to record."""
+    suite, planned = planned_specs(request, config, catalogue)
+    target, pool = resolve_pool(config, request.target)
+    check_deployed(request, config, pool)
+    run = RunContext(
+        run_id=run_id_for(request, config, now),
+        suite=suite,
+        started_at=now,
+        target=target,
+        # The change list is consumed here: the rest of the run never carries it.
+        flags=request.flags.model_copy(update={"changed_files": None}),
+        pool=pool if len(pool) > 1 else [],
+    )
+    specs, skipped, reasons = _select(request, config, catalogue, suite, planned)
+    cached: list[NotRun] = []
+    notices: list[str] = []
+    if cache is not None:
+        modules = {spec.name: catalogue[spec.name].run.__module__ for spec in specs}
+        reused = cache.apply(run, specs, modules, now)
+        specs, cached, notices = reused.to_run, reused.cached, notices + reused.notices
+        for name, why in reused.reasons.items():
+            reasons[name] = bounded(f"{why}; {reasons[name]}")
+    if results is not None:
+        try:
+            results.put_reasons(run.run_id, reasons)
+        except StoreError as err:
+            notices.append(bounded(f"the selection reasons could not be stored: {err}"))
+    estimates = estimate_durations(
+        [spec.name for spec in specs], recent, config.planning.default_estimate_seconds
+    )
+    jobs = [
+        job_for(spec, catalogue[spec.name], estimates[spec.name].seconds, config) for spec in specs
+    ]
+    limit = request.flags.max_group_concurrency or config.run.max_group_concurrency
+    laid_out = schedule(jobs, min(len(pool), limit or len(pool)))
+    by_name = {spec.name: spec for spec in specs}
+    lanes = []
+    for lane in laid_out.lanes:
+        member = pool[lane.index]
+        groups = [
+            GroupPlan(
+                name=f"{member.name}#{number}",
+                parallel=len(group.jobs) > 1 and group.concurrency > 1,
+                max_concurrency=group.concurrency if len(group.jobs) > 1 else 1,
+                needs=group.needs,
+                expected_seconds=round(group.seconds, 3),
+                scenarios=[
+                    by_name[job.name].model_copy(
+                        update={"expected_seconds": estimates[job.name].seconds}
+                    )
+                    for job in group.jobs
+                ],
+            )
+            for number, group in enumerate(lane.groups, start=1)
+        ]
+        lanes.append(
+            LanePlan(target=member, groups=groups, expected_seconds=round(lane.seconds, 3))
+        )
+    plan = RunPlan(
+        run=run,
+        lanes=lanes,
+        max_group_concurrency=max(1, len(lanes)),
+        expected_seconds=round(laid_out.seconds, 3),
+        notices=notices,
+        skipped=skipped,
+        cached=cached,
+    )
+    check_state_budget(plan)
+    return Layout(plan=plan, schedule=laid_out, estimates=estimates, jobs=jobs, pool=pool)
+
+
+def _select(
+    request: RunRequest,
+    config: HarnessConfig,
+    catalogue: Mapping[str, ScenarioDefinition],
+    suite: str,
+    planned: Sequence[ScenarioSpec],
+) -> tuple[list[ScenarioSpec], list[NotRun], dict[str, str]]:
+    """Change-based selection: (specs to run, skipped ones, the reason for each scenario)."""
+    by_name = {spec.name: spec for spec in planned}
+    specs, skipped, reasons = [], [], {}
+    for decision in decide(request, config, catalogue, suite, list(by_name)):
+        spec = by_name[decision.scenario]
+        reasons[spec.name] = decision.reason
+        if decision.selected:
+            specs.append(spec)
+        else:
+            skipped.append(NotRun(name=spec.name, group=spec.group))
+    return specs, skipped, reasons
 
 
 def plan_run(
@@ -164,34 +297,20 @@ def plan_run(
     config: HarnessConfig,
     catalogue: Mapping[str, ScenarioDefinition],
     now: datetime,
+    recent: Sequence[RunSummary] = (),
+    cache: CachePlanner | None = None,
+    results: RunResults | None = None,
 ) -> RunPlan:
-    suite, names = select_scenarios(request, config, catalogue)
-    target = resolve_target(config.target, request.target, deployed=config.run.deployed)
-    groups: dict[str, list[ScenarioSpec]] = {}
-    for name in names:
-        spec = spec_for(name, catalogue[name], config)
-        groups.setdefault(spec.group, []).append(spec)
-    group_plans = []
-    for group_name, specs in groups.items():
-        settings = config.group(group_name)
-        group_plans.append(
-            GroupPlan(
-                name=group_name,
-                parallel=settings.parallel,
-                max_concurrency=settings.max_concurrency if settings.parallel else 1,
-                scenarios=specs,
-            )
-        )
-    run = RunContext(
-        run_id=run_id_for(request, config, now),
-        suite=suite,
-        started_at=now,
-        target=target,
-        flags=request.flags,
-    )
-    return RunPlan(
-        run=run,
-        groups=group_plans,
-        max_group_concurrency=request.flags.max_group_concurrency
-        or config.run.max_group_concurrency,
-    )
+    return lay_out(request, config, catalogue, now, recent, cache, results).plan
+
+
+def auto_pool_size(
+    specs: Sequence[ScenarioSpec],
+    catalogue: Mapping[str, ScenarioDefinition],
+    config: HarnessConfig,
+    cap: int,
+) -> int:
+    """How many pool members keep every group of these scenarios running at once: the lanes
+    an unbounded pool would use (durations unknown, so every scenario counts the same)."""
+    jobs = [job_for(spec, catalogue[spec.name], 1.0, config) for spec in specs]
+    return max(1, min(cap, len(schedule(jobs, len(jobs)).lanes)))

@@ -4,14 +4,15 @@ result), and how it ended."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from harness.execution.history import ExecutionOutcome, apply_event
-from harness.ports import HistoryStore, RunsInFlight, TargetApi, TargetInfra
-from harness.recovery.recover import RecoveryReport, recover_run
-from harness.wire import FailError, ResolvedTarget
+from harness.judge.results import RunResults
+from harness.ports import HistoryStore, LeaseStore, RunsInFlight
+from harness.recovery.recover import Ports, RecoveryReport, recover_run
+from harness.wire import FailError
 
 # Executions that ended in one of the suite's own Fail states went through Cleanup (or never
 # created anything): only HarnessFailed may still lack its record.
@@ -25,7 +26,9 @@ def recover_execution(
     *,
     in_flight: RunsInFlight,
     history: HistoryStore,
-    ports: Callable[[ResolvedTarget], tuple[TargetApi, TargetInfra]],
+    ports: Ports,
+    leases: LeaseStore,
+    results: RunResults,
     configured_prefix: str,
     now: datetime,
 ) -> RecoveryReport | str:
@@ -43,8 +46,9 @@ def recover_execution(
         run,
         reason=reason[:MAX_REASON],
         entry=in_flight.get(run.run_id),
-        results=list(outcome.results.values()),
-        target=ports(run.target),
+        results=results.whole(run.run_id, outcome.results),
+        ports=ports,
+        leases=leases,
         history=history,
         in_flight=in_flight,
         configured_prefix=configured_prefix,

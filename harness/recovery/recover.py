@@ -3,15 +3,33 @@ did, and what could not be done is reported, never raised: recovery is the last 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from harness.errors import RunExistsError
 from harness.judge.summary import summarize
-from harness.ports import HistoryStore, RunInFlight, RunsInFlight, TargetApi, TargetInfra
-from harness.target.cleanup import cleanup_run
-from harness.wire import CleanupReport, RunContext, RunSummary, ScenarioResult, Verdict
+from harness.ports import (
+    HistoryStore,
+    LeaseStore,
+    RunInFlight,
+    RunsInFlight,
+    TargetApi,
+    TargetInfra,
+)
+from harness.target.cleanup import cleanup_run_on_pool
+from harness.target.leases import lease_key, release_leases
+from harness.wire import (
+    CleanupReport,
+    ResolvedTarget,
+    Restored,
+    RunContext,
+    RunSummary,
+    ScenarioResult,
+    TargetResource,
+    Verdict,
+)
 
 
 @dataclass(frozen=True)
@@ -20,8 +38,9 @@ class RecoveryReport:
 
     run: RunContext
     reason: str
-    restored_desired_count: int | None = None
-    restore_problem: str | None = None
+    restored: tuple[Restored, ...] = ()  # edit services put back to the count the run found
+    restore_problems: tuple[str, ...] = ()
+    leases_released: int = 0
     cleanup: CleanupReport | None = None
     cleanup_problem: str | None = None
     recorded: bool = False  # False: the run had a verdict already, or recording failed
@@ -32,11 +51,10 @@ class RecoveryReport:
         lines = []
         if self.recorded:
             lines.append(f"run {self.run.run_id} recorded as aborted ({self.reason})")
-        if self.restored_desired_count is not None:
-            lines.append(
-                f"{self.run.target.ecs_service} put back to desiredCount "
-                f"{self.restored_desired_count}"
-            )
+        for restored in self.restored:
+            lines.append(f"{restored.target} put back to desiredCount {restored.desired_count}")
+        if self.leases_released:
+            lines.append(f"{self.leases_released} lease(s) released")
         if self.cleanup is not None:
             deleted = self.cleanup.deleted_via_api + self.cleanup.deleted_directly
             lines.append(f"{deleted} test session(s) of the run deleted")
@@ -58,8 +76,7 @@ class RecoveryReport:
                 f"{self.cleanup.left} test session(s) {self.cleanup.prefix}* left; "
                 f"remove them: {remove}"
             )
-        if self.restore_problem is not None:
-            lines.append(f"{self.run.target.ecs_service} not put back ({self.restore_problem})")
+        lines.extend(f"not put back: {problem}" for problem in self.restore_problems)
         if self.record_problem is not None:
             lines.append(f"the run could not be recorded as aborted ({self.record_problem})")
         return lines
@@ -77,23 +94,38 @@ def aborted_summary(
     return summary.model_copy(update={"verdict": Verdict.ABORTED, "aborted_reason": reason})
 
 
+Ports = Callable[[ResolvedTarget], tuple[TargetApi, TargetInfra]]
+
+
 def recover_run(
     run: RunContext,
     *,
     reason: str,
     entry: RunInFlight | None,
     results: list[ScenarioResult],
-    target: tuple[TargetApi, TargetInfra] | None,
+    ports: Ports | None,
+    leases: LeaseStore,
     history: HistoryStore,
     in_flight: RunsInFlight,
     configured_prefix: str,
     now: datetime,
 ) -> RecoveryReport:
-    """Restore, clean up, record, forget. ``target`` is None when the target is gone with
-    the process that ran it (the bundled reference target)."""
-    report = RecoveryReport(run=run, reason=reason, target_gone=target is None)
-    if target is not None:
-        report = _restore_and_clean(report, entry, target, configured_prefix)
+    """Restore, release, clean up, record, forget. ``ports`` gives each pool member's API and
+    infrastructure; None when the target is gone with the process that ran it (the bundled
+    reference target): then the run's leases are only released."""
+    report = RecoveryReport(run=run, reason=reason, target_gone=ports is None)
+    report = _restore_and_release(report, entry, ports, leases, now)
+    if ports is not None:
+        try:
+            cleaned = cleanup_run_on_pool(
+                run,
+                lambda member: ports(member)[0],
+                lambda member: ports(member)[1],
+                configured_prefix,
+            )
+            report = replace(report, cleanup=cleaned)
+        except Exception as err:  # noqa: BLE001 - reported, never raised
+            report = replace(report, cleanup_problem=_describe(err))
     known = {result.scenario: result for result in (entry.results if entry else [])}
     known.update({result.scenario: result for result in results})
     try:
@@ -109,27 +141,45 @@ def recover_run(
     return report
 
 
-def _restore_and_clean(
+def _restore_and_release(
     report: RecoveryReport,
     entry: RunInFlight | None,
-    target: tuple[TargetApi, TargetInfra],
-    configured_prefix: str,
+    ports: Ports | None,
+    leases: LeaseStore,
+    now: datetime,
 ) -> RecoveryReport:
-    api, infra = target
-    count = entry.desired_count if entry is not None else None
-    if count is not None:
-        try:
-            if infra.desired_count() != count:
-                infra.set_desired_count(count)
-                report = replace(report, restored_desired_count=count)
-        except Exception as err:  # noqa: BLE001 - reported; cleanup still runs
-            report = replace(report, restore_problem=_describe(err))
+    """The leases hold the count each edit service had when the run claimed it (before the
+    run warmed anything): ReleaseLeases' own step puts every pool member back and frees it.
+    If the lease store cannot be read, the count SetupGroup recorded with the run in flight
+    puts the run's own target back."""
+    run = report.run
     try:
-        cleaned = cleanup_run(report.run, api, infra, configured_prefix)
-        report = replace(report, cleanup=cleaned)
-    except Exception as err:  # noqa: BLE001 - reported, never raised
-        report = replace(report, cleanup_problem=_describe(err))
-    return report
+        if ports is None:
+            keys = [lease_key(m, resource) for m in run.members for resource in TargetResource]
+            return replace(report, leases_released=len(leases.release(run.run_id, keys)))
+        released = release_leases(run, leases, lambda member: ports(member)[1], now)
+        return replace(
+            report,
+            restored=tuple(released.restored),
+            restore_problems=tuple(released.problems),
+            leases_released=released.released,
+        )
+    except Exception as err:  # noqa: BLE001 - reported; the fallback and cleanup still run
+        problem = f"leases: {_describe(err)}"
+    # The leases stay until they expire (leases.ttl_seconds): the problem says so.
+    report = replace(report, restore_problems=(f"{problem}; the run's leases expire on their own",))
+    count = entry.desired_count if entry is not None else None
+    if ports is None or count is None:
+        return report
+    try:
+        infra = ports(run.target)[1]
+        if infra.desired_count() != count:
+            infra.set_desired_count(count)
+            restored = Restored(target=run.target.name, desired_count=count)
+            return replace(report, restored=(restored,))
+        return report
+    except Exception as err:  # noqa: BLE001 - reported; cleanup still runs
+        return replace(report, restore_problems=(*report.restore_problems, _describe(err)))
 
 
 def _describe(err: Exception) -> str:

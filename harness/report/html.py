@@ -133,6 +133,9 @@ def _scenario(result: ScenarioResult) -> dict[str, Any]:
         "failed": failed,
         "passed": [check for check in result.checks if check.passed],
         "error": result.error,
+        # Why it ran, was skipped or reused (change-based selection, the result cache).
+        "selection": result.selection,
+        "cached_from": result.cached_from,
     }
 
 

@@ -29,7 +29,8 @@ def junit_xml(summary: RunSummary) -> bytes:
             "testcase",
             classname=f"harness.{result.group}",
             name=result.scenario,
-            time=f"{result.duration_seconds:.3f}",
+            # A cached pass took no time in this run (its own run's report has its time).
+            time="0.000" if result.status is Status.CACHED else f"{result.duration_seconds:.3f}",
         )
         if result.status is Status.FAIL:
             ET.SubElement(case, "failure", message=result.reason).text = result.reason
@@ -37,9 +38,16 @@ def junit_xml(summary: RunSummary) -> bytes:
             kind = result.error.type if result.error else "Error"
             ET.SubElement(case, "error", message=result.reason, type=kind).text = result.reason
         elif result.status is Status.SKIPPED:
-            ET.SubElement(case, "skipped")
-        if result.metrics:
-            ET.SubElement(case, "system-out").text = metrics_cell(result)
+            ET.SubElement(case, "skipped", message=result.selection or "skipped")
+        out = [metrics_cell(result)] if result.metrics else []
+        if result.status is Status.CACHED:
+            # A pass reused from an earlier run: a passing test case that says where from.
+            properties = ET.SubElement(case, "properties")
+            ET.SubElement(properties, "property", name="status", value="cached")
+            ET.SubElement(properties, "property", name="cachedFrom", value=result.cached_from or "")
+            out.insert(0, result.selection or f"cached from run {result.cached_from}")
+        if out:
+            ET.SubElement(case, "system-out").text = "\n".join(out)
     suites = ET.Element("testsuites")
     suites.append(suite)
     return bytes(ET.tostring(suites, encoding="utf-8", xml_declaration=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from harness.judge.detection import fmt
-from harness.wire import STATUS_METRIC, Regression, RegressionReport, ScenarioResult
+from harness.wire import STATUS_METRIC, Regression, RegressionReport, ScenarioOutcome
 from harness.wire.metrics import UNIT_SYMBOL
 
 NOT_JUDGED_SHOWN = 3
@@ -48,7 +48,7 @@ def regression_lines(report: RegressionReport) -> list[str]:
 
 
 def render_regressions(
-    report: RegressionReport, confirm_results: Mapping[str, ScenarioResult] | None = None
+    report: RegressionReport, confirm_results: Mapping[str, ScenarioOutcome] | None = None
 ) -> list[str]:
     """The section's lines: regressions with their evidence, the confirm pass, flaky and
     quarantined scenarios, what is still failing, what could not be judged, the verdict."""

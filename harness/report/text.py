@@ -11,10 +11,12 @@ from harness.report.weekly import PeriodTrends
 from harness.wire import (
     AlertDelivery,
     AlertReport,
+    CleanupReport,
     DeliveryStatus,
     Metric,
     RegressionReport,
     RunSummary,
+    ScenarioOutcome,
     ScenarioResult,
     Status,
 )
@@ -24,6 +26,7 @@ STATUS_MARK = {
     Status.FAIL: "FAIL",
     Status.ERROR: "ERROR",
     Status.SKIPPED: "SKIP",
+    Status.CACHED: "CACHED",
 }
 UNIT_SUFFIX = {"seconds": "s", "milliseconds": "ms", "percent": "%", "usd": "$", "count": ""}
 
@@ -54,7 +57,7 @@ def metrics_cell(result: ScenarioResult) -> str:
 def render_summary(
     summary: RunSummary,
     regressions: RegressionReport | None = None,
-    confirm_results: Mapping[str, ScenarioResult] | None = None,
+    confirm_results: Mapping[str, ScenarioOutcome] | None = None,
 ) -> str:
     rows: list[list[str]] = [["SCENARIO", "GROUP", "STATUS", "DURATION", "METRICS (vs SLA)"]]
     for result in summary.results:
@@ -77,6 +80,7 @@ def render_summary(
         lines.append("")
         lines.append("Teardown (the target may not be as the run found it):")
         lines.extend(f"  {problem}" for problem in summary.teardown_errors)
+    lines.extend(not_run_lines(summary))
     counts = ", ".join(f"{n} {s.value}" for s, n in summary.counts.items() if n)
     lines.append("")
     lines.append(
@@ -87,6 +91,23 @@ def render_summary(
     if regressions is not None:
         lines.extend(render_regressions(regressions, confirm_results))
     return "\n".join(lines)
+
+
+def not_run_lines(summary: RunSummary) -> list[str]:
+    """Why scenarios did not run here: reused from the cache, or skipped by selection."""
+    lines: list[str] = []
+    not_run = [r for r in summary.results if r.status in (Status.CACHED, Status.SKIPPED)]
+    if not_run:
+        lines += ["", "Not run:"]
+        lines += [f"  {r.scenario}: {r.selection or r.status.value}" for r in not_run]
+    if summary.notices:
+        lines += ["", *(f"Note: {notice}" for notice in summary.notices)]
+    if summary.abridged:
+        lines.append(
+            "Note: abridged (the run is too large for the state machine's state); the whole "
+            "run is in history"
+        )
+    return lines
 
 
 def render_history(runs: Sequence[RunSummary]) -> str:
@@ -101,7 +122,7 @@ def render_history(runs: Sequence[RunSummary]) -> str:
                 run.suite,
                 run.target,
                 run.verdict.value,
-                f"{run.counts.get(Status.PASS, 0)}/{len(run.results)}",
+                _passed(run),
                 f"{run.duration_seconds:.1f}s",
             ]
         )
@@ -206,3 +227,20 @@ def render_trends(trends: PeriodTrends) -> str:
         )
     lines += ["  " + line for line in table(rows)]
     return "\n".join(lines)
+
+
+def _passed(run: RunSummary) -> str:
+    cached = run.counts.get(Status.CACHED, 0)
+    passed = run.counts.get(Status.PASS, 0) + cached
+    return f"{passed}/{len(run.results)}" + (f" ({cached} cached)" if cached else "")
+
+
+def describe_cleanup(report: CleanupReport) -> str:
+    """One line: each kind's deleted/found, what is left and why, and the time it all took."""
+    parts = []
+    for kind in report.kinds:
+        text = f"{kind.kind} {kind.deleted}/{kind.found}"
+        if kind.left or kind.note:
+            text += f" ({kind.note or f'{kind.left} left'})"
+        parts.append(text)
+    return f"{', '.join(parts) or 'nothing to do'} in {report.seconds:.2f}s"

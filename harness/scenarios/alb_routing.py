@@ -1,8 +1,9 @@
 """ALB routing: path-based rules send each request to the right place, and only there.
 
-Checks the three routes of the contract (``/health``, ``/api/*``, ``/session/<id>/*``), that
-unknown sessions and paths get a JSON 404 (never someone else's page), and that with no
-healthy container the ALB answers a prompt 503 instead of hanging.
+Checks the three routes of the contract (``/health``, ``/api/*``, ``/session/<id>/*``) and
+that unknown sessions and paths get a JSON 404 (never someone else's page). It only uses the
+edit service, so it runs next to other scenarios that do; what the ALB answers with no
+container at all is ``routing-at-zero``'s job (it needs the service alone).
 """
 
 from __future__ import annotations
@@ -13,8 +14,15 @@ from functools import partial
 
 from harness.judge.stats import percentile
 from harness.scenarios import steps
-from harness.scenarios.base import ScenarioContext, ScenarioDefinition
+from harness.scenarios.base import (
+    API,
+    EDIT_SERVICE,
+    SESSIONS_TABLE,
+    ScenarioContext,
+    ScenarioDefinition,
+)
 from harness.target.http import Response
+from harness.wire import ServiceState
 
 
 def run(ctx: ScenarioContext) -> None:
@@ -68,10 +76,6 @@ def run(ctx: ScenarioContext) -> None:
         latencies = [response.elapsed_seconds * 1000 for response in answered]
         ctx.metric("routing_latency_p95_ms", percentile(latencies, 95))
 
-        outcome = steps.scale_to_zero(ctx, sid)
-        assert outcome is not None  # scale_to_zero probes the session it was given
-        steps.expect_clean_unavailable(ctx, outcome)
-
 
 DEFINITION = ScenarioDefinition(
     name="alb-routing",
@@ -92,11 +96,9 @@ DEFINITION = ScenarioDefinition(
         "unknown-session-404",
         "unknown-path-404",
         "unknown-api-404",
-        "scaled-to-zero",
-        "session-unavailable-at-zero",
-        "unavailable-is-503",
-        "error-body-json",
-        "retry-after",
     ),
     run=run,
+    disrupts=frozenset(),
+    uses=frozenset({EDIT_SERVICE, API, SESSIONS_TABLE}),
+    needs=ServiceState.WARM,
 )

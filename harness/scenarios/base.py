@@ -1,8 +1,11 @@
 """What a scenario is, and the context it runs in.
 
-A scenario is a plain function ``run(ctx)`` plus a little metadata. It talks to the target
-only through ``ctx.api`` (HTTP, the target contract) and ``ctx.infra`` (the AWS side), so the
-same code runs in a local run and in Lambda.
+A scenario is a plain function ``run(ctx)`` plus a little metadata, including what it does
+to the target: the resources it **disrupts** (needs alone) and merely **uses**, and the
+edit-service state it **needs** to start from. It talks to the target only through
+``ctx.api`` (HTTP, the target contract) and ``ctx.infra`` (the AWS side), so the same code
+runs in a local run and in Lambda. A load scenario also has a ``FanOut``: its users run in
+batches, one Map iteration (one Lambda) each, and a judge combines what they saw.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from harness.wire import (
     MetricUnit,
     RunContext,
     ScenarioSpec,
+    ServiceState,
+    TargetResource,
 )
 
 T = TypeVar("T")
@@ -39,6 +44,30 @@ ParamValue = float | int | str | bool
 SLA_CHECK_PREFIX = "sla:"
 """The runner's own checks (one per metric recorded with an SLA); no scenario declares them."""
 MAX_TIMEOUT_SECONDS = 900  # a scenario runs in one Lambda invocation
+EDIT_SERVICE, SESSIONS_TABLE, API, WORKSPACES = (
+    TargetResource.EDIT_SERVICE,
+    TargetResource.SESSIONS_TABLE,
+    TargetResource.API,
+    TargetResource.WORKSPACES,
+)
+EVERYTHING = frozenset(TargetResource)
+"""What a scenario that declares nothing is taken to disrupt: it runs with the target alone."""
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """How a load scenario spreads its users (``params[users_param]``) over batches.
+
+    ``run_batch(ctx, users)`` plays the users numbered ``users`` (from 1) and records raw
+    samples with ``ctx.sample``; ``judge(ctx, samples)`` turns every batch's samples into
+    metrics. ``timing_checks`` are the checks a saturated load generator can fail on its
+    own (timeouts, SLA limits): with the generator saturated they blame the harness.
+    """
+
+    users_param: str
+    run_batch: Callable[[ScenarioContext, range], None]
+    judge: Callable[[ScenarioContext, Mapping[str, list[float]]], None]
+    timing_checks: frozenset[str] = frozenset()
 
 
 _waits: dict[tuple[str, str], Wait] = {}
@@ -59,6 +88,10 @@ class ScenarioDefinition:
 
     ``metrics`` maps each metric the scenario records to its unit; ``checks`` names every
     check it may record. The runner holds a scenario to both (``ScenarioContractError``).
+
+    ``disrupts``, ``uses``, ``needs`` and ``leaves`` declare what it does to the target: the
+    planner never runs a scenario that disrupts a resource next to one that uses it. One that
+    declares nothing is taken to disrupt everything (it runs with its target alone).
     """
 
     name: str
@@ -70,6 +103,11 @@ class ScenarioDefinition:
     checks: tuple[str, ...]
     run: Callable[[ScenarioContext], object]  # what it returns is ignored
     params: Mapping[str, ParamValue] = field(default_factory=dict)
+    disrupts: frozenset[TargetResource] = EVERYTHING
+    uses: frozenset[TargetResource] = frozenset()
+    needs: ServiceState = ServiceState.ANY  # the edit service's state when it starts
+    leaves: ServiceState = ServiceState.ANY  # ... and when it ends
+    fan_out: FanOut | None = None
 
     def __post_init__(self) -> None:
         problems = definition_problems(self)
@@ -103,6 +141,16 @@ def definition_problems(definition: ScenarioDefinition) -> list[str]:
         problems.append("checks: names must be unique")
     if not callable(definition.run):
         problems.append("run: must be a function run(ctx)")
+    for state, what in ((definition.needs, "needs"), (definition.leaves, "leaves")):
+        if state is ServiceState.COLD and EDIT_SERVICE not in definition.disrupts:
+            problems.append(
+                f"{what}: a cold service means scaling it to zero, so declare "
+                "disrupts=frozenset({EDIT_SERVICE, ...})"
+            )
+    if definition.fan_out is not None and definition.fan_out.users_param not in definition.params:
+        problems.append(
+            f"fan_out.users_param: '{definition.fan_out.users_param}' is not one of its params"
+        )
     return problems
 
 
@@ -127,6 +175,7 @@ class ScenarioContext:
     deadline: float
     checks: list[Check] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
+    samples: dict[str, list[float]] = field(default_factory=dict)
     _counter: int = 0
     _cancelled: threading.Event = field(default_factory=threading.Event)
 
@@ -164,10 +213,17 @@ class ScenarioContext:
             return self.spec.params[name]
         return self.job.definition.params[name]
 
-    def client_id(self) -> str:
-        """A fresh client id that cleanup will recognise as this run's."""
+    def client_id(self, user: int | None = None) -> str:
+        """A client id that cleanup will recognise as this run's: user ``user`` of a load
+        scenario (unique across batches), else a fresh one."""
+        if user is not None:
+            return f"{self.run.client_prefix}{self.spec.name}_u{user}"
         self._counter += 1
         return f"{self.run.client_prefix}{self.spec.name}_{self._counter}"
+
+    def sample(self, name: str, values: list[float]) -> None:
+        """Raw numbers a fan-out judge combines across batches (e.g. every user's latency)."""
+        self.samples.setdefault(name, []).extend(round(value, 4) for value in values)
 
     def check(self, name: str, passed: bool, detail: str = "") -> None:
         """Record a check; a failed one stops the scenario (later steps depend on it).

@@ -19,6 +19,7 @@ from harness.scenarios import (
     cold_start,
     concurrent_sessions,
     failure_recovery,
+    routing_at_zero,
     session_persistence,
 )
 from harness.scenarios.base import ScenarioDefinition
@@ -32,6 +33,7 @@ BUILT_IN_SCENARIOS: tuple[ScenarioDefinition, ...] = (
     concurrent_sessions.DEFINITION,
     alb_routing.DEFINITION,
     failure_recovery.DEFINITION,
+    routing_at_zero.DEFINITION,
 )
 
 

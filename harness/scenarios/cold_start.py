@@ -8,7 +8,14 @@ from __future__ import annotations
 import time
 
 from harness.scenarios import steps
-from harness.scenarios.base import ScenarioContext, ScenarioDefinition
+from harness.scenarios.base import (
+    API,
+    EDIT_SERVICE,
+    SESSIONS_TABLE,
+    ScenarioContext,
+    ScenarioDefinition,
+)
+from harness.wire import ServiceState
 
 
 def run(ctx: ScenarioContext) -> None:
@@ -53,4 +60,8 @@ DEFINITION = ScenarioDefinition(
         "cold-start-within-sla",
     ),
     run=run,
+    disrupts=frozenset({EDIT_SERVICE}),
+    uses=frozenset({API, SESSIONS_TABLE}),
+    needs=ServiceState.COLD,
+    leaves=ServiceState.WARM,
 )

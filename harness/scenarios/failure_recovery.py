@@ -10,7 +10,15 @@ from __future__ import annotations
 import time
 
 from harness.scenarios import steps
-from harness.scenarios.base import ScenarioContext, ScenarioDefinition
+from harness.scenarios.base import (
+    API,
+    EDIT_SERVICE,
+    SESSIONS_TABLE,
+    WORKSPACES,
+    ScenarioContext,
+    ScenarioDefinition,
+)
+from harness.wire import ServiceState
 
 FILE_PATH = "recovery/before-crash.txt"
 CRASH_POLL_SECONDS = 0.05
@@ -87,4 +95,8 @@ DEFINITION = ScenarioDefinition(
         "session-item-survives",
     ),
     run=run,
+    disrupts=frozenset({EDIT_SERVICE}),
+    uses=frozenset({API, SESSIONS_TABLE, WORKSPACES}),
+    needs=ServiceState.WARM,
+    leaves=ServiceState.WARM,
 )

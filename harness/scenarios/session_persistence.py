@@ -13,7 +13,15 @@ from datetime import datetime
 from typing import Any
 
 from harness.scenarios import steps
-from harness.scenarios.base import ScenarioContext, ScenarioDefinition
+from harness.scenarios.base import (
+    API,
+    EDIT_SERVICE,
+    SESSIONS_TABLE,
+    WORKSPACES,
+    ScenarioContext,
+    ScenarioDefinition,
+)
+from harness.wire import ServiceState
 
 FILE_PATH = "notes/persist.bin"
 
@@ -87,5 +95,9 @@ DEFINITION = ScenarioDefinition(
         "workspace-survives-restart",
     ),
     run=run,
+    disrupts=frozenset({EDIT_SERVICE}),
+    uses=frozenset({API, SESSIONS_TABLE, WORKSPACES}),
+    needs=ServiceState.WARM,
+    leaves=ServiceState.WARM,
     params={"file_bytes": 4096},
 )

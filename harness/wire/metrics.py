@@ -121,6 +121,13 @@ METRICS: dict[str, MetricSpec] = {
             MILLISECONDS_FLOOR,
         ),
         MetricSpec(
+            "unavailable_response_ms",
+            "milliseconds",
+            LOWER,
+            "a session's route answered 503 while its service is at zero",
+            MILLISECONDS_FLOOR,
+        ),
+        MetricSpec(
             "error_response_seconds",
             "seconds",
             LOWER,

@@ -17,7 +17,8 @@ class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
-    SKIPPED = "skipped"
+    SKIPPED = "skipped"  # not run: change-based selection left it out
+    CACHED = "cached"  # not run: a pass with the same inputs was reused (``cached_from``)
 
 
 class Comparison(StrEnum):
@@ -69,6 +70,8 @@ class ScenarioResult(WireModel):
     checks: list[Check] = Field(default_factory=list)
     error: ErrorInfo | None = None
     attempts: int = Field(default=1, ge=0)
+    selection: str | None = None  # why it ran, was skipped or reused
+    cached_from: str | None = None  # status cached: the run whose pass this is
 
     @property
     def reason(self) -> str:
@@ -139,6 +142,10 @@ class RunSummary(WireModel):
     # the run fails even if every scenario passed.
     teardown_errors: list[str] = Field(default_factory=list)
     aborted_reason: str | None = None  # why an aborted run ended (signal, timeout, crash)
+    notices: list[str] = Field(default_factory=list)  # e.g. why the result cache was off
+    # In the state machine only: a large run's summary without the details of passing results
+    # (Step Functions caps a state at 256 KB); the history store always holds the whole run.
+    abridged: bool = False
 
 
 class Severity(StrEnum):

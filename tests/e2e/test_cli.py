@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
-from harness.wire import RunSummary
+from harness.local.sqlite_leases import SqliteLeases
+from harness.planning.pool import name_from_endpoint
+from harness.target.leases import lease_key
+from harness.wire import LeaseClaim, LeaseMode, RunSummary, TargetResource
+from tests.integration.stacks import break_history_writes, stack_factory
 
 pytestmark = pytest.mark.e2e
 FAST_TARGET = {
@@ -50,15 +55,18 @@ def test_healthy_target_passes_with_progress_table_and_junit(tmp_path: Path) -> 
         "concurrent-sessions",
         "alb-routing",
         "failure-recovery",
+        "routing-at-zero",
     ):
         assert f"{name} pass in" in out  # live progress
     assert "SCENARIO" in out and "METRICS (vs SLA)" in out
-    assert "PASSED - 5 pass" in out
+    assert "PASSED - 6 pass" in out
     assert "Alerts: none" in out
+    assert "a pool of 5" in out  # enough bundled targets that every group runs at once
+    assert "leases released" in out
     assert "cleanup:" in out
     assert runs_in(state) == 1
     suite = ET.parse(junit).getroot().find("testsuite")
-    assert suite is not None and suite.get("tests") == "5" and suite.get("failures") == "0"
+    assert suite is not None and suite.get("tests") == "6" and suite.get("failures") == "0"
 
     assert "Regressions: no earlier run of target reference to compare with" in out
     assert "Verdict: PASSED" in out
@@ -169,15 +177,11 @@ def test_harness_failure_after_planning_exits_3_and_still_shows_the_results(
     tmp_path: Path,
 ) -> None:
     state = tmp_path / "state"
-    with sqlite3.connect(SqliteHistory.in_state_dir(state).path) as db:
-        db.execute(  # the store passes its check, then fails at Aggregate
-            "CREATE TRIGGER down BEFORE INSERT ON runs "
-            "BEGIN SELECT RAISE(ABORT, 'history store down'); END"
-        )
+    break_history_writes(state)  # the store passes its check, then fails at Aggregate
     done = harness(tmp_path, "run", "--scenario", "alb-routing", "--state-dir", str(state))
     assert done.returncode == 3, done.stdout + done.stderr
     assert "alb-routing: pass" in done.stdout
-    assert "HarnessFailed" in done.stderr and "history store down" in done.stderr
+    assert "HarnessFailed" in done.stderr and "HistoryError" in done.stderr
 
 
 def _prepare(tmp_path: Path, setup: str) -> None:
@@ -255,3 +259,40 @@ def test_usage_and_environment_errors_exit_2_with_one_line(
     assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
     if setup != "stored-run":
         assert not (tmp_path / "st").exists()  # checked before anything started
+
+
+def test_a_target_busy_with_another_run_exits_4_naming_it(
+    moto_server: MotoServer, tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    with stack_factory(moto_server, tmp_path) as start:
+        target = start().run.target
+        holder = LeaseClaim(
+            key=lease_key(target, TargetResource.EDIT_SERVICE),
+            target=target.name,
+            resource=TargetResource.EDIT_SERVICE,
+            mode=LeaseMode.EXCLUSIVE,
+        )
+        leases = SqliteLeases.in_state_dir(state)
+        assert leases.acquire([holder], "nightly-7", datetime.now(UTC), 600, lambda _: None) is None
+        target_file = tmp_path / "target.toml"
+        fields = target.model_dump(exclude={"request_timeout_seconds"})
+        target_file.write_text(
+            "[target]\n" + "".join(f'{key} = "{value}"\n' for key, value in fields.items())
+        )
+        done = harness(
+            tmp_path,
+            "run",
+            "--scenario",
+            "cold-start",
+            "--target",
+            str(target_file),
+            "--state-dir",
+            str(state),
+            env={"HARNESS__LEASES__WAIT_SECONDS": "1", "HARNESS__LEASES__RETRY_SECONDS": "1"},
+        )
+    assert done.returncode == 4, done.stdout + done.stderr
+    name = target.name or name_from_endpoint(target.endpoint)  # the target's identity
+    assert f"target {name} is busy with run nightly-7 since" in done.stderr
+    assert "wait" in done.stdout and "nothing ran" in done.stderr
+    assert runs_in(state) == 0

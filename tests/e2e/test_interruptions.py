@@ -107,14 +107,16 @@ def test_repeated_ctrl_c_still_cleans_up_and_leaves_no_temporary_folder(tmp_path
         tmp_path,
         "run",
         "--scenario",
-        "concurrent-sessions",
+        "failure-recovery",
+        "--fault",
+        "no_recovery",  # it waits for a recovery that never comes: interrupted mid-scenario
         "--run-id",
         "int-1",
         "--state-dir",
         "st",
         env={"TMPDIR": str(scratch)},
     )
-    cli.wait_for_line(r"concurrent-sessions \(load\) running")
+    cli.wait_for_line(r"failure-recovery on \S+ running")
     cli.process.send_signal(signal.SIGINT)
     cli.wait_for_line(r"stopping the run and cleaning up")  # shutting down: Ctrl-C again
     cli.process.send_signal(signal.SIGINT)

@@ -29,6 +29,7 @@ CONFIG = HarnessConfig.model_validate(
             "ecs_cluster": "shop-edit",
             "ecs_service": "editor",
             "sessions_table": "shop-sessions",
+            "session_log_group": "/shop/edit-sessions",
         },
         "sla": {
             "success_rate_min": 0.97,
@@ -66,6 +67,7 @@ CONFIG = HarnessConfig.model_validate(
             },
         },
         "pipeline": {"suite": "smoke"},
+        "leases": {"table": "it-leases"},
     }
 )
 

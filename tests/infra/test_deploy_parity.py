@@ -75,7 +75,7 @@ def test_the_synthesized_stack_runs_the_smoke_suite_like_a_local_run(
         out = io.StringIO()
         code = main(["run", "--aws", "--state-machine-arn", arn, "--suite", "smoke"], out=out)
     assert code == 0, out.getvalue()
-    assert "PASSED - 2 pass" in out.getvalue()
+    assert "PASSED - 3 pass" in out.getvalue()
     found = re.search(r"^Run (\S+) ", out.getvalue(), re.MULTILINE)
     assert found is not None, out.getvalue()
     run_id = found[1]

@@ -101,6 +101,15 @@ def test_baselines_and_alert_state_tables(synth: Synth) -> None:
     )
 
 
+def test_leases_table_reaps_expired_leases_by_ttl(synth: Synth) -> None:
+    _table(
+        synth,
+        synth.config.leases.table,
+        KeySchema=[{"AttributeName": keys.LEASE_KEY, "KeyType": "HASH"}],
+        TimeToLiveSpecification={"AttributeName": keys.EXPIRES_AT, "Enabled": True},
+    )
+
+
 def _results_bucket(synth: Synth) -> str:
     return logical_id(synth.main, "AWS::S3::Bucket", VersioningConfiguration={"Status": "Enabled"})
 
@@ -129,6 +138,7 @@ def test_results_bucket_lifecycle_follows_config(synth: Synth) -> None:
     ]["Rules"]
     by_prefix = {rule.get("Prefix"): rule for rule in rules}
     assert by_prefix["cache/"]["ExpirationInDays"] == storage.cache_expiry_days
+    assert by_prefix["results/"]["ExpirationInDays"] == storage.run_results_expiry_days
     reports = by_prefix["reports/"]
     assert reports["Transitions"] == [
         {"StorageClass": "STANDARD_IA", "TransitionInDays": storage.reports_transition_days}

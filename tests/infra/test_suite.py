@@ -11,6 +11,7 @@ from aws_cdk.assertions import Match
 from harness import layout
 from harness.config import HarnessConfig
 from infra.suite import check_deployable_target, check_timeouts
+from tests.infra.conftest import CONFIG as synth_config_value
 from tests.infra.conftest import Synth, flatten, logical_id, resources
 
 pytestmark = pytest.mark.infra
@@ -71,6 +72,8 @@ def test_handlers_get_the_config_with_dynamodb_history_and_aws_resources(synth: 
     assert config.target == synth.config.target
     assert config.alerts.slack_webhook_secret_name == "it/slack"
     assert config.run.deployed is True  # Plan makes run ids; no endpoint overrides
+    leases_table = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-leases")
+    assert (config.leases.backend, config.leases.table) == ("dynamodb", f"<{leases_table}>")
 
 
 @pytest.mark.parametrize(
@@ -175,9 +178,17 @@ LOGS_AND_TRACES = {
     "xray:PutTelemetryRecords",
 }
 ROLE_ACTIONS = {
-    # The history it plans from (byTime for the latest run, byTarget for a target's runs).
-    "plan_run": {"dynamodb:Query"},
-    "setup_group": {"ecs:DescribeServices", "dynamodb:UpdateItem"},
+    # The history it plans from (byTime: the month's runs, byTarget: a target's recent runs),
+    # the result cache, and the cached passes copied into the run's results.
+    "plan_run": {"dynamodb:Query", "s3:GetObject", "s3:PutObject"},
+    # Brings the service cold or warm; records the count it found with the run in flight.
+    "setup_group": {
+        "ecs:DescribeServices",
+        "ecs:UpdateService",
+        "ecs:ListTasks",
+        "ecs:DescribeTasks",
+        "dynamodb:UpdateItem",
+    },
     "run_scenario": {
         "ecs:DescribeServices",
         "ecs:UpdateService",
@@ -185,11 +196,42 @@ ROLE_ACTIONS = {
         "ecs:DescribeTasks",
         "ecs:StopTask",
         "dynamodb:GetItem",
+        "s3:PutObject",
     },
-    "teardown_group": {"ecs:DescribeServices", "ecs:UpdateService"},
-    "aggregate_run": {"dynamodb:PutItem"},
-    # The history it judges against, the baselines it reads and records.
-    "detect_regressions": {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchGetItem"},
+    # The leases; the count to restore; warming a target whose first group needs a container.
+    "acquire_leases": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "ecs:DescribeServices",
+        "ecs:UpdateService",
+    },
+    "release_leases": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "ecs:DescribeServices",
+        "ecs:UpdateService",
+    },
+    "run_user_batch": set(),
+    "judge_load": {"s3:PutObject"},
+    # Stores the run (a retry reads it back); caches new passes; reads back and forgets the
+    # stored results.
+    "aggregate_run": {
+        "dynamodb:PutItem",
+        "dynamodb:GetItem",
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "s3:ListBucket",
+    },
+    # The history it judges against, the baselines it reads and records, the whole run.
+    "detect_regressions": {
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+    },
     # The channels its routes use (the test config routes to Slack and GitHub too).
     "send_alerts": {
         "dynamodb:Query",
@@ -200,20 +242,37 @@ ROLE_ACTIONS = {
         "kms:Decrypt",
         "secretsmanager:GetSecretValue",
     },
-    "publish_report": {"dynamodb:Query", "s3:PutObject"},
-    # Finds the run's sessions, deletes them (conditionally), finishes the run-in-flight entry.
-    "cleanup_run": {"dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:PutItem"},
+    "publish_report": {"dynamodb:Query", "dynamodb:GetItem", "s3:PutObject"},
+    # Finds the run's sessions and log streams, deletes them (sessions conditionally),
+    # records the cleanup, finishes the run-in-flight entry.
+    "cleanup_run": {
+        "dynamodb:Scan",
+        "dynamodb:DeleteItem",
+        "dynamodb:PutItem",
+        "logs:DescribeLogStreams",
+        "logs:DeleteLogStream",
+    },
     "plan_confirmation": set(),
-    "judge_confirmation": {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchGetItem"},
+    "judge_confirmation": {
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "s3:ListBucket",
+    },
     "run_maintenance": {
         "states:StartExecution",
         "dynamodb:PutItem",
         "dynamodb:DescribeTimeToLive",
         "dynamodb:Query",
         "s3:GetLifecycleConfiguration",
-        # The daily sweep: conditional deletes of expired test sessions.
+        # The daily sweep: conditional deletes of expired test sessions, their log streams.
         "dynamodb:Scan",
         "dynamodb:DeleteItem",
+        "logs:DescribeLogStreams",
+        "logs:DeleteLogStream",
         # Lambda delivers failed asynchronous invocations to the on-failure queue with the
         # function's role (CDK's SQS destination grants these three, on that queue only).
         "sqs:SendMessage",
@@ -222,12 +281,15 @@ ROLE_ACTIONS = {
     },
     "recover_run": {
         "states:GetExecutionHistory",
+        "s3:GetObject",  # the results the run stored by reference
         "ecs:DescribeServices",
         "ecs:UpdateService",
         "dynamodb:Scan",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:DeleteItem",
+        "logs:DescribeLogStreams",
+        "logs:DeleteLogStream",
     },
 }
 
@@ -345,13 +407,13 @@ def test_publish_report_reads_runs_by_target_and_writes_only_report_prefixes(
             statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         )
     }
-    # Its log group, X-Ray, the runs index and the two prefixes: nothing else.
+    # Its log group, X-Ray, the runs index (and one run by key), the two prefixes: nothing else.
     assert granted - {
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
-    } == {"dynamodb:Query", "s3:PutObject"}
+    } == {"dynamodb:Query", "dynamodb:GetItem", "s3:PutObject"}
 
 
 def _dynamodb_grants(synth: Synth, name: str) -> dict[str, list[str]]:
@@ -376,7 +438,134 @@ def test_the_judges_touch_exactly_the_runs_and_baselines_they_read_and_write(
         "dynamodb:BatchGetItem": [f"<{baselines}.Arn>"],  # pinned baselines of the run's series
         "dynamodb:Query": sorted([f"<{baselines}.Arn>", f"<{runs}.Arn>/index/byTarget"]),
         "dynamodb:PutItem": [f"<{runs}.Arn>"],  # the judgement (and the confirm pass's run)
+        "dynamodb:GetItem": [f"<{runs}.Arn>"],  # the whole run, when the state carried it abridged
     }
     assert _dynamodb_grants(synth, "detect_regressions") == detect
     assert _dynamodb_grants(synth, "judge_confirmation") == detect
     assert _dynamodb_grants(synth, "plan_confirmation") == {}
+
+
+def test_leases_functions_touch_only_the_leases_table_and_the_edit_service(synth: Synth) -> None:
+    leases = logical_id(synth.main, "AWS::DynamoDB::Table", TableName="it-leases")
+    service = "arn:<AWS::Partition>:ecs:us-east-1:<AWS::AccountId>:service/shop-edit/editor"
+    acquire = _policy_statements(synth, _spec("acquire_leases"))
+    release = _policy_statements(synth, _spec("release_leases"))
+    for statements in (acquire, release):
+        assert _allows(statements, "dynamodb:PutItem") == [f"<{leases}.Arn>"]
+        assert _allows(statements, "dynamodb:DeleteItem") == [f"<{leases}.Arn>"]
+        assert _allows(statements, "ecs:DescribeServices") == [service]
+    # Acquire reads what to restore and starts warming a cold target its first group needs
+    # warm (best effort); release puts the count back.
+    assert _allows(acquire, "ecs:UpdateService") == [service]
+    assert _allows(release, "ecs:UpdateService") == [service]
+
+
+def test_load_batches_get_no_aws_permissions_and_their_judge_only_stores_the_result(
+    synth: Synth,
+) -> None:
+    judge = _allows(_policy_statements(synth, _spec("judge_load")), "s3:PutObject")
+    assert [target.split(">", 1)[1] for target in judge] == ["/results/*"]
+    actions = {
+        action
+        for statement in _policy_statements(synth, _spec("run_user_batch"))
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
+    assert {a.split(":")[0] for a in actions} <= {"logs", "xray"}, actions
+
+
+def test_the_state_machine_may_start_only_its_own_child_executions(synth: Synth) -> None:
+    role = _state_machine(synth)["RoleArn"]["Fn::GetAtt"][0]
+    policies = synth.main.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role}]}}
+    )
+    statements = [
+        s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    prefix = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
+    assert _allows(statements, "states:StartExecution") == [
+        f"{prefix}:stateMachine:HarnessTest-suite"
+    ]
+    assert _allows(statements, "states:StopExecution") == [
+        f"{prefix}:execution:HarnessTest-suite/*"
+    ]
+
+
+def test_a_pool_of_targets_is_granted_every_member_and_nothing_else(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """With ``[[targets]]``, scenarios and leases may touch each member's service and table."""
+    from aws_cdk.assertions import Template
+
+    from infra.app import build_app
+
+    config = HarnessConfig.model_validate(
+        {
+            **synth_config_value.model_dump(exclude={"targets"}),
+            "target": {**synth_config_value.target.model_dump(), "name": "shop"},
+            "targets": [
+                {
+                    "name": name,
+                    "endpoint": f"https://{name}.example.com",
+                    "ecs_service": f"edit-{name}",
+                    "sessions_table": f"sessions-{name}",
+                }
+                for name in ("a", "b")
+            ],
+        }
+    )
+    outdir = tmp_path_factory.mktemp("pool.out")
+    stack = build_app(config, outdir=outdir).synth().get_stack_by_name(config.deploy.stack_name)
+    template = Template.from_json(stack.template)
+    function = logical_id(
+        template, "AWS::Lambda::Function", Description=_spec("run_scenario").description
+    )
+    role = template.to_json()["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies = template.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": Match.array_with([{"Ref": role}])}}
+    )
+    statements = [
+        s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    prefix = "arn:<AWS::Partition>:ecs:us-east-1:<AWS::AccountId>:service/shop-edit"
+    assert sorted(_allows(statements, "ecs:UpdateService")) == [
+        f"{prefix}/edit-a",
+        f"{prefix}/edit-b",
+    ]
+    # Stopping a task: only tasks of a member's service (any of them, by its ECS managed tag).
+    (stop,) = [s for s in statements if s["Action"] == "ecs:StopTask"]
+    assert sorted(stop["Condition"]["StringEquals"]["aws:ResourceTag/aws:ecs:serviceName"]) == [
+        "edit-a",
+        "edit-b",
+    ]
+
+
+def test_results_by_reference_and_the_cache_are_granted_by_prefix(synth: Synth) -> None:
+    def objects(name: str, action: str) -> list[str]:
+        found = _allows(_policy_statements(synth, _spec(name)), action)
+        return sorted(target.split(">", 1)[1] for target in found)
+
+    assert objects("run_scenario", "s3:PutObject") == ["/results/*"]
+    assert objects("plan_run", "s3:PutObject") == ["/results/*"]  # cached passes, reasons
+    assert objects("plan_run", "s3:GetObject") == ["/cache/*"]
+    assert objects("aggregate_run", "s3:GetObject") == ["/results/*"]
+    assert objects("aggregate_run", "s3:DeleteObject") == ["/results/*"]
+    assert objects("judge_confirmation", "s3:GetObject") == ["/results/*"]  # the confirm pass
+    (listing,) = [
+        s
+        for s in _policy_statements(synth, _spec("aggregate_run"))
+        if s["Action"] == "s3:ListBucket"
+    ]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["results/*"]}}
+    for name in ("setup_group", "release_leases", "detect_regressions", "send_alerts"):
+        assert objects(name, "s3:PutObject") == [] and objects(name, "s3:GetObject") == []
+
+
+def test_cleanup_deletes_conditionally_and_only_the_session_log_streams(synth: Synth) -> None:
+    statements = _policy_statements(synth, _spec("cleanup_run"))
+    # DeleteItem on the sessions table only (and the run state): see the test above.
+    assert _allows(statements, "dynamodb:BatchWriteItem") == []  # it takes no condition
+    streams = "arn:<AWS::Partition>:logs:us-east-1:<AWS::AccountId>:log-group:/shop/edit-sessions:*"
+    assert _allows(statements, "logs:DeleteLogStream") == [streams]
+    assert _allows(statements, "logs:DescribeLogStreams") == [streams]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -12,9 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from harness.aws.target_infra import Boto3TargetInfra
-from harness.config import HarnessConfig, ReferenceTargetConfig, SlaConfig, TargetConfig
+from harness.config import (
+    CacheConfig,
+    HarnessConfig,
+    ReferenceTargetConfig,
+    SlaConfig,
+    TargetConfig,
+)
 from harness.local.moto_server import MotoServer
 from harness.local.reference_target import ReferenceTarget, provision_target_resources
+from harness.local.sqlite_history import SqliteHistory
 from harness.scenarios import ScenarioJob, catalogue
 from harness.scenarios.runner import run_scenario
 from harness.target.api import HttpTargetApi
@@ -98,6 +106,7 @@ def stack_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFact
         request_timeout: float = REQUEST_TIMEOUT_SECONDS,
         cold_start: float = 0.3,
         sla: SlaConfig = SLA,
+        session_logs: bool = False,
     ) -> Stack:
         suffix = uuid.uuid4().hex[:8]
         config = TargetConfig(
@@ -105,6 +114,7 @@ def stack_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFact
             ecs_service=f"edit-{suffix}",
             sessions_table=f"sessions-{suffix}",
             request_timeout_seconds=request_timeout,
+            session_log_group=f"/sessions/{suffix}" if session_logs else "",
         )
         settings = ReferenceTargetConfig(
             cold_start_seconds=cold_start, recovery_seconds=0.3, faults=list(faults)
@@ -137,10 +147,12 @@ def stack_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFact
             target.stop()
 
 
-def isolated_config(faults: list[str] | None = None) -> HarnessConfig:
-    """A config whose target names no other test uses (moto state is per process)."""
+def isolated_config(faults: list[str] | None = None, cache: bool = False) -> HarnessConfig:
+    """A config whose target names no other test uses (moto state is per process). Runs with
+    it measure every time (no cached passes) unless a test of the cache asks for them."""
     suffix = uuid.uuid4().hex[:8]
     return HarnessConfig(
+        cache=CacheConfig(enabled=cache),
         target=TargetConfig(
             name=f"ref-{suffix}",
             ecs_cluster=f"cluster-{suffix}",
@@ -152,3 +164,14 @@ def isolated_config(faults: list[str] | None = None) -> HarnessConfig:
             cold_start_seconds=0.2, recovery_seconds=0.2, faults=faults or []
         ),
     )
+
+
+def break_history_writes(state_dir: Path) -> None:
+    """Make storing a run fail (as a full disk would) while the rest of the state file -- its
+    leases, the history reads of planning -- keeps working."""
+    history = SqliteHistory.in_state_dir(state_dir)
+    with sqlite3.connect(history.path) as db:
+        db.execute(
+            "CREATE TRIGGER no_new_runs BEFORE INSERT ON runs "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )

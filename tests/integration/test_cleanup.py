@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from harness.aws.clients import client
 from harness.errors import UnsafeCleanupError
 from harness.target.api import HttpTargetApi
 from harness.target.cleanup import cleanup_run
@@ -107,3 +108,47 @@ def test_a_direct_delete_spares_an_item_that_is_not_ours(stack: StackFactory) ->
     assert deleted == 1
     assert target.infra.get_session_item(ours) is None
     assert target.infra.get_session_item(customer) is not None
+
+
+def test_every_kind_is_cleaned_and_reported_with_counts(stack: StackFactory) -> None:
+    target = stack(session_logs=True)
+    group = target.run.target.session_log_group
+    logs = client("logs", region="us-east-1", endpoint_url=target.run.target.aws_endpoint_url)
+    ours = [create(target, f"{target.run.client_prefix}x_{n}") for n in range(4)]
+    customer = create(target, "customer-9")
+    # A scenario deleted one session itself: its log stream outlives it, cleanup takes it.
+    target.api.delete_session(ours[0])
+    report = cleanup_run(target.run, target.api, target.infra, "TEST_")
+
+    kinds = {kind.kind: kind for kind in report.kinds}
+    assert (kinds["sessions"].found, kinds["sessions"].deleted, kinds["sessions"].left) == (3, 3, 0)
+    assert (kinds["workspaces"].found, kinds["workspaces"].deleted) == (3, 3)
+    assert (kinds["log streams"].found, kinds["log streams"].deleted) == (4, 4)
+    assert all(kind.seconds >= 0 for kind in report.kinds)
+    streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    assert [s["logStreamName"] for s in streams] == ["customer-9/edit"]
+    assert target.infra.get_session_item(customer) is not None
+
+
+def test_without_a_session_log_group_there_are_no_streams_to_clean(stack: StackFactory) -> None:
+    target = stack()
+    create(target, f"{target.run.client_prefix}x_1")
+    (streams,) = [
+        k
+        for k in cleanup_run(target.run, target.api, target.infra, "TEST_").kinds
+        if k.kind == "log streams"
+    ]
+    assert (streams.found, streams.deleted) == (0, 0)
+
+
+def test_a_client_with_two_sessions_logs_both_to_its_one_stream(stack: StackFactory) -> None:
+    # A scenario re-run under the same clientId (a confirm pass) must not get a 500.
+    target = stack(session_logs=True)
+    client_id = f"{target.run.client_prefix}twice"
+    create(target, client_id)
+    create(target, client_id)
+    logs = client("logs", region="us-east-1", endpoint_url=target.run.target.aws_endpoint_url)
+    events = logs.get_log_events(
+        logGroupName=target.run.target.session_log_group, logStreamName=f"{client_id}/edit"
+    )["events"]
+    assert len(events) == 2

@@ -34,7 +34,8 @@ def test_passing_suite_exits_0_with_progress_and_table(aws: MotoServer, tmp_path
         engine.stop()
     assert code == 0, out
     assert "cold-start pass in" in out and "alb-routing pass in" in out
-    assert "PASSED - 2 pass" in out
+    assert "routing-at-zero pass in" in out
+    assert "PASSED - 3 pass" in out
     assert "Execution: arn:aws:states:" in out
     assert "Report: " in out  # the deployed PublishReport step wrote it
 

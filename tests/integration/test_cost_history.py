@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from harness import layout
-from harness.judge.cost import estimate_run
+from harness.judge.cost import estimate_run, fanned_out
 from harness.judge.transitions import count_steps
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
@@ -53,7 +53,11 @@ def test_step_counts_match_the_execution_history(
     assert steps.transitions == entered
     assert sum(steps.invocations.values()) == sum(invoked.values())
     scenarios = len(outcome.plan.scenarios)
-    assert steps.invocations["${RunScenarioFunctionArn}"] == scenarios
+    batches = fanned_out(outcome.plan.to_wire())  # a load scenario: a Lambda per batch
+    assert steps.invocations["${RunScenarioFunctionArn}"] == scenarios - len(batches)
+    assert steps.invocations["${RunUserBatchFunctionArn}"] == sum(batches.values())
+    print(f"{suite}: {entered} transitions, {sum(invoked.values())} invocations, "
+          f"{len(outcome.plan.lanes)} lanes, {len(outcome.plan.groups)} groups")  # fmt: skip
     # The stored estimate is the one made from these counts and the measured durations.
     cost = estimate_run(
         layout.suite_definition(), outcome.plan.to_wire(), outcome.summary.results, engine.config

@@ -13,7 +13,7 @@ from harness.aws.clients import client
 from harness.aws.dynamodb_history import DynamoDbHistory
 from harness.errors import HistoryError, RunExistsError
 from harness.local.moto_server import MotoServer
-from harness.wire import RunSummary, Status, Trigger, Verdict
+from harness.wire import Check, RunSummary, ScenarioResult, Status, Trigger, Verdict
 
 REGION = "us-east-1"
 T0 = datetime(2025, 1, 6, 6, 0, tzinfo=UTC)
@@ -163,3 +163,25 @@ def test_an_aborted_run_is_listed_but_never_a_baseline(history: DynamoDbHistory)
     assert [r.run_id for r in history.recent_runs("web", 10)] == ["judged"]
     assert [r.run_id for r in history.list_runs()] == ["cut", "judged"]
     assert history.get_run("cut") == cut
+
+
+def test_a_run_too_large_for_one_item_as_json_is_stored_compressed(
+    history: DynamoDbHistory,
+) -> None:
+    big = summary("big", T0)
+    results = [
+        ScenarioResult(
+            scenario=f"bulk-{n:03d}",
+            group="bulk",
+            status=Status.PASS,
+            checks=[
+                Check(name=f"check-{k}", passed=True, detail="answered 200 " * 8) for k in range(6)
+            ],
+        )
+        for n in range(500)
+    ]
+    big = big.model_copy(update={"results": results})
+    assert len(big.model_dump_json(by_alias=True)) > 400_000
+    history.save_run(big)
+    assert history.get_run("big") == big
+    assert [run.run_id for run in history.list_runs(5)][:1] == ["big"]

@@ -13,9 +13,11 @@ import pytest
 
 from harness.config import HarnessConfig, TargetConfig
 from harness.errors import InvalidEventError, InvalidRunRequestError, UnsafeCleanupError
+from harness.judge.results import RunResults
 from harness.layout import FUNCTIONS_DIR
+from harness.local.folder_store import FolderStore
 from harness.local.sqlite_history import SqliteHistory
-from harness.wire import GroupPlan, ScenarioResult, ScenarioSpec, Status
+from harness.wire import GroupPlan, LanePlan, ScenarioOutcome, ScenarioResult, ScenarioSpec, Status
 from tests.integration.stacks import StackFactory
 
 
@@ -59,6 +61,7 @@ def test_aggregate_stores_the_run_and_emits_emf_metrics(
     run = stack().run
     use_config(monkeypatch, HarnessConfig(local={"state_dir": str(tmp_path)}))
     spec = ScenarioSpec(name="cold-start", group="lifecycle", tags=["smoke"], timeout_seconds=60)
+    group = GroupPlan(name="reference#1", parallel=False, max_concurrency=1, scenarios=[spec])
     result = ScenarioResult.model_validate(
         {
             "scenario": "cold-start",
@@ -67,16 +70,24 @@ def test_aggregate_stores_the_run_and_emits_emf_metrics(
             "metrics": [{"name": "cold_start_seconds", "value": 3.5, "unit": "seconds"}],
         }
     )
+    lane = LanePlan(target=run.target, groups=[group])
+    RunResults(FolderStore(tmp_path)).put(run.run_id, result)  # as RunScenario does
     event = {
         "run": run.to_wire(),
-        "groups": [
-            GroupPlan(
-                name="lifecycle", parallel=False, max_concurrency=1, scenarios=[spec]
-            ).to_wire()
-        ],
+        "lanes": [lane.to_wire()],
         "maxGroupConcurrency": 1,
-        "groupResults": [
-            {"group": {"name": "lifecycle"}, "run": run.to_wire(), "results": [result.to_wire()]}
+        "laneResults": [
+            {
+                "lane": lane.to_wire(),
+                "run": run.to_wire(),
+                "groupResults": [
+                    {
+                        "group": group.to_wire(),
+                        "run": run.to_wire(),
+                        "results": [ScenarioOutcome.of(result).to_wire()],
+                    }
+                ],
+            }
         ],
     }
 
@@ -85,6 +96,8 @@ def test_aggregate_stores_the_run_and_emits_emf_metrics(
     assert output["verdict"] == "passed"
     stored = SqliteHistory.in_state_dir(tmp_path).get_run(run.run_id)
     assert stored is not None and stored.results[0].status is Status.PASS
+    assert stored.results[0].metrics == result.metrics  # read back by reference
+    assert not (tmp_path / "results" / run.run_id).exists()  # forgotten once in history
     emf = emf_metrics(capsys.readouterr().out)
     assert emf["Suite"] == run.suite
     assert emf["ColdStartSeconds"] == [3.5] and emf["SuccessRate"] == [100.0]
@@ -138,3 +151,53 @@ def test_a_crafted_input_cannot_delete_a_non_test_item_in_aws(
     with pytest.raises(UnsafeCleanupError):
         handler("cleanup_run").lambda_handler({"run": crafted_run}, Context())
     assert target.infra.get_session_item(customer) is not None
+
+
+def test_plan_run_aggregate_then_plan_again_reuses_the_pass(
+    stack: StackFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache through the handlers, as the state machine chains them (no engine)."""
+    target = stack()
+    fields = {**target.run.target.model_dump(), "version": "build-1"}
+    config = HarnessConfig(
+        target=TargetConfig.model_validate(fields), local={"state_dir": str(tmp_path)}
+    )
+    use_config(monkeypatch, config)
+    request = {"scenarios": ["alb-routing"], "runId": "first"}
+    plan = handler("plan_run").lambda_handler(request, Context())
+    ((spec,),) = [group["scenarios"] for lane in plan["lanes"] for group in lane["groups"]]
+    assert len(spec["cacheKey"]) == 64 and plan["cached"] == []
+    outcome = handler("run_scenario").lambda_handler(
+        {"scenario": spec, "run": plan["run"], "target": plan["lanes"][0]["target"]}, Context()
+    )
+    assert outcome["status"] == "pass" and set(outcome) <= {
+        "scenario",
+        "group",
+        "status",
+        "durationSeconds",
+        "reason",
+    }
+    (lane,) = plan["lanes"]
+    finished = {"group": lane["groups"][0], "results": [outcome]}
+    aggregated = handler("aggregate_run").lambda_handler(
+        {**plan, "laneResults": [{"lane": lane, "groupResults": [finished]}]}, Context()
+    )
+    assert aggregated["verdict"] == "passed"
+
+    again = handler("plan_run").lambda_handler({**request, "runId": "second"}, Context())
+    assert again["lanes"] == []
+    assert [(c["name"], c["cachedFrom"]) for c in again["cached"]] == [("alb-routing", "first")]
+    summary = handler("aggregate_run").lambda_handler({**again, "laneResults": []}, Context())
+    (result,) = summary["summary"]["results"]
+    assert (result["status"], result["cachedFrom"]) == ("cached", "first")
+    assert result["metrics"]  # the numbers of the run it came from
+
+    # A new deployment of the target: the cache must not answer for it.
+    use_config(
+        monkeypatch,
+        config.model_copy(
+            update={"target": config.target.model_copy(update={"version": "build-2"})}
+        ),
+    )
+    third = handler("plan_run").lambda_handler({**request, "runId": "third"}, Context())
+    assert third["cached"] == [] and len(third["lanes"]) == 1

@@ -24,6 +24,7 @@ from harness.layout import (
     function_zip,
     stage_function,
 )
+from harness.local.asset_cache import cached_function_zip
 from tests.plugin_example import DISTRIBUTION, SCENARIO
 
 # What Lambda provides besides the asset: the Python runtime's boto3 (and its dependencies),
@@ -165,3 +166,49 @@ def test_the_report_renders_from_the_publish_report_asset_alone(tmp_path: Path) 
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_cached_zip_holds_what_the_asset_holds_and_is_reused() -> None:
+    spec = next(s for s in SUITE_FUNCTIONS if s.bundled)  # the costly kind: it copies a dist
+
+    def contents(blob: bytes) -> dict[str, bytes]:
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+
+    first = cached_function_zip(spec)
+    assert contents(first) == contents(function_zip(spec))
+    assert cached_function_zip(spec) == first  # the same bytes: read back, not rebuilt
+
+
+KEY_PROBE = """
+import sys
+sys.path[:0] = ['.']
+sys.path.append({site!r})
+from harness.layout import dependency_pins
+from harness.planning.code_digest import code_digest
+print(code_digest('harness.scenarios.cold_start'))
+print(dependency_pins().decode().splitlines()[1])
+"""
+
+
+def test_the_plan_asset_computes_the_same_cache_key_inputs(tmp_path: Path) -> None:
+    """The code digest and the pins come from the asset alone, and equal the checkout's."""
+    from harness.layout import REQUIREMENTS
+    from harness.planning.code_digest import code_digest
+
+    (plan,) = [function for function in SUITE_FUNCTIONS if function.name == "plan_run"]
+    with zipfile.ZipFile(io.BytesIO(function_zip(plan))) as archive:
+        archive.extractall(tmp_path)
+    assert (tmp_path / "harness" / "dependency-pins.txt").read_bytes() == REQUIREMENTS.read_bytes()
+    site = sysconfig.get_paths()["purelib"]
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", KEY_PROBE.format(site=site)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    digest, pin = done.stdout.split("\n")[:2]
+    assert digest == code_digest("harness.scenarios.cold_start")
+    assert pin == REQUIREMENTS.read_text().splitlines()[1]

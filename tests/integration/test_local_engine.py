@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,12 @@ from harness.execution.history import Progress
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
+from harness.local.sqlite_leases import SqliteLeases
 from harness.target.api import HttpTargetApi
 from harness.target.http import HttpClient
-from harness.wire import ResolvedTarget, Status
-from tests.integration.stacks import isolated_config
+from harness.target.leases import lease_key
+from harness.wire import LeaseClaim, LeaseMode, ResolvedTarget, Status, TargetResource
+from tests.integration.stacks import break_history_writes, isolated_config
 
 
 def start(
@@ -27,15 +29,6 @@ def start(
     engines.append(engine)
     engine.start()
     return engine
-
-
-def break_history_writes(state: Path) -> None:
-    """The history store goes down at Aggregate: storing a run fails (the rest still works)."""
-    with sqlite3.connect(SqliteHistory.in_state_dir(state).path) as db:
-        db.execute(
-            "CREATE TRIGGER down BEFORE INSERT ON runs "
-            "BEGIN SELECT RAISE(ABORT, 'history store down'); END"
-        )
 
 
 def leftovers(engine: LocalEngine, run_id: str) -> tuple[list[str], list[str]]:
@@ -59,7 +52,7 @@ def leftovers(engine: LocalEngine, run_id: str) -> tuple[list[str], list[str]]:
         ({"runId": "bad id!"}, "runId"),
         ([1, 2, 3], "(root): must be a JSON object, not an array"),
         ("hello", "(root): must be a JSON object, not a string"),
-        ({"flags": {"changedFiles": ["src/" + "x" * 900] * 40}}, "flags.changedFiles"),
+        ({"flags": {"changedFiles": ["src/a.py"] * 5001}}, "flags.changedFiles"),  # > 5000
         ({"target": {"testPrefix": "user_"}}, "target.testPrefix"),
     ],
 )
@@ -179,3 +172,119 @@ def test_a_crafted_input_cannot_reach_a_customers_session(
         outcome = engine.run(crafted, name=f"crafted-{uuid.uuid4().hex[:6]}")
         assert (outcome.status, outcome.error) == ("FAILED", "InvalidRunRequest")
     assert api.get_session(customer).status == 200
+
+
+def test_a_run_waits_for_a_target_another_run_holds_then_gives_up(
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+) -> None:
+    config = isolated_config()
+    config = config.model_copy(
+        update={"leases": config.leases.model_copy(update={"wait_seconds": 2, "retry_seconds": 1})}
+    )
+    engine = start(engine_factory, config, tmp_path, moto_server)
+    member = ResolvedTarget.model_validate(engine.config.target.model_dump())
+    holder = LeaseClaim(
+        key=lease_key(member, TargetResource.EDIT_SERVICE),
+        target=member.name,
+        resource=TargetResource.EDIT_SERVICE,
+        mode=LeaseMode.EXCLUSIVE,
+    )
+    store = SqliteLeases.in_state_dir(tmp_path)
+    assert store.acquire([holder], "other-run", datetime.now(UTC), 600, lambda _: None) is None
+    lines: list[Progress] = []
+
+    outcome = engine.run({"scenarios": ["cold-start"], "runId": "late-1"}, "late-1", lines.append)
+
+    assert (outcome.status, outcome.error) == ("FAILED", "TargetBusy")
+    assert f"target {member.name} is busy with run other-run since" in (outcome.cause or "")
+    waits = [p.text for p in lines if p.kind == "waiting"]
+    assert len(waits) >= 2 and "waiting (0s of 2s" in waits[0] and "gave up" in waits[-1]
+    assert outcome.summary is None and not outcome.results  # nothing ran
+    assert set(store.holders(holder.key)) == {"other-run"}  # the holder keeps its lease
+    assert SqliteHistory.in_state_dir(tmp_path).count_runs() == 0
+
+
+def test_leases_are_released_and_the_service_restored_after_a_run(
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+) -> None:
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
+    member = ResolvedTarget.model_validate(engine.config.target.model_dump())
+    outcome = engine.run({"scenarios": ["session-persistence"], "runId": "rel-1"}, "rel-1")
+    assert outcome.status == "SUCCEEDED", outcome.cause
+    assert outcome.release is not None and outcome.release.released >= 1
+    assert Boto3TargetInfra(member).desired_count() == 0  # as the run found it
+    store = SqliteLeases.in_state_dir(tmp_path)
+    assert all(store.holders(lease_key(member, resource)) == {} for resource in TargetResource)
+
+
+@pytest.mark.parametrize(
+    ("load", "workers"),
+    [
+        ({"users_per_batch": 2}, 0),  # three batches as INLINE Map iterations, in-process
+        ({"users_per_batch": 2, "distributed_above_batches": 1}, 0),  # DISTRIBUTED Map
+        ({"users_per_batch": 3}, 1),  # batches in a worker process
+    ],
+    ids=["inline", "distributed", "worker-process"],
+)
+def test_a_load_scenario_fans_its_users_out_and_is_judged_as_one(
+    engine_factory: list[LocalEngine],
+    moto_server: MotoServer,
+    tmp_path: Path,
+    load: dict[str, int],
+    workers: int,
+) -> None:
+    config = HarnessConfig.model_validate(
+        {
+            **isolated_config().model_dump(),
+            "scenarios": {"concurrent-sessions": {"params": {"users": 6}}},
+            "load": load,
+            "local": {"worker_processes": workers},
+        }
+    )
+    engine = start(engine_factory, config, tmp_path, moto_server)
+    lines: list[Progress] = []
+    outcome = engine.run(
+        {"scenarios": ["concurrent-sessions"], "runId": "fan-1"}, "fan-1", lines.append
+    )
+    assert outcome.status == "SUCCEEDED", outcome.cause
+    assert outcome.summary is not None  # whole results are in the summary (by reference)
+    (result,) = outcome.summary.results
+    metrics = {metric.name: metric.value for metric in result.metrics}
+    assert metrics["sessions_created"] == 6
+    assert "harness_cpu_percent" in metrics and "harness_timer_lag_p95_ms" in metrics
+    started = next(p.text for p in lines if p.kind == "started")
+    assert "6 users in" in started
+    assert leftovers(engine, "fan-1") == ([], [])
+
+
+def test_lanes_really_run_at_the_same_time_on_a_pool(
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+) -> None:
+    """Two disruptive scenarios on a pool of two: one per target, overlapping in time (moto's
+    interpreter runs Map iterations in threads), and never two on one target."""
+    base = isolated_config()
+    config = base.model_copy(
+        update={"reference_target": base.reference_target.model_copy(update={"pool_size": 2})}
+    )
+    engine = start(engine_factory, config, tmp_path, moto_server)
+    assert len(engine.reference_targets) == 2
+    outcome = engine.run(
+        {"scenarios": ["failure-recovery", "session-persistence"], "runId": "pool-1"}, "pool-1"
+    )
+    assert outcome.status == "SUCCEEDED", outcome.cause
+    assert outcome.plan is not None
+    assert sorted(len(lane.groups) for lane in outcome.plan.lanes) == [1, 1]
+    assert outcome.summary is not None
+    by_name = {result.scenario: result for result in outcome.summary.results}
+    first, second = (by_name[name] for name in ("failure-recovery", "session-persistence"))
+    assert first.started_at and first.finished_at and second.started_at and second.finished_at
+    assert first.started_at < second.finished_at and second.started_at < first.finished_at
+    for target in engine.reference_targets:  # each restored to how the run found it
+        resolved = ResolvedTarget.model_validate(
+            {
+                **target.target.model_dump(),
+                "endpoint": target.endpoint,
+                "aws_endpoint_url": moto_server.endpoint,
+            }
+        )
+        assert Boto3TargetInfra(resolved).desired_count() == 0

@@ -41,7 +41,7 @@ def test_daily_job_runs_smoke_once_per_day_and_records_itself(
     state = str(tmp_path / "state")
     code, out = cli("maintenance", "daily", "--state-dir", state)
     assert code == 0, out
-    assert "ok          smoke-run: daily-" in out and "-smoke passed: 2/2 passed" in out
+    assert "ok          smoke-run: daily-" in out and "-smoke passed: 3/3 passed" in out
     assert "skipped     sweep-expired-test-data: the bundled reference target" in out
     assert "ok          budget-check: month to date $0.00" in out
     # Re-running the same day starts no second smoke run and replaces the day's record.

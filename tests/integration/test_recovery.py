@@ -15,15 +15,28 @@ import pytest
 from harness.aws import table_keys as keys
 from harness.aws.clients import client
 from harness.aws.dynamodb_history import DynamoDbHistory
+from harness.aws.dynamodb_leases import DynamoDbLeases
 from harness.aws.dynamodb_runs_in_flight import DynamoDbRunsInFlight
 from harness.config import HarnessConfig, TargetConfig
+from harness.errors import StoreError
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
+from harness.local.sqlite_leases import SqliteLeases
 from harness.local.sqlite_runs_in_flight import SqliteRunsInFlight
-from harness.ports import RunInFlight
+from harness.ports import LeaseStore, RunInFlight
 from harness.recovery import RecoveryReport, recover_run
-from harness.wire import RunContext, ScenarioResult, Status, Verdict
+from harness.target.leases import lease_key
+from harness.wire import (
+    Holder,
+    LeaseClaim,
+    LeaseMode,
+    RunContext,
+    ScenarioResult,
+    Status,
+    TargetResource,
+    Verdict,
+)
 from tests.integration.stacks import Stack, StackFactory
 from tests.integration.test_dynamodb_history import create_runs_table
 from tests.integration.test_handlers import Context, handler
@@ -43,6 +56,7 @@ def recover(
     reason: str,
     entry: RunInFlight | None = None,
     results: list[ScenarioResult] | None = None,
+    leases: LeaseStore | None = None,
 ) -> RecoveryReport:
     """The recovery of ``run`` on the stack's target, with the local stores."""
     return recover_run(
@@ -50,7 +64,8 @@ def recover(
         reason=reason,
         entry=entry,
         results=results or [],
-        target=(stack.api, stack.infra),
+        ports=lambda _member: (stack.api, stack.infra),
+        leases=leases or SqliteLeases.in_state_dir(stack.workdir),
         history=history,
         in_flight=in_flight,
         configured_prefix="TEST_",
@@ -62,12 +77,37 @@ def stores(tmp_path: Path) -> tuple[SqliteHistory, SqliteRunsInFlight]:
     return SqliteHistory.in_state_dir(tmp_path), SqliteRunsInFlight.in_state_dir(tmp_path)
 
 
+def claim_edit_service(stack: Stack, found: int) -> None:
+    """What AcquireLeases does: the run holds its target's edit service, which it found at
+    ``found`` (before anything warmed it)."""
+    service = LeaseClaim(
+        key=lease_key(stack.run.target, TargetResource.EDIT_SERVICE),
+        target=stack.run.target.name,
+        resource=TargetResource.EDIT_SERVICE,
+        mode=LeaseMode.EXCLUSIVE,
+        record_desired_count=True,
+    )
+    leases = SqliteLeases.in_state_dir(stack.workdir)
+    assert (
+        leases.acquire([service], stack.run.run_id, datetime.now(UTC), 600, lambda _c: found)
+        is None
+    )
+
+
+class BrokenLeases(SqliteLeases):
+    """A lease store that cannot be reached."""
+
+    def holders(self, key: str) -> dict[str, Holder]:
+        raise StoreError("leases table unreachable")
+
+
 def test_a_dead_run_is_put_back_cleaned_up_and_recorded(
     stack: StackFactory, tmp_path: Path
 ) -> None:
     target = stack()
     history, in_flight = stores(tmp_path)
-    in_flight.remember_desired_count(target.run, 0)  # what SetupGroup saw
+    claim_edit_service(target, found=0)  # the run found the service at 0, then warmed it
+    in_flight.begin(target.run)
     in_flight.add_result(target.run.run_id, ScenarioResult(scenario="a", group="g", status="pass"))
     ours = [session(target, n) for n in range(3)]  # the run's sessions; the service is at 1
     customer = target.api.create_session("customer-1", "u").json()["sessionId"]
@@ -83,7 +123,15 @@ def test_a_dead_run_is_put_back_cleaned_up_and_recorded(
         results=[seen_live],
     )
 
-    assert report.restored_desired_count == 0 and target.infra.desired_count() == 0
+    assert [(r.target, r.desired_count) for r in report.restored] == [(target.run.target.name, 0)]
+    assert target.infra.desired_count() == 0
+    assert report.leases_released == 1  # the next run does not wait for them to expire
+    assert (
+        SqliteLeases.in_state_dir(target.workdir).holders(
+            lease_key(target.run.target, TargetResource.EDIT_SERVICE)
+        )
+        == {}
+    )
     assert report.cleanup is not None and report.cleanup.sessions_found == 3
     assert all(target.infra.get_session_item(sid) is None for sid in ours)
     assert target.infra.get_session_item(customer) is not None
@@ -95,8 +143,32 @@ def test_a_dead_run_is_put_back_cleaned_up_and_recorded(
     assert report.left("--target t.toml") == []
 
     again = recover(target, history, in_flight, target.run, reason="TIMED_OUT")
-    assert (again.recorded, again.restored_desired_count) == (False, None)
+    assert (again.recorded, again.restored, again.leases_released) == (False, (), 0)
     assert again.cleanup is not None and again.cleanup.sessions_found == 0
+
+
+def test_without_its_leases_the_count_setup_recorded_puts_the_service_back(
+    stack: StackFactory, tmp_path: Path
+) -> None:
+    target = stack()
+    history, in_flight = stores(tmp_path)
+    in_flight.remember_desired_count(target.run, 0)  # what SetupGroup saw
+    target.infra.set_desired_count(1)
+    report = recover(
+        target,
+        history,
+        in_flight,
+        target.run,
+        reason="its process died",
+        entry=in_flight.get(target.run.run_id),
+        leases=BrokenLeases.in_state_dir(target.workdir),
+    )
+    assert [(r.target, r.desired_count) for r in report.restored] == [(target.run.target.name, 0)]
+    assert target.infra.desired_count() == 0
+    assert report.restore_problems == (
+        "leases: StoreError: leases table unreachable; the run's leases expire on their own",
+    )
+    assert report.recorded and report.cleanup is not None  # the other steps still ran
 
 
 def test_a_run_that_has_its_verdict_is_not_recorded_again(
@@ -169,7 +241,24 @@ def test_the_recovery_function_recovers_an_aborted_execution(
         engine.stop()
     run = outcome.plan.run
     in_flight = DynamoDbRunsInFlight(state_table, region="us-east-1", endpoint_url=aws_env.endpoint)
-    in_flight.remember_desired_count(run, 0)  # what SetupGroup recorded in AWS
+    leases_table, bucket = f"leases-{suffix}", f"results-{suffix}"
+    client("s3", region="us-east-1", endpoint_url=aws_env.endpoint).create_bucket(Bucket=bucket)
+    client("dynamodb", region="us-east-1", endpoint_url=aws_env.endpoint).create_table(
+        TableName=leases_table,  # as infra/storage.py declares it
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": keys.LEASE_KEY, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": keys.LEASE_KEY, "KeyType": "HASH"}],
+    )
+    leases = DynamoDbLeases(leases_table, region="us-east-1", endpoint_url=aws_env.endpoint)
+    service = LeaseClaim(
+        key=lease_key(run.target, TargetResource.EDIT_SERVICE),
+        target=run.target.name,
+        resource=TargetResource.EDIT_SERVICE,
+        mode=LeaseMode.EXCLUSIVE,
+        record_desired_count=True,
+    )
+    # What AcquireLeases recorded in AWS: the service was at 0 when the run claimed it.
+    assert leases.acquire([service], run.run_id, datetime.now(UTC), 600, lambda _c: 0) is None
     left = [session(replace_run(target, run), n) for n in range(2)]  # a killed Lambda's leftovers
     target.infra.set_desired_count(1)
 
@@ -177,7 +266,8 @@ def test_the_recovery_function_recovers_an_aborted_execution(
         {
             "target": target_config.model_dump(),
             "history": {"backend": "dynamodb", "runs_table": runs_table},
-            "storage": {"run_state_table": state_table},
+            "storage": {"run_state_table": state_table, "bucket": bucket},
+            "leases": {"backend": "dynamodb", "table": leases_table},
             "run": {"deployed": True},
         }
     )
@@ -202,6 +292,7 @@ def test_the_recovery_function_recovers_an_aborted_execution(
     assert stored is not None and stored.verdict is Verdict.ABORTED
     assert (stored.aborted_reason or "").startswith("ABORTED")
     assert in_flight.get("gone-1") is None
+    assert leases.holders(service.key) == {}  # released, as ReleaseLeases would have
 
 
 def replace_run(stack: Stack, run: RunContext) -> Stack:
@@ -232,8 +323,8 @@ def test_setup_stores_the_pre_run_count_durably_before_any_scenario(
             {"name": "cold-start", "group": "lifecycle", "tags": [], "timeoutSeconds": 60}
         ],
     }
-    event = {"group": group, "run": target.run.to_wire()}
-    assert handler("setup_group").lambda_handler(event, Context()) == {"originalDesiredCount": 1}
+    event = {"group": group, "run": target.run.to_wire(), "target": target.run.target.to_wire()}
+    assert handler("setup_group").lambda_handler(event, Context())["desiredCountBefore"] == 1
     target.infra.set_desired_count(0)  # a scenario scales it; the next group's setup sees 0
     handler("setup_group").lambda_handler(event, Context())
     entry = DynamoDbRunsInFlight(table, region="us-east-1", endpoint_url=aws_env.endpoint).get(

@@ -135,7 +135,7 @@ def test_healthy_then_slow_cold_start_is_confirmed_repeated_then_recovers(
     assert outcome.status == "SUCCEEDED", outcome.cause
     report = outcome.regressions
     assert report is not None and not report.awaiting_confirmation
-    assert [r for r in report.regressions if r.scenario == "cold-start" and r.stands] == []
+    assert [r for r in report.regressions if r.scenario == "cold-start" and r.stands] == [], text
     assert report.verdict is Verdict.PASSED
     unpinned = io.StringIO()
     argv = ["baseline", "unpin", "--target-name", healthy.target.name, "--state-dir", str(tmp_path)]

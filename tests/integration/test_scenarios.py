@@ -1,4 +1,4 @@
-"""The five built-in scenarios against a real reference target and a real moto server.
+"""The built-in scenarios against a real reference target and a real moto server.
 
 Each scenario must pass on the healthy target (which faults each one catches, and how, is
 ``test_fault_catalogue.py``).

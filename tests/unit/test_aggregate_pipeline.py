@@ -9,7 +9,15 @@ from datetime import timedelta
 from harness.judge.collect import collect_results
 from harness.judge.summary import summarize, verdict_reason
 from harness.ports import HistoryStore
-from harness.wire import GroupOutcome, RunContext, ScenarioResult, ScenarioSpec, Status, Verdict
+from harness.wire import (
+    GroupOutcome,
+    RunContext,
+    ScenarioOutcome,
+    ScenarioResult,
+    ScenarioSpec,
+    Status,
+    Verdict,
+)
 from tests.fakes import RUN, FakeHistoryStore
 
 PLANNED = [
@@ -18,9 +26,11 @@ PLANNED = [
 ]
 
 
-def outcome(group: str, *results: ScenarioResult) -> GroupOutcome:
-    return GroupOutcome.model_validate(
-        {"group": {"name": group}, "results": [r.to_wire() for r in results]}
+def outcome(group: str, *results: ScenarioResult) -> tuple[GroupOutcome, list[ScenarioResult]]:
+    """A group's outcome as the state carries it, and the results RunScenario stored."""
+    compact = [ScenarioOutcome.of(r).to_wire() for r in results]
+    return GroupOutcome.model_validate({"group": {"name": group}, "results": compact}), list(
+        results
     )
 
 
@@ -35,11 +45,17 @@ def result(name: str, group: str, seconds: float, status: Status = Status.PASS) 
     )
 
 
-def aggregate(run: RunContext, outcomes: list[GroupOutcome], store: HistoryStore) -> str:
-    """What the Aggregate handler does, with the store passed in."""
-    summary = summarize(
-        run, collect_results(PLANNED, outcomes), run.started_at + timedelta(seconds=30)
-    )
+def aggregate(
+    run: RunContext,
+    outcomes: list[tuple[GroupOutcome, list[ScenarioResult]]],
+    store: HistoryStore,
+) -> str:
+    """What the Aggregate handler does, with the stores passed in."""
+    stored: dict[str, ScenarioResult | str] = {
+        r.scenario: r for _, results in outcomes for r in results
+    }
+    collected = collect_results(PLANNED, [group for group, _ in outcomes], stored)
+    summary = summarize(run, collected, run.started_at + timedelta(seconds=30))
     store.save_run(summary)
     return verdict_reason(summary)
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from harness.config import HarnessConfig, load_config
 from harness.errors import ConfigError
@@ -93,3 +94,35 @@ def test_local_endpoints_are_recognised() -> None:
     assert is_loopback("http://[::1]:8080")
     assert not is_loopback("https://dynamodb.eu-west-1.amazonaws.com")
     assert not is_loopback("http://10.0.0.5:5000")
+
+
+def test_pool_members_must_be_separate_copies_of_the_stack() -> None:
+    shared_table = {
+        "target": {"name": "pool"},
+        "targets": [
+            {"name": "a", "endpoint": "http://a", "ecs_service": "edit-a"},
+            {"name": "b", "endpoint": "http://b", "ecs_service": "edit-b"},
+        ],
+    }
+    with pytest.raises(ValidationError, match="'a' and 'b' share their sessions table"):
+        HarnessConfig.model_validate(shared_table)
+    with pytest.raises(ValidationError, match="names must be unique"):
+        HarnessConfig.model_validate(
+            {"target": {"name": "pool"}, "targets": [{"name": "a"}, {"name": "a"}]}
+        )
+    with pytest.raises(ValidationError, match="not both"):
+        HarnessConfig.model_validate(
+            {
+                "target": {"name": "pool"},
+                "targets": [{"name": "a", "ecs_service": "x", "sessions_table": "y"}],
+                "reference_target": {"pool_size": 2},
+            }
+        )
+    # Cleanup and the sweep delete only by [target] test_prefix: a member cannot have its own.
+    with pytest.raises(ValidationError, match=r"remove it from \[\[targets\]\]"):
+        HarnessConfig.model_validate(
+            {"target": {"name": "pool"}, "targets": [{"name": "a", "test_prefix": "MINE_"}]}
+        )
+    # The pool's runs are stored and compared under the pool's own name.
+    with pytest.raises(ValidationError, match=r"name the pool in \[target\]"):
+        HarnessConfig.model_validate({"targets": [{"name": "a"}]})

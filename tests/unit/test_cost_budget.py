@@ -11,7 +11,7 @@ from harness import layout
 from harness.config import HarnessConfig
 from harness.errors import BudgetExceededError, ConfigError
 from harness.judge.budget import decide, month_to_date
-from harness.judge.cost import Usage, estimate_plan, estimate_run
+from harness.judge.cost import Usage, estimate_plan, estimate_run, memory_gb
 from harness.judge.prices import prices_for
 from harness.judge.transitions import count_steps
 from harness.planning.budget import gate_plan
@@ -25,18 +25,16 @@ NOW = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
 CONFIG = HarnessConfig.model_validate({"target": {"endpoint": "http://t"}})
 
 
-def plan_shape(groups: list[int]) -> dict[str, Any]:
-    """A Plan output with ``groups[i]`` scenarios in group i."""
-    return {
-        "run": {},
-        "groups": [
-            {
-                "name": f"g{g}",
-                "scenarios": [{"name": f"s{g}-{i}", "group": f"g{g}"} for i in range(n)],
-            }
-            for g, n in enumerate(groups)
-        ],
-    }
+def plan_shape(groups: list[int], lanes: int = 1) -> dict[str, Any]:
+    """A Plan output with ``groups[i]`` scenarios in group i, the groups dealt over ``lanes``."""
+    specs = [
+        {
+            "name": f"g{g}",
+            "scenarios": [{"name": f"s{g}-{i}", "group": f"g{g}"} for i in range(n)],
+        }
+        for g, n in enumerate(groups)
+    ]
+    return {"run": {}, "lanes": [{"groups": specs[lane::lanes]} for lane in range(lanes)]}
 
 
 def test_usage_is_priced_per_service() -> None:
@@ -71,6 +69,35 @@ def test_steps_grow_per_group_and_per_scenario() -> None:
     base = one.transitions - per_group - per_scenario
     assert fifty.transitions == base + 3 * per_group + 50 * per_scenario
     assert fifty.map_items["RunScenarios"] == 50
+    # Lanes cost one RunLanes iteration each: the RunGroups Map state and LaneDone entered
+    # once per lane.
+    spread = count_steps(definition, plan_shape([20, 20, 10], lanes=3))
+    assert spread.transitions == fifty.transitions + 2 * 2
+    assert spread.invocations == fifty.invocations
+
+
+def test_a_fanned_out_scenario_runs_a_lambda_per_batch_and_a_judge() -> None:
+    definition = layout.suite_definition()
+    plain, fanned = plan_shape([1]), plan_shape([1])
+    spec = fanned["lanes"][0]["groups"][0]["scenarios"][0]
+    spec["fanOut"] = {"batches": [{"index": i} for i in range(4)], "distributed": False}
+    steps = count_steps(definition, fanned)
+    assert steps.invocations["${RunUserBatchFunctionArn}"] == 4
+    assert steps.invocations["${JudgeLoadFunctionArn}"] == 1
+    assert steps.invocations["${RunScenarioFunctionArn}"] == 0
+    assert count_steps(definition, plain).invocations["${RunScenarioFunctionArn}"] == 1
+    result = ScenarioResult(scenario="s0-0", group="g0", status=Status.PASS, duration_seconds=60)
+    one = estimate_run(definition, plain, [result], CONFIG).by_scenario["s0-0"]
+    four = estimate_run(definition, fanned, [result], CONFIG)
+    # Four batch Lambdas as long as the scenario instead of one (the Fargate task is the same).
+    memory = memory_gb(CONFIG)
+    extra_gb_seconds = 60 * (
+        4 * memory["${RunUserBatchFunctionArn}"] - memory["${RunScenarioFunctionArn}"]
+    )
+    prices = prices_for("us-east-1")
+    extra = extra_gb_seconds * prices.lambda_gb_second + 3 * prices.lambda_request
+    extra += 3 * CONFIG.cost.log_bytes_per_invocation / 1024**3 * prices.logs_ingested_gb
+    assert four.by_scenario["s0-0"] == pytest.approx(one + extra, rel=1e-3)
 
 
 def test_scenario_costs_add_up_to_less_than_the_run() -> None:
@@ -149,5 +176,5 @@ def test_gate_refuses_with_a_clear_message() -> None:
 def test_gate_downgrades_to_smoke_keeping_the_run_id() -> None:
     plan = gate("smoke", 99.97)
     assert plan.run.suite == "smoke" and plan.run.run_id == "r-budget"
-    assert [s.name for s in plan.scenarios] == ["cold-start", "alb-routing"]
+    assert [s.name for s in plan.scenarios] == ["cold-start", "alb-routing", "routing-at-zero"]
     assert "running the smoke suite" in plan.notices[0]

@@ -33,7 +33,7 @@ def test_scenario_events_become_progress_lines() -> None:
                 "group": "lifecycle",
                 "status": "fail",
                 "durationSeconds": 2,
-                "checks": [{"name": "healthy", "passed": False, "detail": "timeout"}],
+                "reason": "healthy: timeout",
             },
         ),
     )

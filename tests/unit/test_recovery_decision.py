@@ -7,11 +7,14 @@ from typing import Any, cast
 
 import pytest
 
-from harness.ports import HistoryStore, RunsInFlight
+from harness.judge.results import RunResults
+from harness.ports import HistoryStore, LeaseStore, RunsInFlight
 from harness.recovery.execution import recover_execution
 
 UNUSED_IN_FLIGHT = cast(RunsInFlight, object())  # never reached: these executions need nothing
 UNUSED_HISTORY = cast(HistoryStore, object())
+UNUSED_LEASES = cast(LeaseStore, object())
+UNUSED_RESULTS = cast(RunResults, object())
 
 
 def failed(error: str) -> dict[str, Any]:
@@ -42,6 +45,8 @@ def test_executions_with_nothing_to_recover(events: list[dict[str, Any]], why: s
         in_flight=UNUSED_IN_FLIGHT,
         history=UNUSED_HISTORY,
         ports=no_ports,
+        leases=UNUSED_LEASES,
+        results=UNUSED_RESULTS,
         configured_prefix="TEST_",
         now=datetime.now(UTC),
     )

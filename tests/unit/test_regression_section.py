@@ -7,7 +7,7 @@ from harness.wire import (
     FlakyScenario,
     Regression,
     RegressionReport,
-    ScenarioResult,
+    ScenarioOutcome,
     Severity,
     Status,
     Verdict,
@@ -59,7 +59,7 @@ def report(**fields: object) -> RegressionReport:
 def test_each_regression_shows_severity_series_values_evidence_and_confirmation() -> None:
     lines = render_regressions(
         report(regressions=[SLOW, BROKEN], confirm_run_id="r9-confirm"),
-        {"cold-start": ScenarioResult(scenario="cold-start", group="g", status=Status.PASS)},
+        {"cold-start": ScenarioOutcome(scenario="cold-start", group="g", status=Status.PASS)},
     )
     text = "\n".join(lines)
     assert lines[0].startswith("Regressions (rolling: last 30 passing runs")

@@ -225,3 +225,27 @@ def test_each_chart_carries_points_band_and_change_points() -> None:
     assert restart["value"][12] is None and restart["failed"][12] is not None
     assert 'id="chart-3"' in page and 'data-chart="chart-3"' in page
     assert "change point: 1.17 s → 1.88 s at run run-022" in page
+
+
+def test_cached_and_skipped_scenarios_say_where_from_and_why() -> None:
+    runs = history()
+    current = runs[-1]
+    reused = current.results[0].model_copy(
+        update={
+            "status": Status.CACHED,
+            "cached_from": "20261124T060000Z-abc123",
+            "selection": "cached from run 20261124T060000Z-abc123 (passed 2026-11-24 06:00Z)",
+        }
+    )
+    left_out = current.results[1].model_copy(
+        update={
+            "status": Status.SKIPPED,
+            "metrics": [],
+            "selection": "none of the 2 changed file(s) maps to it",
+        }
+    )
+    page = render(current.model_copy(update={"results": [reused, left_out]}), runs[:-1])
+    assert '<span class="status cached">cached</span>' in page
+    assert "from run <code>20261124T060000Z-abc123</code>" in page
+    assert '<span class="status skipped">skipped</span>' in page
+    assert "none of the 2 changed file(s) maps to it" in page

@@ -51,18 +51,65 @@ def test_placeholders_are_exactly_the_suite_functions() -> None:
     assert "${" not in rendered
 
 
-def test_every_failure_after_planning_reaches_cleanup() -> None:
+def test_every_failure_after_planning_reaches_cleanup_and_the_lease_release() -> None:
     top = ASL["States"]
-    tasks = ("RunGroups", "Aggregate", "DetectRegressions", "PlanConfirmation")
+    tasks = ("AcquireLeases", "RunLanes", "Aggregate", "DetectRegressions", "PlanConfirmation")
     for name in (*tasks, "JudgeConfirmation", "Alert", "PublishReport"):
         assert all(c["Next"] == "Cleanup" for c in top[name]["Catch"]), name
     for choice in ("IsConfirmPass", "ConfirmNeeded"):  # choices lead only to those tasks
         nexts = {c["Next"] for c in top[choice]["Choices"]} | {top[choice]["Default"]}
         assert nexts <= {*tasks, "JudgeConfirmation", "Alert"}, choice
-    assert top["Cleanup"]["Next"] == "Gate"
-    assert top["Cleanup"]["Catch"][0]["Next"] == "Gate"
+    assert top["Plan"]["Next"] == "AcquireLeases"
+    assert top["Alert"]["Next"] == "PublishReport" and top["PublishReport"]["Next"] == "Cleanup"
+    assert top["RunLanes"]["Next"] == "IsConfirmPass"
+    assert top["PlanConfirmation"]["Next"] == "RunLanes"  # the confirm pass re-enters it
+    assert top["Cleanup"]["Next"] == "ReleaseLeases"
+    assert top["Cleanup"]["Catch"][0]["Next"] == "ReleaseLeases"
+    assert top["ReleaseLeases"]["Next"] == "Gate"
+    assert top["ReleaseLeases"]["Catch"][0]["Next"] == "Gate"
     assert {c["Next"] for c in top["Plan"]["Catch"]} == {"DescribeRejection", "PlanFailed"}
     assert top["DescribeRejection"]["Next"] == "RejectInput"
+
+
+def test_a_busy_target_is_waited_for_then_given_up_on() -> None:
+    top = ASL["States"]
+    assert top["AcquireLeases"]["Next"] == "LeasesAcquired"
+    rules = top["LeasesAcquired"]["Choices"]
+    choices = [(c["Variable"], c["BooleanEquals"], c["Next"]) for c in rules]
+    assert choices == [
+        ("$.leases.gaveUp", True, "TargetBusy"),
+        ("$.leases.acquired", False, "WaitForTargets"),
+    ]
+    # The default is the path of a run whose steps succeed (the cost walk follows it).
+    assert top["LeasesAcquired"]["Default"] == "RunLanes"
+    assert top["WaitForTargets"]["SecondsPath"] == "$.leases.retryInSeconds"
+    assert top["WaitForTargets"]["Next"] == "AcquireLeases"
+    assert top["TargetBusy"]["CausePath"] == "$.leases.busy.message"
+
+
+def test_run_lanes_reads_only_the_plan_so_it_can_be_entered_again() -> None:
+    """A confirm pass re-enters RunLanes with another plan's lanes: it must depend on nothing
+    but ``$.lanes``, ``$.run`` and ``$.maxGroupConcurrency``."""
+    lanes = ASL["States"]["RunLanes"]
+    assert lanes["ItemsPath"] == "$.lanes"
+    assert lanes["MaxConcurrencyPath"] == "$.maxGroupConcurrency"
+    assert lanes["ItemSelector"] == {"lane.$": "$$.Map.Item.Value", "run.$": "$.run"}
+    groups = lanes["ItemProcessor"]["States"]["RunGroups"]
+    assert groups["MaxConcurrency"] == 1  # a lane's groups run one after another
+    scenarios = groups["ItemProcessor"]["States"]["RunScenarios"]
+    assert scenarios["MaxConcurrencyPath"] == "$.group.maxConcurrency"
+
+
+def test_load_batches_run_inline_or_distributed_and_are_judged() -> None:
+    states = all_states(ASL["States"])
+    inline, distributed = states["RunUserBatches"], states["RunUserBatchesDistributed"]
+    assert inline["ItemProcessor"]["ProcessorConfig"]["Mode"] == "INLINE"
+    assert distributed["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    for fan_out in (inline, distributed):
+        assert fan_out["ItemsPath"] == "$.scenario.fanOut.batches"
+        assert fan_out["Next"] == "JudgeLoad"
+        assert fan_out["Catch"][0]["Next"] == "RecordScenarioError"
+    assert states["JudgeLoad"]["Catch"][0]["Next"] == "RecordScenarioError"
 
 
 def test_run_scenario_retries_service_errors_and_catches_everything() -> None:
@@ -87,12 +134,24 @@ def test_the_confirm_pass_loops_back_into_the_state_that_runs_plans() -> None:
     (confirm,) = top["ConfirmNeeded"]["Choices"]
     assert confirm["Variable"] == "$.regressions.awaitingConfirmation"
     assert (confirm["Next"], top["ConfirmNeeded"]["Default"]) == ("PlanConfirmation", "Alert")
-    assert top["PlanConfirmation"]["Next"] == "RunGroups"  # the same group processor
-    assert top["RunGroups"]["Next"] == "IsConfirmPass"
+    assert top["PlanConfirmation"]["Next"] == "RunLanes"  # the same lanes and group processor
+    assert top["RunLanes"]["Next"] == "IsConfirmPass"
     (judging,) = top["IsConfirmPass"]["Choices"]
     assert (judging["Variable"], judging["Next"]) == ("$.confirmationOf", "JudgeConfirmation")
     assert top["IsConfirmPass"]["Default"] == "Aggregate"
     assert top["JudgeConfirmation"]["Next"] == "Alert"
     # Both judges replace the state: the Gate reads the verdict they set.
     assert top["DetectRegressions"]["ResultPath"] == top["JudgeConfirmation"]["ResultPath"] == "$"
-    assert top["Gate"]["Choices"][1]["Variable"] == "$.verdict"
+    assert top["Gate"]["Choices"][-1]["Variable"] == "$.verdict"
+
+
+def test_an_edit_service_left_as_the_run_did_not_find_it_fails_the_run() -> None:
+    """The judged verdict is decided before ReleaseLeases; a restore that failed (or a
+    ReleaseLeases that failed outright) still fails the run, with its own cause."""
+    top = ASL["States"]
+    routes = {c["Variable"]: c["Next"] for c in top["Gate"]["Choices"]}
+    assert routes["$.releaseError"] == "ReleaseFailed"
+    assert routes["$.release.restoreFailed"] == "RestoreFailed"
+    assert list(routes)[-1] == "$.verdict"  # they come before the verdict is read
+    assert top["ReleaseFailed"]["Error"] == top["RestoreFailed"]["Error"] == "SuiteFailed"
+    assert top["RestoreFailed"]["CausePath"] == "$.release.restoreFailed"

@@ -1,6 +1,8 @@
 """A scenario plugin: the preview page of a new session renders (docs/scenarios.md)."""
 
 from harness.scenarios import ScenarioContext, ScenarioDefinition, steps
+from harness.scenarios.base import API, EDIT_SERVICE, SESSIONS_TABLE
+from harness.wire import ServiceState
 
 
 def run(ctx: ScenarioContext) -> None:
@@ -27,4 +29,7 @@ DEFINITION = ScenarioDefinition(
         "preview-has-title",
     ),
     run=run,
+    disrupts=frozenset(),  # it scales nothing and stops nothing
+    uses=frozenset({EDIT_SERVICE, API, SESSIONS_TABLE}),
+    needs=ServiceState.WARM,  # a container running when it starts
 )

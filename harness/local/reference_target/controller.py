@@ -10,7 +10,10 @@ group, so ``Boto3TargetInfra.running_task_ids`` sees it) running while desiredCo
   after ``recovery_seconds`` (never, with ``no_recovery``, until the service goes to 0 and back);
 - scale to 0: the controller stops its task.
 
-Health is the controller's view, refreshed every ``poll_interval_seconds``.
+Health is the controller's view. It is refreshed whenever ECS changes in this process's moto
+(``moto_server.on_ecs_change``: a scale, a StopTask), when a pending start is due, and every
+``poll_interval_seconds`` as a fallback (e.g. for a moto server in another process) -- not
+twenty DescribeServices a second per target.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.config import ReferenceTargetConfig, TargetConfig
+from harness.local.moto_server import on_ecs_change
 from harness.local.reference_target.provision import task_family
 
 _log = logging.getLogger(__name__)
@@ -61,6 +65,11 @@ class EditServiceController:
         self._orphans: list[str] = []  # tasks to stop on the next poll (see notice_...)
         self._reset = False
         self._stop = threading.Event()
+        self._wake = threading.Event()  # ECS changed: look now
+        self._seen_desired: int | None = None  # desiredCount at the last poll
+        self._changes = 0  # ECS changes seen so far (moto tells us)
+        self._seen_at_change = -1  # ... counted before the read of _seen_desired
+        self._unsubscribe: Callable[[], None] | None = None
         self._thread: threading.Thread | None = None
 
     def healthy_task(self) -> str | None:
@@ -74,8 +83,15 @@ class EditServiceController:
         with self._lock:
             return self._crashed and self._task_arn is None
 
+    def known_desired_count(self) -> int | None:
+        """The desiredCount this controller last saw, or None if ECS changed since (then
+        ask ECS). Lets the API skip a DescribeServices per session it creates."""
+        with self._lock:
+            return self._seen_desired if self._seen_at_change == self._changes else None
+
     def start(self) -> None:
         self._stop_stale_tasks()
+        self._unsubscribe = on_ecs_change(self._ecs_changed, self._target.ecs_service)
         self._thread = threading.Thread(
             target=self._run, name=f"reference-target-{self._target.ecs_service}", daemon=True
         )
@@ -84,6 +100,10 @@ class EditServiceController:
     def stop(self, timeout: float = 0.5) -> None:
         """Stop polling. The task record stays in moto; the next start() stops it as stale."""
         self._stop.set()
+        self._wake.set()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -97,15 +117,31 @@ class EditServiceController:
                 self._task_arn = None
             self._reset = True
 
+    def _ecs_changed(self) -> None:
+        """Runs in moto's request thread, before moto answers the change: from now on the
+        seen desiredCount is not trusted until a poll that started after it."""
+        with self._lock:
+            self._changes += 1
+        self._wake.set()
+
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()  # a change during the poll below wakes the next wait at once
             try:
                 self._poll()
             except (BotoCoreError, ClientError) as err:
                 _log.debug("edit-service poll failed: %s", err)
             except Exception:  # noqa: BLE001 - the container must outlive one bad poll
                 _log.exception("edit-service poll failed")
-            self._stop.wait(self._settings.poll_interval_seconds)
+            self._wake.wait(self._next_wait())
+
+    def _next_wait(self) -> float:
+        """Until the fallback poll, or until a pending start is due if that is sooner."""
+        wait = self._settings.poll_interval_seconds
+        if self._pending_since is not None:
+            due = self._pending_since + self._pending_delay - time.monotonic()
+            wait = min(wait, max(0.0, due))
+        return wait
 
     def _poll(self) -> None:
         """One reconciliation step: desiredCount and the task's status -> running or not."""
@@ -182,10 +218,15 @@ class EditServiceController:
         self._on_task_gone(task_id(task_arn))
 
     def _desired_count(self) -> int:
+        with self._lock:
+            changes = self._changes  # a change after this makes what we read stale
         services = self._ecs.describe_services(
             cluster=self._target.ecs_cluster, services=[self._target.ecs_service]
         )["services"]
-        return int(services[0]["desiredCount"]) if services else 0
+        desired = int(services[0]["desiredCount"]) if services else 0
+        with self._lock:
+            self._seen_desired, self._seen_at_change = desired, changes
+        return desired
 
     def _still_running(self, task_arn: str) -> bool:
         tasks = self._ecs.describe_tasks(cluster=self._target.ecs_cluster, tasks=[task_arn])

@@ -37,10 +37,16 @@ def provision_target_resources(target: TargetConfig, aws_endpoint_url: str) -> N
     )
 
 
-def provision_with(target: TargetConfig, *, ecs: Any, dynamodb: Any) -> None:
+def provision_with(target: TargetConfig, *, ecs: Any, dynamodb: Any, logs: Any = None) -> None:
     """``provision_target_resources`` with clients the caller already has (they are slow
     to create, and boto3 clients are thread-safe, so the target shares one of each)."""
     _create_table(dynamodb, target)
+    if logs is not None and target.session_log_group:
+        try:
+            logs.create_log_group(logGroupName=target.session_log_group)
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+                raise
     ecs.create_cluster(clusterName=target.ecs_cluster)  # idempotent in ECS and moto
     family = task_family(target)
     _register_task_definition(ecs, family)
@@ -55,11 +61,13 @@ def _create_table(dynamodb: Any, target: TargetConfig) -> None:
             KeySchema=[{"AttributeName": "sessionId", "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
         )
+        needs_ttl = True  # a new table has no TTL yet
     except ClientError as err:
         if err.response["Error"]["Code"] != "ResourceInUseException":
             raise
-    ttl = dynamodb.describe_time_to_live(TableName=target.sessions_table)
-    if ttl["TimeToLiveDescription"].get("TimeToLiveStatus") != "ENABLED":
+        ttl = dynamodb.describe_time_to_live(TableName=target.sessions_table)
+        needs_ttl = ttl["TimeToLiveDescription"].get("TimeToLiveStatus") != "ENABLED"
+    if needs_ttl:
         dynamodb.update_time_to_live(
             TableName=target.sessions_table,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -22,11 +22,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol, cast
 from urllib.parse import unquote, urlsplit
 
-from botocore.exceptions import ClientError
-
-from harness.aws.target_infra import plain_item, read_session_item
+from harness.aws.target_infra import plain_item
 from harness.config import TargetConfig
 from harness.local.reference_target.controller import task_id
+from harness.local.reference_target.sessions import Sessions
 from harness.local.reference_target.workspace import (
     WorkspaceConflictError,
     WorkspacePathError,
@@ -40,6 +39,9 @@ MAX_ID_LENGTH = 256
 HANG_SECONDS = 60.0
 SESSION_TTL_SECONDS = 24 * 3600
 RETRY_AFTER_SECONDS = "1"
+SESSION_CACHE_SECONDS = 5.0
+"""How long the API trusts a session it read or wrote without reading DynamoDB again (a
+real API caches too; it keeps a load test's thousands of requests off the table)."""
 
 
 class EditService(Protocol):
@@ -48,6 +50,8 @@ class EditService(Protocol):
     def healthy_task(self) -> str | None: ...
 
     def crashed(self) -> bool: ...
+
+    def known_desired_count(self) -> int | None: ...
 
     def notice_scale_from_zero(self) -> None: ...
 
@@ -81,27 +85,35 @@ class TargetApp:
         self,
         target: TargetConfig,
         faults: Collection[str],
-        dynamodb: Any,
+        sessions: Sessions,
         ecs: Any,
         workspaces: Workspaces,
         health: EditService,
         stopping: threading.Event,
+        version: str = "",
+        session_log: Callable[[str, str], None] | None = None,
     ) -> None:
         self._target = target
+        self._version = version
+        self._session_log = session_log  # (clientId, line): the session's log stream
         self._faults = frozenset(faults)
-        self._dynamodb = dynamodb  # boto3 clients aimed at the target's moto server
-        self._ecs = ecs
+        self._sessions = sessions  # the sessions table (in the target's moto)
+        self._ecs = ecs  # a boto3 client aimed at the target's moto server
         self._workspaces = workspaces
         self._health = health
         self._stopping = stopping
         self._scale_lock = threading.Lock()
         self._held_lock = threading.Lock()
         self.held_requests = 0  # requests the hang_when_unhealthy fault is holding now
+        self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._cache_lock = threading.Lock()
 
     def handle(self, method: str, raw_path: str, body: bytes) -> Reply:
         segments = urlsplit(raw_path).path.split("/")[1:]
         if segments == ["health"] and method == "GET":
             return json_reply(200, {"status": "ok"})
+        if segments == ["version"] and method == "GET" and self._version:
+            return json_reply(200, {"version": self._version})
         if segments == ["api", "sessions"] and method == "POST":
             return self._create_session(body)
         if len(segments) == 3 and segments[:2] == ["api", "sessions"]:
@@ -140,7 +152,10 @@ class TargetApp:
         }
         if "drop_session_attributes" in self._faults:
             del item["userId"], item["ttl"]
-        self._dynamodb.put_item(TableName=self._target.sessions_table, Item=item)
+        self._sessions.put(item)
+        self._remember(session_id, plain_item(item))
+        if self._session_log is not None:
+            self._session_log(str(fields["clientId"]), f"session {session_id} created")
         self._scale_from_zero()
         session = {**plain_item(item), "userId": fields["userId"]}
         return json_reply(
@@ -152,11 +167,16 @@ class TargetApp:
     def _scale_from_zero(self) -> None:
         """The cold start: the API asks ECS for an edit container when there is none.
 
-        One request at a time reads and raises the count: of a burst of first requests only
-        the one that really scales from zero resets the container, and it does so *before*
-        the count changes, so a container the controller starts for this scale-up is never
-        mistaken for the scaled-in one (with ``cold_start_seconds = 0`` both used to race).
+        While the controller's last look at the service is still current and saw it up, no
+        ECS call is needed (a load test creates thousands of sessions). Otherwise one request
+        at a time reads and raises the count: of a burst of first requests only the one that
+        really scales from zero resets the container, and it does so *before* the count
+        changes, so a container the controller starts for this scale-up is never mistaken
+        for the scaled-in one (with ``cold_start_seconds = 0`` both used to race).
         """
+        known = self._health.known_desired_count()
+        if known is not None and known >= 1:
+            return  # the service is up and nothing changed since: no need to ask ECS
         with self._scale_lock:
             services = self._ecs.describe_services(
                 cluster=self._target.ecs_cluster, services=[self._target.ecs_service]
@@ -177,23 +197,28 @@ class TargetApp:
         return json_reply(200, self._session_json(item))
 
     def _delete_session(self, session_id: str) -> Reply:
-        try:
-            self._dynamodb.delete_item(
-                TableName=self._target.sessions_table,
-                Key={"sessionId": {"S": session_id}},
-                ConditionExpression="attribute_exists(sessionId)",
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return _not_found(f"session {session_id} does not exist")
-            raise
+        with self._cache_lock:
+            self._cache.pop(session_id, None)
+        if not self._sessions.delete(session_id):
+            return _not_found(f"session {session_id} does not exist")
         self._workspaces.delete_session(session_id)
         return Reply(204)
 
     def _load(self, session_id: str) -> dict[str, Any] | None:
         if not is_safe_name(session_id):
             return None
-        return read_session_item(self._dynamodb, self._target.sessions_table, session_id)
+        with self._cache_lock:
+            cached = self._cache.get(session_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        found = self._sessions.get(session_id)
+        if found is not None:
+            self._remember(session_id, found)
+        return found
+
+    def _remember(self, session_id: str, item: dict[str, Any]) -> None:
+        with self._cache_lock:
+            self._cache[session_id] = (time.monotonic() + SESSION_CACHE_SECONDS, item)
 
     @staticmethod
     def _session_json(item: dict[str, Any]) -> dict[str, Any]:
@@ -273,7 +298,7 @@ class ReferenceHTTPServer(ThreadingHTTPServer):
     """Threaded, daemon handler threads, a deep accept queue for bursts of clients."""
 
     daemon_threads = True
-    request_queue_size = 128
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], app: TargetApp, latency: float = 0.0) -> None:
         super().__init__(address, RequestHandler)
