@@ -139,6 +139,11 @@ class HarnessConfig(Section):
         base = self.target.model_dump()
         seen: dict[tuple[str, ...], str] = {}
         for member in self.targets:
+            if member.test_prefix not in (None, self.target.test_prefix):
+                raise ValueError(
+                    f"targets: '{member.name}' has test_prefix {member.test_prefix!r}, but "
+                    "cleanup deletes only by [target] test_prefix: remove it from [[targets]]"
+                )
             merged = {**base, **member.model_dump(exclude_none=True)}
             region = merged["region"]
             for what, key in (

@@ -90,18 +90,8 @@ DEFAULT_GATES: tuple[SlaName, ...] = ("success_rate", "cold_start", "session_cre
 
 class TargetMember(Section):
     """One ``[[targets]]`` entry: a pool member, equivalent to the others. Keys left out
-    come from ``[target]``, which also names the pool in history. ``test_prefix`` is not
-    one of them: cleanup and the sweep delete only by ``[target] test_prefix``."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _one_test_prefix(cls, data: object) -> object:
-        if isinstance(data, dict) and "test_prefix" in data:
-            raise ValueError(
-                "test_prefix cannot differ per pool member (cleanup deletes only by "
-                "[target] test_prefix): remove it from [[targets]]"
-            )
-        return data
+    come from ``[target]``, which also names the pool in history (and whose test_prefix
+    every member shares: cleanup and the sweep delete only by it)."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
     endpoint: str | None = None
@@ -110,6 +100,7 @@ class TargetMember(Section):
     ecs_cluster: str | None = None
     ecs_service: str | None = None
     sessions_table: str | None = None
+    test_prefix: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
     request_timeout_seconds: float | None = Field(default=None, gt=0, le=120)
     version: str | None = Field(default=None, max_length=200)
     version_path: str | None = Field(default=None, pattern=r"^(/[\w./-]*)?$")
