@@ -25,6 +25,7 @@ FAST = RegressionConfig(window=5, min_samples=3)
 # A cold start long enough that this machine's load (which adds its own delay to every
 # measurement) stays small beside it, and beside the fault's "much slower".
 COLD_START_SECONDS = 0.5
+COLD_START_SLA_SECONDS = 4.0
 
 
 @pytest.fixture
@@ -91,7 +92,12 @@ def test_healthy_then_slow_cold_start_is_confirmed_repeated_then_recovers(
     reference = config.reference_target.model_copy(
         update={"cold_start_seconds": COLD_START_SECONDS}
     )
-    healthy = config.model_copy(update={"regression": FAST, "reference_target": reference})
+    # The fault starts the container past the cold-start SLA: a tight SLA keeps that short,
+    # far above the healthy 0.5 s however busy the machine is.
+    sla = config.sla.model_copy(update={"cold_start_max_seconds": COLD_START_SLA_SECONDS})
+    healthy = config.model_copy(
+        update={"regression": FAST, "reference_target": reference, "sla": sla}
+    )
     slow = with_faults(healthy, ["slow_cold_start"])
     seq = Sequence(engines, moto_server, tmp_path)
     history = SqliteHistory.in_state_dir(tmp_path)
