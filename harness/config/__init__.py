@@ -25,12 +25,16 @@ from harness.config.deploy import (
     StorageConfig,
     TopicSubscriptions,
 )
+from harness.config.judging import (
+    AlertRoutes,
+    AlertRoutingConfig,
+    RegressionConfig,
+    ReportConfig,
+)
 from harness.config.runtime import (
     GATEABLE_SLAS,
     KNOWN_FAULTS,
     MAX_POOL_SIZE,
-    AlertRoutes,
-    AlertRoutingConfig,
     CacheConfig,
     CostConfig,
     GroupConfig,
@@ -40,8 +44,6 @@ from harness.config.runtime import (
     LocalConfig,
     PlanningConfig,
     ReferenceTargetConfig,
-    RegressionConfig,
-    ReportConfig,
     RunConfig,
     ScenarioOverride,
     Section,

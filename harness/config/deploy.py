@@ -9,7 +9,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from harness.config.runtime import AlertRoutingConfig, Section
+from harness.config.judging import AlertRoutingConfig
+from harness.config.runtime import Section
 
 
 class FunctionOverride(Section):

@@ -20,8 +20,9 @@ from typing import Any
 from harness.aws.clients import client
 from harness.config import ReferenceTargetConfig, SlaConfig, TargetConfig
 from harness.local.reference_target.controller import EditServiceController
+from harness.local.reference_target.http_server import ReferenceHTTPServer
 from harness.local.reference_target.provision import provision_with
-from harness.local.reference_target.server import ReferenceHTTPServer, TargetApp
+from harness.local.reference_target.server import TargetApp
 from harness.local.reference_target.sessions import sessions_table
 from harness.local.reference_target.workspace import Workspaces
 
