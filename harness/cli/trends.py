@@ -21,6 +21,7 @@ from harness.cli.common import (
 from harness.config import ReportConfig, format_validation_error
 from harness.planning.plan import target_identity
 from harness.report.text import render_trends
+from harness.report.trends import TrendSettings
 from harness.report.weekly import period_trends
 
 # Enough runs for a week of hourly runs plus a baseline window before it.
@@ -54,6 +55,8 @@ def handle(args: argparse.Namespace, out: TextIO) -> int:
     target = args.target_name or target_identity(config.target)
     store, _ = history_from_args(args, config)
     runs = store.recent_runs(target, limit=MAX_RUNS)
-    trends = period_trends(target, runs, datetime.now(UTC), days, config.sla)
+    trends = period_trends(
+        target, runs, datetime.now(UTC), days, config.sla, TrendSettings.of(config.regression)
+    )
     print(render_trends(trends), file=out)
     return EXIT_PASSED

@@ -11,7 +11,7 @@ from harness.ports import HistoryStore, ReportStore
 from harness.report.html import ReportInput, render_html
 from harness.report.junit import junit_xml
 from harness.report.location import ReportLocation
-from harness.report.trends import BASELINE_WINDOW, trend_series
+from harness.report.trends import TrendSettings, trend_series
 from harness.wire import AlertReport, RegressionReport, RunSummary, Verdict
 
 
@@ -30,19 +30,19 @@ def build_report(
 ) -> ReportInput:
     """The report of ``summary``, with trends over the runs against its target before it.
 
-    History is read ``trend_runs + BASELINE_WINDOW`` runs deep, so even the oldest point on a
-    chart has a full baseline band behind it.
+    History is read ``trend_runs + [regression] window`` runs deep, so even the oldest point
+    on a chart has a full baseline band behind it.
     """
-    shown = config.report.trend_runs
+    shown, settings = config.report.trend_runs, TrendSettings.of(config.regression)
     earlier = history.recent_runs(
-        summary.target, limit=shown + BASELINE_WINDOW, before=summary.started_at
+        summary.target, limit=shown + settings.window, before=summary.started_at
     )
     return ReportInput(
         summary=summary,
         verdict=verdict,
         verdict_reason=verdict_reason,
         regressions=regressions,
-        trends=trend_series(summary, earlier, show=shown),
+        trends=trend_series(summary, earlier, show=shown, settings=settings),
         location=location,
         generated_at=now,
         alerts=alerts,

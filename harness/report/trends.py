@@ -15,15 +15,36 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from harness.config import RegressionConfig
 from harness.judge.baseline import Direction, robust_spread, rolling_baseline
 from harness.judge.changepoints import change_points
 from harness.judge.detection import NoiseGuard
 from harness.wire import Comparison, RunSummary, Status, series_key
 
-BASELINE_WINDOW = 30  # the rolling baseline's default window (harness.judge.baseline)
-MIN_BASELINE_SAMPLES = NoiseGuard().min_samples
-CHANGE_POINT_ALPHA = 0.01
-CHANGE_POINT_MIN_SEGMENT = 5
+
+@dataclass(frozen=True, slots=True)
+class TrendSettings:
+    """The statistics of the charts and the weekly summary: ``[regression]``'s, so a band,
+    a change point and "got worse" mean what they mean to the regression judge."""
+
+    window: int = 30  # baseline band: up to this many earlier passing points
+    min_samples: int = NoiseGuard().min_samples  # fewer: no band, not judged
+    z_threshold: float = NoiseGuard().z_threshold
+    change_point_alpha: float = 0.01
+    change_point_min_segment: int = 5
+
+    @classmethod
+    def of(cls, regression: RegressionConfig) -> TrendSettings:
+        return cls(
+            window=regression.window,
+            min_samples=regression.min_samples,
+            z_threshold=regression.z_threshold,
+            change_point_alpha=regression.change_point_alpha,
+            change_point_min_segment=regression.change_point_min_segment,
+        )
+
+
+DEFAULTS = TrendSettings()
 
 # The run's own numbers: (metric name, unit, which way is better).
 LOWER, HIGHER = Direction.LOWER_IS_BETTER, Direction.HIGHER_IS_BETTER
@@ -102,13 +123,13 @@ def trend_series(
     history: Sequence[RunSummary],
     *,
     show: int = 30,
-    window: int = BASELINE_WINDOW,
-    min_samples: int = MIN_BASELINE_SAMPLES,
+    settings: TrendSettings = DEFAULTS,
 ) -> list[TrendSeries]:
     """Every series of ``current`` over ``history`` (earlier runs of its target, any order).
 
-    The last ``show`` points are kept; bands use up to ``window`` earlier passing points, so
-    pass ``show + window`` runs of history for a band on the oldest shown point too. Series
+    The last ``show`` points are kept; bands use up to ``settings.window`` earlier passing
+    points, so pass ``show + window`` runs of history for a band on the oldest shown point
+    too. Series
     come in the report's order: the run's numbers, then each scenario's metrics as it ran.
     """
     runs = sorted(
@@ -118,7 +139,7 @@ def trend_series(
     runs.append(current)
     series: list[TrendSeries] = []
     for (scenario, metric), samples in _collect(runs, current).items():
-        series.append(_series(current.target, scenario, metric, samples, show, window, min_samples))
+        series.append(_series(current.target, scenario, metric, samples, show, settings))
     return series
 
 
@@ -158,8 +179,7 @@ def _series(
     metric: str,
     samples: Sequence[Sample],
     show: int,
-    window: int,
-    min_samples: int,
+    settings: TrendSettings,
 ) -> TrendSeries:
     points: list[TrendPoint] = []
     earlier: list[float] = []
@@ -170,7 +190,7 @@ def _series(
                 started_at=sample.summary.started_at,
                 value=sample.value,
                 counted=sample.counted,
-                band=_band(earlier, sample.direction, window, min_samples),
+                band=_band(earlier, sample.direction, settings),
             )
         )
         if sample.counted:
@@ -185,28 +205,26 @@ def _series(
         direction=latest.direction,
         sla=latest.sla,
         points=tuple(shown),
-        changes=_changes(shown),
-        min_samples=min_samples,
+        changes=_changes(shown, settings),
+        min_samples=settings.min_samples,
     )
 
 
-def _band(
-    earlier: Sequence[float], direction: Direction, window: int, min_samples: int
-) -> Band | None:
-    baseline = rolling_baseline(earlier, window=window, min_samples=min_samples)
+def _band(earlier: Sequence[float], direction: Direction, settings: TrendSettings) -> Band | None:
+    baseline = rolling_baseline(earlier, window=settings.window, min_samples=settings.min_samples)
     if baseline is None:
         return None
     spread = robust_spread(baseline.samples, direction)
     return Band(baseline.median - spread, baseline.median, baseline.median + spread, baseline.count)
 
 
-def _changes(points: Sequence[TrendPoint]) -> tuple[ChangeMark, ...]:
+def _changes(points: Sequence[TrendPoint], settings: TrendSettings) -> tuple[ChangeMark, ...]:
     """Change points of the counted values, placed on the runs where the new level starts."""
     counted = [point for point in points if point.counted]
     found = change_points(
         [point.value for point in counted],
-        alpha=CHANGE_POINT_ALPHA,
-        min_segment=CHANGE_POINT_MIN_SEGMENT,
+        alpha=settings.change_point_alpha,
+        min_segment=settings.change_point_min_segment,
     )
     return tuple(
         ChangeMark(

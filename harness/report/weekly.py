@@ -19,19 +19,10 @@ from itertools import pairwise
 from harness.config import SlaConfig
 from harness.judge.baseline import Direction, robust_z, rolling_baseline
 from harness.judge.changepoints import change_points
-from harness.judge.detection import NoiseGuard
 from harness.judge.sla import LINE_SAMPLES, RUN_LINES, evaluate_window
-from harness.report.trends import (
-    BASELINE_WINDOW,
-    CHANGE_POINT_ALPHA,
-    CHANGE_POINT_MIN_SEGMENT,
-    MIN_BASELINE_SAMPLES,
-    Sample,
-    run_samples,
-)
+from harness.report.trends import DEFAULTS, Sample, TrendSettings, run_samples
 from harness.wire import Comparison, RunSummary, Status
 
-Z_THRESHOLD = NoiseGuard().z_threshold
 # However certain, a change of less than 5 % is not listed: a metric with no noise at all (a
 # cost from a price table, a count) would otherwise show every rounding step.
 MIN_CHANGE = 0.05
@@ -89,14 +80,19 @@ class PeriodTrends:
 
 
 def period_trends(
-    target: str, runs: Sequence[RunSummary], now: datetime, days: int, sla: SlaConfig
+    target: str,
+    runs: Sequence[RunSummary],
+    now: datetime,
+    days: int,
+    sla: SlaConfig,
+    settings: TrendSettings = DEFAULTS,
 ) -> PeriodTrends:
     """The summary of the ``days`` before ``now`` from ``runs`` (any order, one target)."""
     since = now - timedelta(days=days)
     ordered = sorted((r for r in runs if r.target == target), key=lambda r: r.started_at)
     period = [run for run in ordered if since <= run.started_at <= now]
     earlier = [run for run in ordered if run.started_at < since]
-    worse, steady, unjudged = _changes(earlier, period)
+    worse, steady, unjudged = _changes(earlier, period, settings)
     return PeriodTrends(
         target=target,
         since=since,
@@ -122,7 +118,7 @@ def _by_series(runs: Sequence[RunSummary]) -> dict[tuple[str, str], list[Sample]
 
 
 def _changes(
-    earlier: Sequence[RunSummary], period: Sequence[RunSummary]
+    earlier: Sequence[RunSummary], period: Sequence[RunSummary], settings: TrendSettings
 ) -> tuple[list[Change], int, int]:
     before = _by_series(earlier)
     worse: list[Change] = []
@@ -131,7 +127,7 @@ def _changes(
         now = [s.value for s in samples if s.counted]
         history = [s.value for s in before.get(key, []) if s.counted]
         baseline = rolling_baseline(
-            history, window=BASELINE_WINDOW, min_samples=MIN_BASELINE_SAMPLES
+            history, window=settings.window, min_samples=settings.min_samples
         )
         if not now or baseline is None:
             unjudged += 1
@@ -141,7 +137,7 @@ def _changes(
         z = robust_z(now, baseline.samples, direction, log_scale=positive)
         level = statistics.median(now)
         ratio = level / baseline.median if baseline.median else float("inf")
-        if z < Z_THRESHOLD or abs(ratio - 1) < MIN_CHANGE:
+        if z < settings.z_threshold or abs(ratio - 1) < MIN_CHANGE:
             steady += 1
             continue
         worse.append(
@@ -152,19 +148,26 @@ def _changes(
                 baseline.median,
                 ratio,
                 z,
-                _shift(baseline.samples, samples, direction),
+                _shift(baseline.samples, samples, direction, settings),
             )
         )
     worse.sort(key=lambda change: change.z, reverse=True)
     return worse, steady, unjudged
 
 
-def _shift(baseline: Sequence[float], period: Sequence[Sample], direction: Direction) -> str:
+def _shift(
+    baseline: Sequence[float],
+    period: Sequence[Sample],
+    direction: Direction,
+    settings: TrendSettings,
+) -> str:
     """Where the level moved for the worse inside the period, if a change point says so."""
     counted = [s for s in period if s.counted]
     values = [*baseline, *(s.value for s in counted)]
     for change in change_points(
-        values, alpha=CHANGE_POINT_ALPHA, min_segment=CHANGE_POINT_MIN_SEGMENT
+        values,
+        alpha=settings.change_point_alpha,
+        min_segment=settings.change_point_min_segment,
     ):
         at = change.index - len(baseline)
         adverse = (change.after_median > change.before_median) == (

@@ -6,8 +6,9 @@ from __future__ import annotations
 import statistics
 from datetime import timedelta
 
+from harness.config import RegressionConfig
 from harness.judge.baseline import Direction, robust_spread
-from harness.report.trends import TrendSeries, trend_series
+from harness.report.trends import TrendSeries, TrendSettings, trend_series
 from harness.wire import Status
 from tests.report_history import T0, history, result, summary
 
@@ -45,6 +46,19 @@ def test_no_band_until_the_minimum_baseline_then_median_and_robust_spread() -> N
     assert band.median == statistics.median(earlier)
     assert (band.low, band.high) == (band.median - spread, band.median + spread)
     assert cold.baseline is band
+
+
+def test_the_charts_follow_the_regression_settings() -> None:
+    """A user who judges from 3 baseline runs sees bands from the 4th point, not the 11th."""
+    runs = history(runs=14, step_at=99, failing=99)
+    settings = TrendSettings.of(RegressionConfig(min_samples=3, window=5))
+    cold = by_key(trend_series(runs[-1], runs[:-1], settings=settings))[
+        "webordinary-staging/cold-start/cold_start_seconds"
+    ]
+    assert [point.band is not None for point in cold.points[:5]] == [False] * 3 + [True] * 2
+    assert cold.min_samples == 3
+    band = cold.points[13].band
+    assert band is not None and band.samples == 5  # the window, not the default 30
 
 
 def test_a_failed_scenario_is_shown_but_left_out_of_the_baseline() -> None:

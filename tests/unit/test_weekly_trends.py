@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from harness.config import SlaConfig
+from harness.config import RegressionConfig, SlaConfig
 from harness.report.text import render_trends
+from harness.report.trends import TrendSettings
 from harness.report.weekly import period_trends
 from harness.wire import ScenarioResult, Status
 from tests.report_history import T0, TARGET, history, result, summary
@@ -44,6 +45,15 @@ def test_steady_noise_is_not_worse_and_a_new_series_is_not_judged() -> None:
     assert trends.worse == ()
     assert trends.unjudged == 1
     assert "nothing measurably worse" in render_trends(trends)
+
+
+def test_what_got_worse_follows_the_regression_settings() -> None:
+    runs = history(runs=40, step_at=30, failing=99)
+    now = runs[-1].started_at + timedelta(minutes=1)
+    strict = TrendSettings.of(RegressionConfig(z_threshold=1000.0))  # nothing is that far off
+    assert period_trends(TARGET, runs, now, 7, SlaConfig(), strict).worse == ()
+    scarce = TrendSettings.of(RegressionConfig(min_samples=100, window=200, history_runs=200))
+    assert period_trends(TARGET, runs, now, 7, SlaConfig(), scarce).unjudged >= 5  # 26 < 100
 
 
 def flaky_run(i: int, passed: bool, attempts: int = 1) -> ScenarioResult:
