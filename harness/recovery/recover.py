@@ -19,7 +19,7 @@ from harness.ports import (
     TargetInfra,
 )
 from harness.target.cleanup import cleanup_run_on_pool
-from harness.target.leases import lease_key, release_leases
+from harness.target.leases import release_leases, run_lease_keys
 from harness.wire import (
     CleanupReport,
     ResolvedTarget,
@@ -27,7 +27,6 @@ from harness.wire import (
     RunContext,
     RunSummary,
     ScenarioResult,
-    TargetResource,
     Verdict,
 )
 
@@ -155,8 +154,8 @@ def _restore_and_release(
     run = report.run
     try:
         if ports is None:
-            keys = [lease_key(m, resource) for m in run.members for resource in TargetResource]
-            return replace(report, leases_released=len(leases.release(run.run_id, keys)))
+            freed = leases.release(run.run_id, run_lease_keys(run))
+            return replace(report, leases_released=len(freed))
         released = release_leases(run, leases, lambda member: ports(member)[1], now)
         return replace(
             report,

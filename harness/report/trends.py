@@ -18,7 +18,6 @@ from datetime import datetime
 from harness.config import RegressionConfig
 from harness.judge.baseline import Direction, robust_spread, rolling_baseline
 from harness.judge.changepoints import change_points
-from harness.judge.detection import NoiseGuard
 from harness.wire import Comparison, RunSummary, Status, series_key
 
 
@@ -27,11 +26,11 @@ class TrendSettings:
     """The statistics of the charts and the weekly summary: ``[regression]``'s, so a band,
     a change point and "got worse" mean what they mean to the regression judge."""
 
-    window: int = 30  # baseline band: up to this many earlier passing points
-    min_samples: int = NoiseGuard().min_samples  # fewer: no band, not judged
-    z_threshold: float = NoiseGuard().z_threshold
-    change_point_alpha: float = 0.01
-    change_point_min_segment: int = 5
+    window: int  # baseline band: up to this many earlier passing points
+    min_samples: int  # fewer: no band, not judged
+    z_threshold: float
+    change_point_alpha: float
+    change_point_min_segment: int
 
     @classmethod
     def of(cls, regression: RegressionConfig) -> TrendSettings:
@@ -44,7 +43,7 @@ class TrendSettings:
         )
 
 
-DEFAULTS = TrendSettings()
+DEFAULTS = TrendSettings.of(RegressionConfig())  # [regression]'s own defaults
 
 # The run's own numbers: (metric name, unit, which way is better).
 LOWER, HIGHER = Direction.LOWER_IS_BETTER, Direction.HIGHER_IS_BETTER

@@ -177,6 +177,11 @@ def start_warming(
     return warming
 
 
+def run_lease_keys(run: RunContext) -> list[str]:
+    """Every lease a run may hold: each resource of each pool member."""
+    return [lease_key(member, resource) for member in run.members for resource in TargetResource]
+
+
 def release_leases(
     run: RunContext,
     store: LeaseStore,
@@ -189,7 +194,7 @@ def release_leases(
     members = {member.name: member for member in run.members}
     restored: list[Restored] = []
     problems: list[str] = []
-    keys = [lease_key(member, resource) for member in run.members for resource in TargetResource]
+    keys = run_lease_keys(run)
     found: dict[str, int] = {}
     for key in keys:
         holders = store.holders(key)
