@@ -35,6 +35,26 @@ def run_on_engine(moto_server: MotoServer, tmp_path: Path) -> Iterator[list[Loca
         engine.stop()
 
 
+def alerting(slack: RecordingServer, github: RecordingServer, **alerts: object) -> HarnessConfig:
+    """A target of its own, [alerts] aimed at the recording servers (plus ``alerts``), and
+    baselines from two healthy runs: enough to judge the success rate too
+    (docs/regressions.md)."""
+    base = isolated_config()
+    settings = {
+        "slack_webhook_url": f"{slack.url}/services/T/B/X",
+        "github_api_url": github.url,
+        "github_repo": "acme/shop",
+        "backoff_base_seconds": 0.05,
+        **alerts,
+    }
+    return base.model_copy(
+        update={
+            "regression": RegressionConfig(window=2, min_samples=2),
+            "alerts": base.alerts.model_copy(update=settings),
+        }
+    )
+
+
 def run_alb_routing(
     base: HarnessConfig,
     faults: list[str] | None,
@@ -64,23 +84,7 @@ def test_regress_alert_recover_resolve_on_the_local_engine(
 ) -> None:
     server, issues = github
     monkeypatch.setenv(GITHUB_TOKEN_ENV, "local-token")
-    base = isolated_config()
-    base = base.model_copy(
-        update={
-            # Two healthy runs are enough to judge the success rate too (docs/regressions.md).
-            "regression": RegressionConfig(window=2, min_samples=2),
-            "alerts": base.alerts.model_copy(
-                update={
-                    "slack_webhook_url": f"{slack_server.url}/services/T/B/X",
-                    "github_api_url": server.url,
-                    "github_repo": "acme/shop",
-                    "max_attempts": 3,
-                    "backoff_base_seconds": 0.05,
-                    "timeout_seconds": 5.0,
-                }
-            ),
-        }
-    )
+    base = alerting(slack_server, server, max_attempts=3, timeout_seconds=5.0)
 
     def run(number: int, faults: list[str] | None = None) -> ExecutionOutcome:
         return run_alb_routing(base, faults, tmp_path, moto_server, run_on_engine, number)
@@ -131,21 +135,7 @@ def test_a_lasting_regression_repeats_then_escalates_then_resolves_on_the_local_
 ) -> None:
     server, issues = github
     monkeypatch.setenv(GITHUB_TOKEN_ENV, "local-token")
-    base = isolated_config()
-    base = base.model_copy(
-        update={
-            "regression": RegressionConfig(window=2, min_samples=2),
-            "alerts": base.alerts.model_copy(
-                update={
-                    "slack_webhook_url": f"{slack_server.url}/services/T/B/X",
-                    "github_api_url": server.url,
-                    "github_repo": "acme/shop",
-                    "escalate_after_runs": 2,
-                    "backoff_base_seconds": 0.05,
-                }
-            ),
-        }
-    )
+    base = alerting(slack_server, server, escalate_after_runs=2)
 
     def run(number: int, faults: list[str] | None = None) -> ExecutionOutcome:
         return run_alb_routing(base, faults, tmp_path, moto_server, run_on_engine, number)
