@@ -33,8 +33,8 @@ from harness.config import HarnessConfig
 from harness.execution.history import ExecutionOutcome, apply_event
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer, start_moto_server
-from harness.planning.plan import job_for, planned_specs
-from harness.planning.schedule import lower_bound, schedule
+from harness.planning.plan import job_for, planned_specs, schedule_within_slots
+from harness.planning.schedule import lower_bound
 from harness.scenarios import catalogue
 from harness.scenarios.base import API, EDIT_SERVICE, ScenarioContext, ScenarioDefinition
 from harness.wire import RunRequest, ServiceState
@@ -187,12 +187,13 @@ def measure(
             for spec in specs
         ]
         lanes = len(plan.lanes)
+        critical, jobs = schedule_within_slots(jobs, lanes, engine.config)
         return Measured(
             suite=suite,
             wall=wall,
             total=total,
             sequential=sum(measured.values()),
-            critical_path=schedule(jobs, lanes).seconds,
+            critical_path=critical.seconds,
             lower_bound=lower_bound(jobs, lanes),
             planned=plan.expected_seconds,
             setup=_setup_waits(events),

@@ -13,12 +13,13 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any
 
+from harness.config.deploy import FunctionOverride
 from harness.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,23 @@ class FunctionSpec:
     @property
     def source_dir(self) -> Path:
         return FUNCTIONS_DIR / self.name
+
+    def with_overrides(self, overrides: Mapping[str, FunctionOverride]) -> FunctionSpec:
+        """This function as deployed: ``[deploy.functions.<name>]`` over the defaults here (the
+        CDK app, the local engine and the planner must agree on its reserved concurrency)."""
+        override = overrides.get(self.name)
+        if override is None:
+            return self
+        return replace(
+            self,
+            timeout_seconds=override.timeout_seconds or self.timeout_seconds,
+            memory_mb=override.memory_mb or self.memory_mb,
+            reserved_concurrency=(
+                self.reserved_concurrency
+                if override.reserved_concurrency is None
+                else override.reserved_concurrency
+            ),
+        )
 
 
 # slack-sdk: pure Python, no dependencies; send_alerts posts to Slack with it.
@@ -102,6 +120,16 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec("judge_load", "JudgeLoadFunctionArn", "Judge a load scenario's batches", 60),
 )
+
+
+def suite_function(name: str, overrides: Mapping[str, FunctionOverride]) -> FunctionSpec:
+    """The suite function ``name`` as deployed (``[deploy.functions]`` applied)."""
+    for function in SUITE_FUNCTIONS:
+        if function.name == name:
+            return function.with_overrides(overrides)
+    raise KeyError(f"no suite function {name!r}")
+
+
 # Functions the state machine does not call (no ASL placeholder): EventBridge invokes them.
 EVENT_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("recover_run", "", "Recover a run whose execution ended badly", 300),

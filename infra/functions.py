@@ -90,14 +90,10 @@ class SuiteFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
-        override = config.deploy.functions.get(spec.name)
-        timeout = (override and override.timeout_seconds) or spec.timeout_seconds
-        memory = (override and override.memory_mb) or spec.memory_mb
-        reserved = (
-            override.reserved_concurrency
-            if override is not None and override.reserved_concurrency is not None
-            else spec.reserved_concurrency
-        )
+        deployed = spec.with_overrides(config.deploy.functions)
+        timeout = deployed.timeout_seconds
+        memory = deployed.memory_mb
+        reserved = deployed.reserved_concurrency
         self.timeout_seconds = timeout
         self._reasons: dict[str, list[str]] = {}
         self.log_group = logs.LogGroup(

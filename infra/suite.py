@@ -23,7 +23,8 @@ from infra.storage import Storage
 # Lambda allows 4 KB of environment in total; keep room for the Powertools variables.
 MAX_CONFIG_JSON_BYTES = 3500
 DEPLOY_ONLY_SECTIONS = {"deploy", "schedules", "pipeline", "reference_target", "local"}
-# ...except what the cost estimate needs: the functions' memory overrides.
+# ...except what the cost estimate and the planner need: the functions' memory and reserved
+# concurrency overrides.
 DEPLOY_KEPT = {"functions"}
 
 
@@ -42,9 +43,7 @@ def check_timeouts(config: HarnessConfig) -> None:
     from harness.planning.plan import spec_for
     from harness.scenarios import catalogue
 
-    (spec,) = [spec for spec in layout.SUITE_FUNCTIONS if spec.name == "run_scenario"]
-    override = config.deploy.functions.get(spec.name)
-    lambda_timeout = (override and override.timeout_seconds) or spec.timeout_seconds
+    lambda_timeout = layout.suite_function("run_scenario", config.deploy.functions).timeout_seconds
     total = 0
     for name, definition in catalogue().items():
         scenario = spec_for(name, definition, config)

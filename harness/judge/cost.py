@@ -93,9 +93,8 @@ def memory_gb(config: HarnessConfig) -> dict[str, float]:
     """Memory of each suite function by its ASL placeholder (``[deploy.functions]`` wins)."""
     found = {}
     for spec in layout.SUITE_FUNCTIONS:
-        override = config.deploy.functions.get(spec.name)
-        memory = (override and override.memory_mb) or spec.memory_mb
-        found[f"${{{spec.placeholder}}}"] = memory / 1024
+        deployed = spec.with_overrides(config.deploy.functions)
+        found[f"${{{spec.placeholder}}}"] = deployed.memory_mb / 1024
     return found
 
 

@@ -230,7 +230,7 @@ class LocalEngine:
         )
         arns: dict[str, str] = {}
         cpu_bound: set[str] = set()
-        for function in SUITE_FUNCTIONS:
+        for function in (f.with_overrides(self.config.deploy.functions) for f in SUITE_FUNCTIONS):
             name = f"harness-{function.name.replace('_', '-')}-{self._suffix}"
             if function.cpu_bound:
                 cpu_bound.add(name)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from harness.config import HarnessConfig
 from harness.errors import ConfigError, InvalidRunRequestError, StoreError, UnknownScenarioError
 from harness.judge.results import RunResults
+from harness.layout import suite_function
 from harness.planning.cache import CachePlanner
 from harness.planning.deployed import check_deployed
 from harness.planning.estimates import Estimate, estimate_durations
@@ -174,6 +175,32 @@ def job_for(
     )
 
 
+def schedule_within_slots(
+    jobs: Sequence[Job], lanes: int, config: HarnessConfig
+) -> tuple[Schedule, list[Job]]:
+    """The layout of ``jobs`` on up to ``lanes`` targets that never runs more scenarios at once
+    than the run_scenario function's reserved concurrency (beyond it AWS throttles them, and
+    a scenario throttled past its retries errors). When the free layout would, each lane gets
+    an equal share of the slots; returns the layout and the jobs as capped."""
+    laid_out = schedule(jobs, lanes)
+    slots = suite_function("run_scenario", config.deploy.functions).reserved_concurrency
+    if slots is None or at_once(laid_out) <= slots:
+        return laid_out, list(jobs)
+    lanes = max(1, min(lanes, slots))
+    share = max(1, slots // lanes)
+    capped = [replace(job, max_concurrency=min(job.max_concurrency, share)) for job in jobs]
+    return schedule(capped, lanes), capped
+
+
+def at_once(laid_out: Schedule) -> int:
+    """The most scenarios the layout runs at the same time: lanes run together, a lane's
+    groups one after another, a group's scenarios up to its concurrency at once."""
+    return sum(
+        max(min(group.concurrency, len(group.jobs)) for group in lane.groups)
+        for lane in laid_out.lanes
+    )
+
+
 @dataclass(frozen=True)
 class Layout:
     """A plan and what explains it (``harness plan`` prints this)."""
@@ -235,7 +262,7 @@ def lay_out(
         job_for(spec, catalogue[spec.name], estimates[spec.name].seconds, config) for spec in specs
     ]
     limit = request.flags.max_group_concurrency or config.run.max_group_concurrency
-    laid_out = schedule(jobs, min(len(pool), limit or len(pool)))
+    laid_out, jobs = schedule_within_slots(jobs, min(len(pool), limit or len(pool)), config)
     by_name = {spec.name: spec for spec in specs}
     lanes = []
     for lane in laid_out.lanes:

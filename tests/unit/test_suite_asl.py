@@ -114,7 +114,18 @@ def test_load_batches_run_inline_or_distributed_and_are_judged() -> None:
 
 def test_run_scenario_retries_service_errors_and_catches_everything() -> None:
     task = all_states(ASL["States"])["RunScenario"]
-    assert "Lambda.ServiceException" in task["Retry"][0]["ErrorEquals"]
+    retriers = {error: retrier for retrier in task["Retry"] for error in retrier["ErrorEquals"]}
+    assert "Lambda.ServiceException" in retriers
+    # Throttled while other runs hold the reserved concurrency: it waits minutes, not seconds.
+    throttled = retriers["Lambda.TooManyRequestsException"]
+    waits = [
+        min(
+            throttled["IntervalSeconds"] * throttled["BackoffRate"] ** n,
+            throttled["MaxDelaySeconds"],
+        )
+        for n in range(throttled["MaxAttempts"])
+    ]
+    assert sum(waits) >= 120
     assert task["Catch"][0]["ErrorEquals"] == ["States.ALL"]
     assert task["Catch"][0]["Next"] == "RecordScenarioError"
 
