@@ -83,9 +83,12 @@ def cleanup_run(
     infra: TargetInfra,
     configured_prefix: str,
     workers: int = API_DELETE_WORKERS,
+    log_streams: bool = True,
 ) -> CleanupReport:
-    """Delete this run's data (runs at the end of every run)."""
-    return _delete_matching(run_prefix(run, configured_prefix), None, api, infra, workers)
+    """Delete this run's data (runs at the end of every run); ``log_streams=False`` leaves the
+    session log group to another cleanup of the same run (pool members may share one)."""
+    prefix = run_prefix(run, configured_prefix)
+    return _delete_matching(prefix, None, api, infra, workers, log_streams)
 
 
 def cleanup_run_on_pool(
@@ -99,8 +102,22 @@ def cleanup_run_on_pool(
     prefix = run_prefix(run, configured_prefix)  # refused here, before any member is touched
     members = run.members
 
+    # Members may log to one shared group: its streams are found and deleted once, not once
+    # per member (the others would find them too, fail to delete them, and count them left).
+    log_group_cleaners = {
+        (member.aws_endpoint_url, member.region, member.session_log_group): member.name
+        for member in reversed(members)
+    }
+
     def clean(member: ResolvedTarget) -> CleanupReport:
-        return cleanup_run(run, api_for(member), infra_for(member), configured_prefix)
+        group = (member.aws_endpoint_url, member.region, member.session_log_group)
+        return cleanup_run(
+            run,
+            api_for(member),
+            infra_for(member),
+            configured_prefix,
+            log_streams=log_group_cleaners[group] == member.name,
+        )
 
     with ThreadPoolExecutor(max_workers=len(members)) as pool:
         reports = list(pool.map(clean, members))
@@ -213,15 +230,18 @@ def _delete_matching(
     api: TargetApi,
     infra: TargetInfra,
     workers: int,
+    log_streams: bool = True,
 ) -> CleanupReport:
     started = time.monotonic()
+    stream_kinds: list[CleanupKind] = []
     with ThreadPoolExecutor(max_workers=2) as kinds:
         sessions = kinds.submit(_sessions, prefix, created_before, api, infra, workers)
-        streams = kinds.submit(_log_streams, prefix, created_before, infra)
-        try:
-            stream_kind = streams.result()
-        except Exception as err:  # noqa: BLE001 - one kind failing must not hide the others
-            stream_kind = _failed("log streams", err)
+        if log_streams:
+            streams = kinds.submit(_log_streams, prefix, created_before, infra)
+            try:
+                stream_kinds.append(streams.result())
+            except Exception as err:  # noqa: BLE001 - one kind failing must not hide the others
+                stream_kinds.append(_failed("log streams", err))
         # A sessions failure is raised: the state machine records it as the cleanup error.
         found, leftovers, deleted_directly, seconds, api_seconds = sessions.result()
     via_api = len(found) - len(leftovers)
@@ -255,7 +275,7 @@ def _delete_matching(
         deleted_directly=deleted_directly,
         left=left,
         seconds=round(time.monotonic() - started, 3),
-        kinds=[session_kind, workspace_kind, stream_kind],
+        kinds=[session_kind, workspace_kind, *stream_kinds],
     )
 
 

@@ -107,14 +107,17 @@ def stack_factory(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFact
         cold_start: float = 0.3,
         sla: SlaConfig = SLA,
         session_logs: bool = False,
+        session_log_group: str = "",
     ) -> Stack:
         suffix = uuid.uuid4().hex[:8]
+        if session_logs and not session_log_group:
+            session_log_group = f"/sessions/{suffix}"
         config = TargetConfig(
             ecs_cluster=f"cluster-{suffix}",
             ecs_service=f"edit-{suffix}",
             sessions_table=f"sessions-{suffix}",
             request_timeout_seconds=request_timeout,
-            session_log_group=f"/sessions/{suffix}" if session_logs else "",
+            session_log_group=session_log_group,
         )
         settings = ReferenceTargetConfig(
             cold_start_seconds=cold_start, recovery_seconds=0.3, faults=list(faults)

@@ -9,7 +9,7 @@ import pytest
 from harness.aws.clients import client
 from harness.errors import UnsafeCleanupError
 from harness.target.api import HttpTargetApi
-from harness.target.cleanup import cleanup_run
+from harness.target.cleanup import cleanup_run, cleanup_run_on_pool
 from harness.target.http import HttpClient
 from harness.wire import RunContext
 from tests.integration.stacks import Stack, StackFactory
@@ -128,6 +128,36 @@ def test_every_kind_is_cleaned_and_reported_with_counts(stack: StackFactory) -> 
     streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
     assert [s["logStreamName"] for s in streams] == ["customer-9/edit"]
     assert target.infra.get_session_item(customer) is not None
+
+
+def test_pool_members_sharing_a_log_group_clean_its_streams_once(stack: StackFactory) -> None:
+    """Two copies of the stack log to one group: the pool's cleanup must not find each stream
+    once per member and then count the ones another member deleted as left."""
+    first = stack(session_log_group="/sessions/shared-pool")
+    second = stack(session_log_group="/sessions/shared-pool")
+    pool = [
+        stack.run.target.model_copy(update={"name": name})
+        for stack, name in ((first, "copy-1"), (second, "copy-2"))
+    ]
+    run = first.run.model_copy(update={"target": pool[0], "pool": pool})
+    members = {"copy-1": first, "copy-2": second}
+    prefix = run.client_prefix
+    for target, number in ((first, 1), (first, 2), (second, 3)):
+        create(target, f"{prefix}x_{number}")
+
+    report = cleanup_run_on_pool(
+        run,
+        lambda member: members[member.name].api,
+        lambda member: members[member.name].infra,
+        "TEST_",
+    )
+
+    kinds = {kind.kind: kind for kind in report.kinds}
+    assert (kinds["sessions"].found, kinds["sessions"].deleted) == (3, 3)
+    streams = kinds["log streams"]
+    assert (streams.found, streams.deleted, streams.left) == (3, 3, 0)
+    logs = client("logs", region="us-east-1", endpoint_url=first.run.target.aws_endpoint_url)
+    assert logs.describe_log_streams(logGroupName="/sessions/shared-pool")["logStreams"] == []
 
 
 def test_without_a_session_log_group_there_are_no_streams_to_clean(stack: StackFactory) -> None:
