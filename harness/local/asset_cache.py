@@ -22,9 +22,22 @@ CACHE_DIR = Path(tempfile.gettempdir()) / "harness-assets"
 KEEP = 64  # zips kept; the oldest go first
 
 
+def cached_function_zips(
+    functions: Sequence[FunctionSpec], extra_packages: Sequence[str] = ()
+) -> list[bytes]:
+    """``cached_function_zip`` of each function; the package every asset holds is listed once
+    (it was listed once per function: 14 walks of ``harness/`` at every start)."""
+    package = _tree_state(PACKAGE_DIR)
+    return [_cached(function, extra_packages, package) for function in functions]
+
+
 def cached_function_zip(function: FunctionSpec, extra_packages: Sequence[str] = ()) -> bytes:
     """``layout.function_zip``, from the cache when its inputs are unchanged."""
-    key = _key(function, extra_packages)
+    return _cached(function, extra_packages, _tree_state(PACKAGE_DIR))
+
+
+def _cached(function: FunctionSpec, extra_packages: Sequence[str], package: str) -> bytes:
+    key = _key(function, extra_packages, package)
     path = CACHE_DIR / f"{function.name}-{key}.zip"
     with contextlib.suppress(OSError):
         return path.read_bytes()
@@ -38,13 +51,21 @@ def cached_function_zip(function: FunctionSpec, extra_packages: Sequence[str] = 
     return content
 
 
-def _key(function: FunctionSpec, extra_packages: Sequence[str]) -> str:
+def _tree_state(root: Path) -> str:
+    """Every file under ``root`` (bytecode caches aside) with its size and modification time."""
+    lines = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        for name in sorted(files):
+            stat = (Path(folder) / name).stat()
+            lines.append(f"{folder}/{name}|{stat.st_size}|{stat.st_mtime_ns}\n")
+    return "".join(lines)
+
+
+def _key(function: FunctionSpec, extra_packages: Sequence[str], package: str) -> str:
     digest = hashlib.sha256()
-    for root in (function.source_dir, PACKAGE_DIR):
-        for item in sorted(root.rglob("*")):
-            if item.is_file() and "__pycache__" not in item.parts:
-                stat = item.stat()
-                digest.update(f"{item}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    digest.update(_tree_state(function.source_dir).encode())
+    digest.update(package.encode())
     for name in (*function.bundled, *extra_packages):
         try:
             digest.update(f"{name}=={version(name)}\n".encode())

@@ -26,7 +26,7 @@ from harness.execution.heartbeat import HEARTBEAT_SECONDS, Heartbeat
 from harness.execution.history import ExecutionOutcome, Progress
 from harness.layout import SUITE_FUNCTIONS, render_asl
 from harness.local import lambda_runtime
-from harness.local.asset_cache import cached_function_zip
+from harness.local.asset_cache import cached_function_zips
 from harness.local.moto_server import MotoServer, start_moto_server
 from harness.local.reference_target import ReferenceTarget
 from harness.planning.pool import pool_members, reference_pool, target_identity
@@ -230,7 +230,9 @@ class LocalEngine:
         )
         arns: dict[str, str] = {}
         cpu_bound: set[str] = set()
-        for function in (f.with_overrides(self.config.deploy.functions) for f in SUITE_FUNCTIONS):
+        functions = [f.with_overrides(self.config.deploy.functions) for f in SUITE_FUNCTIONS]
+        zips = cached_function_zips(functions, self.config.deploy.extra_packages)
+        for function, zipped in zip(functions, zips, strict=True):
             name = f"harness-{function.name.replace('_', '-')}-{self._suffix}"
             if function.cpu_bound:
                 cpu_bound.add(name)
@@ -239,7 +241,7 @@ class LocalEngine:
                 Runtime="python3.12",
                 Role=role["Role"]["Arn"],
                 Handler="handler.lambda_handler",
-                Code={"ZipFile": cached_function_zip(function, self.config.deploy.extra_packages)},
+                Code={"ZipFile": zipped},
                 Timeout=function.timeout_seconds,
                 MemorySize=function.memory_mb,
                 Environment={"Variables": {CONFIG_JSON_ENV: os.environ[CONFIG_JSON_ENV]}},

@@ -22,7 +22,12 @@ from harness.planning.cache import (
     remember_passes,
     target_version,
 )
-from harness.planning.code_digest import closure_digest, code_digest, module_closure
+from harness.planning.code_digest import (
+    closure_digest,
+    code_digest,
+    forget_sources,
+    module_closure,
+)
 from harness.planning.plan import plan_run
 from harness.scenarios import catalogue
 from harness.target.http import Response
@@ -337,7 +342,7 @@ def package(tmp_path: Path) -> Iterator[Path]:
 
 
 def digest_of(root: str) -> str:
-    module_closure.cache_clear()
+    forget_sources()
     return closure_digest(module_closure((root,), "pkgx"))
 
 
@@ -364,7 +369,7 @@ def test_the_code_digest_follows_imports_and_nothing_else(package: Path) -> None
 
 
 def test_built_in_scenarios_have_their_own_digests() -> None:
-    module_closure.cache_clear()
+    forget_sources()
     closure = module_closure(("harness.scenarios.cold_start", "harness.scenarios.runner"))
     assert "harness.scenarios.steps" in closure and "harness.target.http" in closure
     assert "harness.scenarios.alb_routing" not in closure  # another scenario's code
