@@ -21,7 +21,7 @@ from harness.config import HarnessConfig, TargetMember, format_validation_error
 from harness.errors import HistoryError
 from harness.planning.explain import explain
 from harness.planning.plan import lay_out
-from harness.planning.pool import reference_pool, target_identity
+from harness.planning.pool import reference_planning, reference_pool, target_identity
 from harness.scenarios import catalogue
 from harness.wire import RunRequest, RunSummary
 
@@ -88,6 +88,7 @@ def _pool(config: HarnessConfig) -> tuple[HarnessConfig, str]:
             ),
             "targets": members if len(members) > 1 else [],
             "reference_target": config.reference_target.model_copy(update={"pool_size": 0}),
+            "planning": reference_planning(config),
         }
     )
     return pooled, f"{len(members)} bundled reference target(s), started by the run"

@@ -165,6 +165,13 @@ class HarnessConfig(Section):
     def lease_ttl_seconds(self) -> float:
         return self.leases.ttl_seconds or self.sla.suite_max_seconds + 600
 
+    @property
+    def warm_up_estimate_seconds(self) -> float:
+        """A cold start, as planned when no run measured one: the configured estimate, else
+        the longest the cold-start SLA allows a healthy target."""
+        configured = self.planning.warm_up_estimate_seconds
+        return self.sla.cold_start_max_seconds if configured is None else configured
+
     def group(self, name: str) -> GroupConfig:
         return self.groups.get(name, GroupConfig())
 

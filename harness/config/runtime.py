@@ -235,6 +235,11 @@ class PlanningConfig(Section):
     history_runs: int = Field(default=10, ge=1, le=200)
     # The estimate of a scenario no run has timed yet, when no other scenario has one either.
     default_estimate_seconds: float = Field(default=60.0, gt=0)
+    # The cold start a lane waits for before a group that needs the edit service warm while it
+    # is cold, when no recent run measured one (cold_start_seconds). Unset: the bundled
+    # reference target's cold_start_seconds on a local run that starts it, else the cold-start
+    # SLA (sla.cold_start_max_seconds).
+    warm_up_estimate_seconds: float | None = Field(default=None, ge=0, le=3600)
 
 
 class LeasesConfig(Section):

@@ -29,7 +29,12 @@ from harness.local import lambda_runtime
 from harness.local.asset_cache import cached_function_zips
 from harness.local.moto_server import MotoServer, start_moto_server
 from harness.local.reference_target import ReferenceTarget
-from harness.planning.pool import pool_members, reference_pool, target_identity
+from harness.planning.pool import (
+    pool_members,
+    reference_planning,
+    reference_pool,
+    target_identity,
+)
 from harness.scenarios.base import current_wait
 from harness.scenarios.runner import cancel_running
 
@@ -186,6 +191,7 @@ class LocalEngine:
             if len(started) > 1
             else [],
             "reference_target": config.reference_target.model_copy(update={"pool_size": 0}),
+            "planning": reference_planning(config),
         }
 
     def stop(self) -> None:

@@ -52,3 +52,25 @@ def estimate_durations(
     else:
         fallback = Estimate(default_seconds, 0, "default")
     return {name: known.get(name, fallback) for name in wanted}
+
+
+# What a warm-up costs: the time from asking for an edit container to it answering, as the
+# cold-start scenario measures it.
+WARM_UP_METRIC = "cold_start_seconds"
+
+
+def estimate_warm_up(runs: Sequence[RunSummary], configured_seconds: float) -> Estimate:
+    """The cold start a lane pays before a group that needs a warm service on a cold one:
+    the p50 of ``cold_start_seconds`` over ``runs`` (any scenario that measured one), else
+    ``configured_seconds``."""
+    samples = [
+        metric.value
+        for run in runs
+        for result in run.results
+        if result.status in TIMED
+        for metric in result.metrics
+        if metric.name == WARM_UP_METRIC
+    ]
+    if not samples:
+        return Estimate(configured_seconds, 0, "default")
+    return Estimate(round(statistics.median(samples), 3), len(samples), "history")

@@ -14,7 +14,7 @@ from harness.judge.results import RunResults
 from harness.layout import suite_function
 from harness.planning.cache import CachePlanner
 from harness.planning.deployed import check_deployed
-from harness.planning.estimates import Estimate, estimate_durations
+from harness.planning.estimates import Estimate, estimate_durations, estimate_warm_up
 from harness.planning.payload import check_state_budget
 from harness.planning.pool import (
     name_from_endpoint,
@@ -176,20 +176,21 @@ def job_for(
 
 
 def schedule_within_slots(
-    jobs: Sequence[Job], lanes: int, config: HarnessConfig
+    jobs: Sequence[Job], lanes: int, config: HarnessConfig, warm_up: float = 0.0
 ) -> tuple[Schedule, list[Job]]:
-    """The layout of ``jobs`` on up to ``lanes`` targets that never runs more scenarios at once
-    than the run_scenario function's reserved concurrency (beyond it AWS throttles them, and
-    a scenario throttled past its retries errors). When the free layout would, each lane gets
-    an equal share of the slots; returns the layout and the jobs as capped."""
-    laid_out = schedule(jobs, lanes)
+    """The layout of ``jobs`` on up to ``lanes`` targets (each starting cold, paying
+    ``warm_up`` before a group that needs a container there) that never runs more scenarios
+    at once than the run_scenario function's reserved concurrency (beyond it AWS throttles
+    them, and a scenario throttled past its retries errors). When the free layout would,
+    each lane gets an equal share of the slots; returns the layout and the jobs as capped."""
+    laid_out = schedule(jobs, lanes, warm_up)
     slots = suite_function("run_scenario", config.deploy.functions).reserved_concurrency
     if slots is None or at_once(laid_out) <= slots:
         return laid_out, list(jobs)
     lanes = max(1, min(lanes, slots))
     share = max(1, slots // lanes)
     capped = [replace(job, max_concurrency=min(job.max_concurrency, share)) for job in jobs]
-    return schedule(capped, lanes), capped
+    return schedule(capped, lanes, warm_up), capped
 
 
 def at_once(laid_out: Schedule) -> int:
@@ -210,10 +211,11 @@ class Layout:
     estimates: dict[str, Estimate]
     jobs: list[Job]
     pool: list[ResolvedTarget]
+    warm_up: Estimate  # what a lane pays before a warm group on a cold service
 
     @property
     def lower_bound(self) -> float:
-        return lower_bound(self.jobs, len(self.plan.lanes))
+        return lower_bound(self.jobs, len(self.plan.lanes), self.warm_up.seconds)
 
 
 def lay_out(
@@ -261,8 +263,11 @@ def lay_out(
     jobs = [
         job_for(spec, catalogue[spec.name], estimates[spec.name].seconds, config) for spec in specs
     ]
+    # Every pool member starts with its edit service cold (the stack scales to zero when idle).
+    warm_up = estimate_warm_up(recent, config.warm_up_estimate_seconds)
     limit = request.flags.max_group_concurrency or config.run.max_group_concurrency
-    laid_out, jobs = schedule_within_slots(jobs, min(len(pool), limit or len(pool)), config)
+    lanes_at_most = min(len(pool), limit or len(pool))
+    laid_out, jobs = schedule_within_slots(jobs, lanes_at_most, config, warm_up.seconds)
     by_name = {spec.name: spec for spec in specs}
     lanes = []
     for lane in laid_out.lanes:
@@ -274,6 +279,7 @@ def lay_out(
                 max_concurrency=group.concurrency if len(group.jobs) > 1 else 1,
                 needs=group.needs,
                 expected_seconds=round(group.seconds, 3),
+                warm_up_seconds=round(warm_up.seconds, 3) if pays else 0.0,
                 scenarios=[
                     by_name[job.name].model_copy(
                         update={"expected_seconds": estimates[job.name].seconds}
@@ -281,7 +287,7 @@ def lay_out(
                     for job in group.jobs
                 ],
             )
-            for number, group in enumerate(lane.groups, start=1)
+            for number, (group, pays) in enumerate(zip(lane.groups, lane.warm_ups, strict=True), 1)
         ]
         lanes.append(
             LanePlan(target=member, groups=groups, expected_seconds=round(lane.seconds, 3))
@@ -296,7 +302,14 @@ def lay_out(
         cached=cached,
     )
     check_state_budget(plan)
-    return Layout(plan=plan, schedule=laid_out, estimates=estimates, jobs=jobs, pool=pool)
+    return Layout(
+        plan=plan,
+        schedule=laid_out,
+        estimates=estimates,
+        jobs=jobs,
+        pool=pool,
+        warm_up=warm_up,
+    )
 
 
 def _select(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from harness.config import HarnessConfig, TargetConfig
+from harness.config import HarnessConfig, PlanningConfig, TargetConfig
 from harness.errors import ConfigError
 from harness.target.leases import lease_key
 from harness.wire import ResolvedTarget, TargetOverride, TargetResource
@@ -64,6 +64,17 @@ def reference_pool(target: TargetConfig, size: int) -> list[TargetConfig]:
             )
         )
     return members
+
+
+def reference_planning(config: HarnessConfig) -> PlanningConfig:
+    """``[planning]`` for a run on bundled reference targets: their cold start is known (they
+    take ``[reference_target] cold_start_seconds``), so an unset warm-up estimate is that
+    rather than the cold-start SLA's worst case a real stack gets."""
+    planning = config.planning
+    if planning.warm_up_estimate_seconds is not None:
+        return planning
+    cold_start = config.reference_target.cold_start_seconds
+    return planning.model_copy(update={"warm_up_estimate_seconds": cold_start})
 
 
 def resolve_pool(

@@ -6,11 +6,19 @@ disrupts (or both belong to a ``[groups.X] parallel = false`` group), and confli
 scenarios never share a group. Groups of one lane run one after another and lanes run on
 different targets, so conflicting scenarios never run at the same time on the same target.
 
-Within that rule the layout is list scheduling, longest first (LPT): each scenario goes where
-the plan ends the earliest, preferring the placement that adds the least work (joining a
-compatible group whose longest member outlasts it adds none), then the least-loaded target.
-Then each lane puts first what needs a cold service (its cold start then warms the lane) and
-last what leaves it cold.
+Lanes start with the edit service cold (the stack under test scales to zero when idle), and
+a group that needs it warm while it is cold waits for one cold start in its setup: a warm-up,
+which no scenario time counts but the lane's time does. A group that leaves the service warm
+(``cold-start``, ``failure-recovery``, ...) spares the groups after it that warm-up; one that
+leaves it cold (``routing-at-zero``) makes the next warm group pay again.
+
+Within the one rule the layout is list scheduling, longest first (LPT): each scenario goes
+where the plan ends the earliest (warm-ups counted), preferring the placement that adds the
+least scenario time (joining a compatible group whose longest member outlasts it adds none),
+then the lane that ends the earliest with it: a warm group goes after one that leaves the
+service warm when that ends sooner than a cold target paying a warm-up first. Each lane runs
+its groups in the order that pays the fewest warm-ups (``_lane_order``): what needs a cold
+service first (its cold start then warms the lane), what leaves it cold last.
 """
 
 from __future__ import annotations
@@ -73,8 +81,17 @@ class Group:
 
     @property
     def leaves(self) -> ServiceState:
-        left = {job.leaves for job in self.jobs} - {ServiceState.ANY}
-        return ServiceState.COLD if ServiceState.COLD in left else ServiceState.ANY
+        """Cold if any member may leave the service at zero, else warm if one leaves it
+        running; ANY: as the setup left it."""
+        left = {job.leaves for job in self.jobs}
+        for state in (ServiceState.COLD, ServiceState.WARM):
+            if state in left:
+                return state
+        return ServiceState.ANY
+
+    def after(self, before: ServiceState) -> ServiceState:
+        """The edit service's state once this group ran, from the state it found."""
+        return _after(self.needs, self.leaves, before)
 
     @property
     def concurrency(self) -> int:
@@ -89,19 +106,64 @@ class Group:
             return False
         return ServiceState.ANY in (job.needs, self.needs) or job.needs == self.needs
 
-    def seconds_with(self, job: Job) -> float:
-        concurrency = min(self.concurrency, job.max_concurrency)
-        return makespan([member.seconds for member in self.jobs] + [job.seconds], concurrency)
+
+def warm_ups(groups: Sequence[Group], start: ServiceState = ServiceState.COLD) -> list[bool]:
+    """Which of ``groups`` (in the order they run on one target that starts in ``start``)
+    wait for a cold start in their setup: they need the service warm and find it cold."""
+    state, paid = start, []
+    for group in groups:
+        needs = group.needs
+        paid.append(needs is ServiceState.WARM and state is not ServiceState.WARM)
+        state = _after(needs, group.leaves, state)
+    return paid
+
+
+def _after(needs: ServiceState, leaves: ServiceState, before: ServiceState) -> ServiceState:
+    """A group's setup brings the service to what it needs; its scenarios leave it so, or
+    as they declare."""
+    if leaves is not ServiceState.ANY:
+        return leaves
+    return before if needs is ServiceState.ANY else needs
+
+
+def lane_seconds(
+    groups: Sequence[Group], warm_up: float, start: ServiceState = ServiceState.COLD
+) -> float:
+    """How long ``groups`` take on one target, in the order that lane runs them, warm-ups
+    of ``warm_up`` seconds each included."""
+    keyed = sorted(((_lane_order(group), group) for group in groups), key=lambda pair: pair[0])
+    work = -sum(key[-1] for key, _ in keyed)  # the key ends with -group.seconds
+    return work + warm_up * sum(warm_ups([group for _, group in keyed], start))
 
 
 @dataclass
 class Lane:
     index: int
     groups: list[Group] = field(default_factory=list)
+    warm_up: float = 0.0  # the cold start a warm group waits for on a cold service
+    start: ServiceState = ServiceState.COLD  # the edit service's state when the lane starts
 
     @property
     def seconds(self) -> float:
-        return sum(group.seconds for group in self.groups)
+        return lane_seconds(self.groups, self.warm_up, self.start)
+
+    @property
+    def warm_ups(self) -> list[bool]:
+        """Per group, in the lane's order: whether its setup waits for a warm-up."""
+        return warm_ups(self.groups, self.start)
+
+    @property
+    def warm_up_seconds(self) -> float:
+        return self.warm_up * sum(self.warm_ups)
+
+    def with_job(self, job: Job, group: Group | None) -> tuple[float, float]:
+        """The lane's time with ``job`` added to ``group`` (None: in a group of its own), and
+        the scenario time that adds (warm-ups left out)."""
+        grown = Group([*group.jobs, job]) if group is not None else Group([job])
+        changed = [grown if member is group else member for member in self.groups]
+        grouped = changed if group is not None else [*changed, grown]
+        work = grown.seconds - (group.seconds if group is not None else 0.0)
+        return lane_seconds(grouped, self.warm_up, self.start), work
 
 
 @dataclass(frozen=True)
@@ -111,6 +173,8 @@ class Placement:
     lane: int
     lane_seconds_before: float
     joined: list[str]  # the jobs already in the group it joined (empty: a group of its own)
+    added_seconds: float = 0.0  # how much longer its lane got (warm-ups paid or saved count)
+    least_loaded: bool = True  # its lane was (one of) the least loaded then
 
 
 @dataclass
@@ -120,7 +184,7 @@ class Schedule:
 
     @property
     def seconds(self) -> float:
-        """The critical path: the lane that ends last."""
+        """The critical path: the lane that ends last (its warm-ups included)."""
         return max((lane.seconds for lane in self.lanes), default=0.0)
 
     @property
@@ -128,40 +192,52 @@ class Schedule:
         return max(self.lanes, key=lambda lane: lane.seconds, default=None)
 
 
-def schedule(jobs: Sequence[Job], lanes: int) -> Schedule:
-    """Place ``jobs`` on up to ``lanes`` lanes; empty lanes are dropped."""
-    pool = [Lane(index) for index in range(max(1, lanes))]
+def schedule(
+    jobs: Sequence[Job],
+    lanes: int,
+    warm_up: float = 0.0,
+    start: ServiceState = ServiceState.COLD,
+) -> Schedule:
+    """Place ``jobs`` on up to ``lanes`` lanes, each starting with the edit service in
+    ``start`` and paying ``warm_up`` seconds before a group that needs it warm while it is
+    cold; empty lanes are dropped."""
+    pool = [Lane(index, warm_up=warm_up, start=start) for index in range(max(1, lanes))]
     placements: dict[str, Placement] = {}
     order = sorted(range(len(jobs)), key=lambda i: (-jobs[i].seconds, i))
     for job in (jobs[i] for i in order):
-        now = max(lane.seconds for lane in pool)
+        ends_now = [lane.seconds for lane in pool]
         best: tuple[float, float, int, float, int] | None = None
-        choice: tuple[Lane, Group | None] | None = None
-        for lane in pool:
-            options: list[tuple[Group | None, float]] = [
-                (group, lane.seconds - group.seconds + group.seconds_with(job))
-                for group in lane.groups
-                if group.accepts(job)
-            ]
-            options.append((None, lane.seconds + job.seconds))
-            for group, ends in options:
-                # The plan's end first, then the least added work (a free ride in a group
-                # beats a target of its own), then joining, then the earlier lane end.
+        choice: tuple[Lane, Group | None, float] | None = None
+        for lane, before in zip(pool, ends_now, strict=True):
+            # Where the rest of the plan ends (a lane can end sooner with a job added: a
+            # cold-start placed before its warm groups spares them their warm-up).
+            others = max((end for i, end in enumerate(ends_now) if i != lane.index), default=0.0)
+            options: list[Group | None] = [g for g in lane.groups if g.accepts(job)]
+            options.append(None)
+            for group in options:
+                ends, work = lane.with_job(job, group)
+                # The plan's end first, then the least added scenario time (a free ride in a
+                # group beats a target of its own), then joining, then the earlier lane end
+                # (warm-ups counted: after a group that leaves the service warm, when that
+                # ends sooner than a cold target that pays a warm-up first).
                 key = (
-                    round(max(now, ends), 6),  # rounded: float noise must not pick a lane
-                    round(ends - lane.seconds, 6),
+                    round(max(others, ends), 6),  # rounded: float noise must not pick a lane
+                    round(work, 6),
                     1 if group is None else 0,
                     round(ends, 6),
                     lane.index,
                 )
                 if best is None or key < best:
-                    best, choice = key, (lane, group)
+                    best, choice = key, (lane, group, ends - before)
         assert choice is not None
-        lane, joined = choice
+        lane, joined, added = choice
+        before = ends_now[lane.index]
         placements[job.name] = Placement(
             lane=lane.index,
-            lane_seconds_before=lane.seconds,
+            lane_seconds_before=before,
             joined=[member.name for member in joined.jobs] if joined else [],
+            added_seconds=added,
+            least_loaded=before <= min(ends_now) + 1e-6,
         )
         if joined is None:
             joined = Group()
@@ -176,18 +252,45 @@ def schedule(jobs: Sequence[Job], lanes: int) -> Schedule:
 
 
 def _lane_order(group: Group) -> tuple[int, int, float]:
-    """Cold-needing groups first (their cold start is the one the lane pays), groups that
-    leave the service cold last, longer groups earlier within each."""
-    return (
-        0 if group.needs is ServiceState.COLD else 1,
-        1 if group.leaves is ServiceState.COLD else 0,
-        -group.seconds,
-    )
+    """The order that pays the fewest warm-ups: cold-needing groups first (the lane starts
+    cold; of them, those that leave it cold before those that leave it warm), then the rest
+    (one that warms the service without needing it warm first), and last what leaves it cold
+    (a warm-needing one before one that does not care). Longer groups earlier within each:
+    that order changes no warm-up."""
+    needs, leaves = group.needs, group.leaves
+    if needs is ServiceState.COLD:
+        rank = (0, {ServiceState.COLD: 0, ServiceState.ANY: 1, ServiceState.WARM: 2}[leaves])
+    elif leaves is ServiceState.COLD:
+        rank = (2, 0 if needs is ServiceState.WARM else 1)
+    else:
+        rank = (1, 0 if needs is ServiceState.ANY and leaves is ServiceState.WARM else 1)
+    return (*rank, -group.seconds)
 
 
-def lower_bound(jobs: Sequence[Job], lanes: int) -> float:
+def lower_bound(
+    jobs: Sequence[Job],
+    lanes: int,
+    warm_up: float = 0.0,
+    start: ServiceState = ServiceState.COLD,
+) -> float:
     """No plan on ``lanes`` targets can end sooner: the longest scenario, or the work of the
-    scenarios that disrupt the edit service (each needs a target alone) spread evenly."""
+    scenarios that disrupt the edit service (each needs a target alone) spread evenly, or (on
+    lanes that start cold) the longest warm-needing scenario plus what warming its target
+    costs at the least: a warm-up, or a scenario that leaves the service warm without
+    needing it warm (``cold-start``) run before it."""
     alone = sum(job.seconds for job in jobs if TargetResource.EDIT_SERVICE in job.disrupts)
     longest = max((job.seconds for job in jobs), default=0.0)
-    return max(longest, alone / max(1, lanes))
+    warmed = 0.0
+    if start is not ServiceState.WARM:
+        for job in jobs:
+            if job.needs is not ServiceState.WARM:
+                continue
+            warmers = [
+                other.seconds
+                for other in jobs
+                if other is not job
+                and other.needs is not ServiceState.WARM
+                and other.leaves is ServiceState.WARM
+            ]
+            warmed = max(warmed, job.seconds + min([warm_up, *warmers]))
+    return max(longest, alone / max(1, lanes), warmed)

@@ -212,10 +212,13 @@ class GroupPlan(WireModel):
     scenarios: list[ScenarioSpec] = Field(min_length=1)
     needs: ServiceState = ServiceState.ANY
     expected_seconds: float = Field(default=0.0, ge=0)
+    # The cold start its setup is expected to wait for (needs warm, finds the service cold).
+    warm_up_seconds: float = Field(default=0.0, ge=0)
 
 
 class LanePlan(WireModel):
-    """One pool member's share of the run: its groups, one after another."""
+    """One pool member's share of the run: its groups, one after another (``expected_seconds``
+    counts their warm-ups too)."""
 
     target: ResolvedTarget
     groups: list[GroupPlan] = Field(min_length=1)

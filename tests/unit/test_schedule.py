@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +17,7 @@ from harness.planning.plan import lay_out, plan_run
 from harness.planning.schedule import Job, conflict, lower_bound, makespan, schedule
 from harness.scenarios.catalogue import BUILT_IN_SCENARIOS
 from harness.wire import (
+    Metric,
     RunPlan,
     RunRequest,
     RunSummary,
@@ -84,7 +86,9 @@ def test_the_built_in_suite_never_runs_conflicting_scenarios_together(size: int)
     plan = plan_run(RunRequest(), pool_config(size), CATALOGUE, NOW)
     assert conflicts_at_once(plan) == []
     assert sorted(s.name for s in plan.scenarios) == sorted(CATALOGUE)
-    assert len(plan.lanes) == min(size, 5)
+    # Nothing timed: every scenario and every warm-up is expected to take 60 s, so a warm group
+    # follows cold-start on its target (no warm-up) rather than taking a fifth, cold one.
+    assert len(plan.lanes) == min(size, 4)
     for lane in plan.lanes:
         needs = [group.needs for group in lane.groups]
         assert ServiceState.COLD not in needs[1:]  # a cold group comes first on its lane
@@ -99,18 +103,27 @@ def test_literal_plan_on_three_targets_balances_by_duration() -> None:
         "failure-recovery": 1.9,
         "routing-at-zero": 0.7,
     }
-    history = [run_of(durations)]
+    history = [run_of(durations, cold_start=1.0)]
     plan = lay_out(RunRequest(), pool_config(3), CATALOGUE, NOW, history).plan
     lanes = {
         lane.target.name: [sorted(s.name for s in g.scenarios) for g in lane.groups]
         for lane in plan.lanes
     }
+    # t1 and t2 start cold and wait 1 s for a container; t3's groups ride on cold-start's.
+    # (Before warm-ups were planned, routing-at-zero went to t2 and the plan said 3.1 s; with
+    # t2's warm-up that plan really took 3.9 s.)
     assert lanes == {
         "t1": [["session-persistence"]],
-        "t2": [["alb-routing", "concurrent-sessions"], ["routing-at-zero"]],
-        "t3": [["cold-start"], ["failure-recovery"]],
+        "t2": [["alb-routing", "concurrent-sessions"]],
+        "t3": [["cold-start"], ["failure-recovery"], ["routing-at-zero"]],
     }
-    assert plan.expected_seconds == pytest.approx(3.1)  # t3: 1.2 + 1.9
+    assert [lane.expected_seconds for lane in plan.lanes] == pytest.approx([3.5, 3.2, 3.8])
+    assert [[g.warm_up_seconds for g in lane.groups] for lane in plan.lanes] == [
+        [1.0],
+        [1.0],
+        [0.0, 0.0, 0.0],
+    ]
+    assert plan.expected_seconds == pytest.approx(3.8)  # t3: 1.2 + 1.9 + 0.7
     assert conflicts_at_once(plan) == []
 
 
@@ -183,9 +196,20 @@ def test_longest_first_balances_exclusive_jobs_over_lanes() -> None:
     assert makespan([3, 3, 2, 2, 2], 2) == 7
 
 
-def run_of(durations: dict[str, float], status: Status = Status.PASS) -> RunSummary:
+def run_of(
+    durations: dict[str, float], status: Status = Status.PASS, cold_start: float | None = None
+) -> RunSummary:
+    """A run that timed ``durations``; with ``cold_start``, cold-start measured that."""
     results = [
-        ScenarioResult(scenario=name, group="g", status=status, duration_seconds=seconds)
+        ScenarioResult(
+            scenario=name,
+            group="g",
+            status=status,
+            duration_seconds=seconds,
+            metrics=[Metric(name="cold_start_seconds", value=cold_start, unit="seconds")]
+            if name == "cold-start" and cold_start is not None
+            else [],
+        )
         for name, seconds in durations.items()
     ]
     return RunSummary.model_validate(
@@ -239,11 +263,19 @@ def test_the_plan_explains_each_placement_and_the_critical_path() -> None:
     durations = {"cold-start": 1.2, "routing-at-zero": 0.7, "alb-routing": 0.6}
     layout = lay_out(RunRequest(suite="smoke"), pool_config(1), CATALOGUE, NOW, [run_of(durations)])
     text = explain(layout)
-    rows = text.split("\n\n")[0].splitlines()
-    lines = {name: line for line in rows for name in durations if f" {name} " in line}
+    lines = rows_by_scenario(text)
     assert "needs a cold service: first on its lane" in lines["cold-start"]
     assert "disrupts edit-service: runs alone" in lines["routing-at-zero"]
     assert "leaves the service at zero: last on its lane" in lines["routing-at-zero"]
     assert "expected 0.6s (p50 of 1 run(s))" in lines["alb-routing"]
+    assert "needs a warm service: cold-start left it warm (no warm-up)" in lines["alb-routing"]
+    assert "(warm-up)" not in lines  # cold-start warms the only target
     assert "Expected wall time 2.5s; critical path (*) on t1" in text
     assert "One after another it would take 2.5s" in text
+
+
+def rows_by_scenario(text: str) -> dict[str, str]:
+    """``harness plan``'s table rows by their SCENARIO cell (the one before EXPECTED)."""
+    table = text.split("\n\n")[0].splitlines()[1:]
+    found = (re.search(r"\s(\S+)\s+[\d.]+s\s", row) for row in table)
+    return {match.group(1): row for row, match in zip(table, found, strict=True) if match}
