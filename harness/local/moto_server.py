@@ -26,6 +26,7 @@ import os
 import socket
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -104,6 +105,7 @@ def start_moto_server(port: int | None = None) -> MotoServer:
     lambda_runtime.install()
     _notify_ecs_changes()
     _reuse_lambda_clients()
+    _reuse_parse_trees()
     for noisy in ("werkzeug", "moto.stepfunctions.parser"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
     app = DomainDispatcherApplication(create_backend_app)
@@ -167,6 +169,42 @@ def _reuse_lambda_clients() -> None:
 
     reused._harness_cached = True  # type: ignore[attr-defined]
     lambda_eval_utils.boto_client_for = reused  # type: ignore[attr-defined]
+
+
+PARSE_TREES_KEPT = 16  # definitions; a test session creates a state machine per engine
+
+
+def _reuse_parse_trees() -> None:
+    """moto parses a definition when its state machine is created (to validate it), then
+    again for every execution: ANTLR takes 0.1-0.2 s of CPU over the suite's ASL each time.
+    The parse tree of a definition is kept; every caller still gets evaluation components of
+    its own, built from the tree by moto's preprocessor, so executions share nothing they
+    change."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+    original = AmazonStateLanguageParser.parse
+    if getattr(original, "_harness_cached", False):
+        return
+    trees: OrderedDict[str, Any] = OrderedDict()
+    lock = threading.Lock()
+
+    def parse(definition: str) -> tuple[Any, Any]:
+        with lock:
+            tree = trees.get(definition)
+            if tree is not None:
+                trees.move_to_end(definition)
+        if tree is not None:
+            return Preprocessor().visit(tree), tree
+        program, tree = original(definition)
+        with lock:
+            trees[definition] = tree
+            while len(trees) > PARSE_TREES_KEPT:
+                trees.popitem(last=False)
+        return program, tree
+
+    parse._harness_cached = True  # type: ignore[attr-defined]
+    AmazonStateLanguageParser.parse = staticmethod(parse)  # type: ignore[method-assign]
 
 
 def _notify_ecs_changes() -> None:
