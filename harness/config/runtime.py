@@ -19,7 +19,7 @@ would match a real customer's ids too."""
 class Section(BaseModel):
     # Numbers become strings where a string is expected: HARNESS__DEPLOY__ACCOUNT=123456789012
     # arrives JSON-decoded as a number, and an account id is still a string.
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, defer_build=True)
 
 
 class TargetConfig(Section):

@@ -20,7 +20,11 @@ class WireModel(BaseModel):
     """Base for models that travel as JSON: camelCase on the wire, unknown fields refused."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        defer_build=True,
     )
 
     def to_wire(self) -> dict[str, object]:
