@@ -65,7 +65,10 @@ def _warm_up_source(layout: Layout) -> str:
     estimate = layout.warm_up
     if estimate.source == "history":
         return f"p50 of {estimate.runs} cold_start_seconds measurement(s) in recent runs"
-    return "no recent run measured a cold start: [planning] warm_up_estimate_seconds"
+    return (
+        "no recent run measured a cold start: [planning] warm_up_estimate_seconds (unset: a "
+        "bundled target's own cold_start_seconds, else the cold-start SLA)"
+    )
 
 
 def _why_warm_up(lane: Lane, index: int) -> str:
