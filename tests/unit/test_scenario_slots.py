@@ -13,6 +13,7 @@ from harness.layout import suite_function
 from harness.planning.plan import plan_run
 from harness.wire import RunPlan, RunRequest, TargetResource
 from tests.fakes import definition
+from tests.unit.test_schedule import pool_config as schedule_pool
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 # Twenty scenarios that only call the API: any number of them may share a target.
@@ -30,23 +31,12 @@ CATALOGUE = {
 
 
 def pool_config(size: int, **deploy: object) -> HarnessConfig:
-    return HarnessConfig.model_validate(
-        {
-            "target": {"name": "pool", "endpoint": "http://127.0.0.1:9"},
-            "targets": [
-                {
-                    "name": f"t{n}",
-                    "endpoint": f"http://127.0.0.1:{9000 + n}",
-                    "ecs_service": f"edit-{n}",
-                    "sessions_table": f"sessions-{n}",
-                }
-                for n in range(1, size + 1)
-            ],
-            "groups": {"g": {"max_concurrency": 40}},
-            "selection": {"map": {}},  # the default map names the built-in scenarios
-            "deploy": deploy,
-        }
-    )
+    """The planner tests' pool, with room in group "g" for every scenario at once."""
+    data = schedule_pool(size).model_dump(mode="json", exclude_unset=True)
+    data["groups"] = {"g": {"max_concurrency": 40}}
+    data["selection"] = {"map": {}}  # the default map names the built-in scenarios
+    data["deploy"] = deploy
+    return HarnessConfig.model_validate(data)
 
 
 def most_at_once(plan: RunPlan) -> int:
