@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -198,8 +199,9 @@ class LocalEngine:
         if self._workers:
             lambda_runtime.stop_workers()
             self._workers = False
-        for target in reversed(self._targets):
-            target.stop()
+        if self._targets:  # at once: each waits up to 50 ms for its server to notice
+            with ThreadPoolExecutor(max_workers=len(self._targets)) as stopping:
+                list(stopping.map(ReferenceTarget.stop, self._targets))
         self._targets = []
         # The environment first: an own moto server, stopping after it, then hands $MOTO_PORT
         # back to the server that had it before (MotoServer.stop), not to itself.
