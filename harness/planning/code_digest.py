@@ -65,8 +65,8 @@ def _import_statements(source: bytes) -> list[ast.AST]:
     """The module's import statements. Parsing a whole module to find them costs 3-4 ms
     (a sixth of Plan's time on the built-in suite); so only the lines that start one are
     parsed, when every ``import`` keyword of the source lies in such a line (then no import
-    hides elsewhere: after a ``;``, in an odd layout). Otherwise, or when a line is not one
-    statement, the whole module is parsed."""
+    hides elsewhere: after a ``;``, in an odd layout). Otherwise, or when such a line does not
+    parse on its own, the whole module is parsed."""
     spans = []
     for match in _IMPORT_START.finditer(source):
         end = _statement_end(source, match.end())
@@ -78,9 +78,9 @@ def _import_statements(source: bytes) -> list[ast.AST]:
             span = next(covered, None)
         if span is None or word.start() < span[0]:
             return list(_statements(ast.parse(source).body))
-    try:
-        return [ast.parse(source[start:end].strip()).body[0] for start, end in spans]
-    except (SyntaxError, IndexError):  # e.g. "import" at the start of a docstring's line
+    try:  # every statement of a line: "import a; import b" holds two
+        return [node for start, end in spans for node in ast.parse(source[start:end].strip()).body]
+    except SyntaxError:  # e.g. "import" at the start of a docstring's line
         return list(_statements(ast.parse(source).body))
 
 

@@ -49,6 +49,10 @@ ODD_LAYOUTS = {
     "after a semicolon": """
         value = 1; import harness.errors
         """,
+    "two on one line": """
+        import harness.errors; import harness.layout
+        from harness import wire; value = 1
+        """,
     "inside a function and a class": """
         def late():
             from harness.planning import plan
