@@ -122,14 +122,6 @@ SUITE_FUNCTIONS: tuple[FunctionSpec, ...] = (
 )
 
 
-def suite_function(name: str, overrides: Mapping[str, FunctionOverride]) -> FunctionSpec:
-    """The suite function ``name`` as deployed (``[deploy.functions]`` applied)."""
-    for function in SUITE_FUNCTIONS:
-        if function.name == name:
-            return function.with_overrides(overrides)
-    raise KeyError(f"no suite function {name!r}")
-
-
 # Functions the state machine does not call (no ASL placeholder): EventBridge invokes them.
 EVENT_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("recover_run", "", "Recover a run whose execution ended badly", 300),
@@ -146,6 +138,16 @@ MAINTENANCE_FUNCTION = FunctionSpec(
     "run_maintenance", "", "Daily and weekly maintenance jobs", 900, 512
 )
 ALL_FUNCTIONS: tuple[FunctionSpec, ...] = (*SUITE_FUNCTIONS, MAINTENANCE_FUNCTION, *EVENT_FUNCTIONS)
+
+
+def function_spec(
+    name: str, overrides: Mapping[str, FunctionOverride] | None = None
+) -> FunctionSpec:
+    """The function ``name``, as deployed when given ``overrides`` (``[deploy.functions]``)."""
+    for function in ALL_FUNCTIONS:
+        if function.name == name:
+            return function.with_overrides(overrides or {})
+    raise KeyError(f"no function {name!r}")
 
 
 def suite_placeholders() -> set[str]:

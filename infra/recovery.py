@@ -38,7 +38,7 @@ class Recovery(Construct):
         environment: dict[str, str],
     ) -> None:
         super().__init__(scope, construct_id)
-        (spec,) = [spec for spec in layout.EVENT_FUNCTIONS if spec.name == "recover_run"]
+        spec = layout.function_spec("recover_run")
         self.function = SuiteFunction(
             self,
             "RecoverRun",

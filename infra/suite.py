@@ -43,7 +43,7 @@ def check_timeouts(config: HarnessConfig) -> None:
     from harness.planning.plan import spec_for
     from harness.scenarios import catalogue
 
-    lambda_timeout = layout.suite_function("run_scenario", config.deploy.functions).timeout_seconds
+    lambda_timeout = layout.function_spec("run_scenario", config.deploy.functions).timeout_seconds
     total = 0
     for name, definition in catalogue().items():
         scenario = spec_for(name, definition, config)

@@ -11,7 +11,7 @@ from datetime import datetime
 from harness.config import HarnessConfig
 from harness.errors import ConfigError, InvalidRunRequestError, StoreError, UnknownScenarioError
 from harness.judge.results import RunResults
-from harness.layout import suite_function
+from harness.layout import function_spec
 from harness.planning.cache import CachePlanner
 from harness.planning.deployed import check_deployed
 from harness.planning.estimates import Estimate, estimate_durations, estimate_warm_up
@@ -184,7 +184,7 @@ def schedule_within_slots(
     them, and a scenario throttled past its retries errors). When the free layout would,
     each lane gets an equal share of the slots; returns the layout and the jobs as capped."""
     laid_out = schedule(jobs, lanes, warm_up)
-    slots = suite_function("run_scenario", config.deploy.functions).reserved_concurrency
+    slots = function_spec("run_scenario", config.deploy.functions).reserved_concurrency
     if slots is None or at_once(laid_out) <= slots:
         return laid_out, list(jobs)
     lanes = max(1, min(lanes, slots))

@@ -21,6 +21,7 @@ from harness.layout import (
     ALL_FUNCTIONS,
     SUITE_FUNCTIONS,
     FunctionSpec,
+    function_spec,
     function_zip,
     stage_function,
 )
@@ -104,7 +105,7 @@ def test_extra_packages_carry_a_scenario_plugin_into_the_asset(
     plugin_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.syspath_prepend(str(plugin_site))  # installed here, as where `cdk synth` runs
-    function = next(f for f in SUITE_FUNCTIONS if f.name == "run_scenario")
+    function = function_spec("run_scenario")
     with zipfile.ZipFile(io.BytesIO(function_zip(function, [DISTRIBUTION]))) as archive:
         archive.extractall(tmp_path)
     site = sysconfig.get_paths()["purelib"]
@@ -150,7 +151,7 @@ assert 'uPlot' in page and summary.run_id in page
 def test_the_report_renders_from_the_publish_report_asset_alone(tmp_path: Path) -> None:
     from tests.report_history import history
 
-    (function,) = [f for f in SUITE_FUNCTIONS if f.name == "publish_report"]
+    function = function_spec("publish_report")
     with zipfile.ZipFile(io.BytesIO(function_zip(function))) as archive:
         archive.extractall(tmp_path)
     assert not list(tmp_path.rglob("*.so")), "compiled extensions are built for another Python"
@@ -196,7 +197,7 @@ def test_the_plan_asset_computes_the_same_cache_key_inputs(tmp_path: Path) -> No
     from harness.layout import REQUIREMENTS
     from harness.planning.code_digest import code_digest
 
-    (plan,) = [function for function in SUITE_FUNCTIONS if function.name == "plan_run"]
+    plan = function_spec("plan_run")
     with zipfile.ZipFile(io.BytesIO(function_zip(plan))) as archive:
         archive.extractall(tmp_path)
     assert (tmp_path / "harness" / "dependency-pins.txt").read_bytes() == REQUIREMENTS.read_bytes()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from harness.config import HarnessConfig
-from harness.layout import suite_function
+from harness.layout import function_spec
 from harness.planning.plan import plan_run
 from harness.wire import RunPlan, RunRequest, TargetResource
 from tests.fakes import definition
@@ -49,7 +49,7 @@ def most_at_once(plan: RunPlan) -> int:
 
 
 def test_the_default_reserved_concurrency_caps_a_pool() -> None:
-    slots = suite_function("run_scenario", {}).reserved_concurrency
+    slots = function_spec("run_scenario").reserved_concurrency
     assert slots == 10
     plan = plan_run(RunRequest(), pool_config(3), CATALOGUE, NOW)
     assert len(plan.lanes) == 3
