@@ -25,15 +25,10 @@ KEEP = 64  # zips kept; the oldest go first
 def cached_function_zips(
     functions: Sequence[FunctionSpec], extra_packages: Sequence[str] = ()
 ) -> list[bytes]:
-    """``cached_function_zip`` of each function; the package every asset holds is listed once
-    (it was listed once per function: 14 walks of ``harness/`` at every start)."""
+    """``layout.function_zip`` of each function, from the cache when its inputs are
+    unchanged; the package every asset holds is listed once, not once per function."""
     package = _tree_state(PACKAGE_DIR)
     return [_cached(function, extra_packages, package) for function in functions]
-
-
-def cached_function_zip(function: FunctionSpec, extra_packages: Sequence[str] = ()) -> bytes:
-    """``layout.function_zip``, from the cache when its inputs are unchanged."""
-    return _cached(function, extra_packages, _tree_state(PACKAGE_DIR))
 
 
 def _cached(function: FunctionSpec, extra_packages: Sequence[str], package: str) -> bytes:

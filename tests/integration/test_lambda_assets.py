@@ -25,7 +25,7 @@ from harness.layout import (
     function_zip,
     stage_function,
 )
-from harness.local.asset_cache import cached_function_zip
+from harness.local.asset_cache import cached_function_zips
 from tests.plugin_example import DISTRIBUTION, SCENARIO
 
 # What Lambda provides besides the asset: the Python runtime's boto3 (and its dependencies),
@@ -176,9 +176,9 @@ def test_a_cached_zip_holds_what_the_asset_holds_and_is_reused() -> None:
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
             return {name: archive.read(name) for name in archive.namelist()}
 
-    first = cached_function_zip(spec)
+    (first,) = cached_function_zips([spec])
     assert contents(first) == contents(function_zip(spec))
-    assert cached_function_zip(spec) == first  # the same bytes: read back, not rebuilt
+    assert cached_function_zips([spec]) == [first]  # the same bytes: read back, not rebuilt
 
 
 KEY_PROBE = """
