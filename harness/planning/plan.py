@@ -185,21 +185,12 @@ def schedule_within_slots(
     each lane gets an equal share of the slots; returns the layout and the jobs as capped."""
     laid_out = schedule(jobs, lanes, warm_up)
     slots = function_spec("run_scenario", config.deploy.functions).reserved_concurrency
-    if slots is None or at_once(laid_out) <= slots:
+    if slots is None or laid_out.most_at_once <= slots:
         return laid_out, list(jobs)
     lanes = max(1, min(lanes, slots))
     share = max(1, slots // lanes)
     capped = [replace(job, max_concurrency=min(job.max_concurrency, share)) for job in jobs]
     return schedule(capped, lanes, warm_up), capped
-
-
-def at_once(laid_out: Schedule) -> int:
-    """The most scenarios the layout runs at the same time: lanes run together, a lane's
-    groups one after another, a group's scenarios up to its concurrency at once."""
-    return sum(
-        max(min(group.concurrency, len(group.jobs)) for group in lane.groups)
-        for lane in laid_out.lanes
-    )
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,15 @@ class Schedule:
         return max((lane.seconds for lane in self.lanes), default=0.0)
 
     @property
+    def most_at_once(self) -> int:
+        """The most scenarios it runs at the same time: lanes run together, a lane's groups
+        one after another, a group's scenarios up to its concurrency at once."""
+        return sum(
+            max(min(group.concurrency, len(group.jobs)) for group in lane.groups)
+            for lane in self.lanes
+        )
+
+    @property
     def critical_lane(self) -> Lane | None:
         return max(self.lanes, key=lambda lane: lane.seconds, default=None)
 
