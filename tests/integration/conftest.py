@@ -23,6 +23,17 @@ def stack(moto_server: MotoServer, tmp_path: Path) -> Iterator[StackFactory]:
         yield start
 
 
+def create_keyed_table(endpoint: str, name: str, key: str) -> None:
+    """A table keyed by one string attribute, as infra/storage.py declares the run-state
+    (``table_keys.RUN_STATE_KEY``) and leases (``table_keys.LEASE_KEY``) tables."""
+    client("dynamodb", region="us-east-1", endpoint_url=endpoint).create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+    )
+
+
 def create_baselines_table(endpoint: str, name: str) -> None:
     """The baselines table exactly as infra/storage.py declares it."""
     client("dynamodb", region="us-east-1", endpoint_url=endpoint).create_table(

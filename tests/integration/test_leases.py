@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from harness.aws import table_keys as keys
-from harness.aws.clients import client
 from harness.aws.dynamodb_leases import DynamoDbLeases
 from harness.config import LeasesConfig
 from harness.local.moto_server import MotoServer
@@ -28,6 +27,7 @@ from harness.wire import (
     ServiceState,
     TargetResource,
 )
+from tests.integration.conftest import create_keyed_table
 from tests.integration.stacks import StackFactory
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -51,13 +51,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LeaseStore
         return
     moto: MotoServer = request.getfixturevalue("moto_server")
     table = f"leases-{uuid.uuid4().hex[:8]}"
-    dynamodb = client("dynamodb", region="us-east-1", endpoint_url=moto.endpoint)
-    dynamodb.create_table(  # as infra/storage.py declares it
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": keys.LEASE_KEY, "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": keys.LEASE_KEY, "KeyType": "HASH"}],
-    )
+    create_keyed_table(moto.endpoint, table, keys.LEASE_KEY)
     yield DynamoDbLeases(table, region="us-east-1", endpoint_url=moto.endpoint)
 
 

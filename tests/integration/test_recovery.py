@@ -37,6 +37,7 @@ from harness.wire import (
     TargetResource,
     Verdict,
 )
+from tests.integration.conftest import create_keyed_table
 from tests.integration.stacks import Stack, StackFactory
 from tests.integration.test_dynamodb_history import create_runs_table
 from tests.integration.test_handlers import Context, handler
@@ -220,12 +221,7 @@ def test_the_recovery_function_recovers_an_aborted_execution(
     suffix = uuid.uuid4().hex[:8]
     runs_table, state_table = f"runs-{suffix}", f"run-state-{suffix}"
     create_runs_table(aws_env.endpoint, runs_table)
-    client("dynamodb", region="us-east-1", endpoint_url=aws_env.endpoint).create_table(
-        TableName=state_table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": keys.RUN_STATE_KEY, "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": keys.RUN_STATE_KEY, "KeyType": "HASH"}],
-    )
+    create_keyed_table(aws_env.endpoint, state_table, keys.RUN_STATE_KEY)
     target_config = TargetConfig.model_validate(target.run.target.model_dump())
     engine = LocalEngine(HarnessConfig(target=target_config), tmp_path, moto=aws_env)
     engine.start()
@@ -243,12 +239,7 @@ def test_the_recovery_function_recovers_an_aborted_execution(
     in_flight = DynamoDbRunsInFlight(state_table, region="us-east-1", endpoint_url=aws_env.endpoint)
     leases_table, bucket = f"leases-{suffix}", f"results-{suffix}"
     client("s3", region="us-east-1", endpoint_url=aws_env.endpoint).create_bucket(Bucket=bucket)
-    client("dynamodb", region="us-east-1", endpoint_url=aws_env.endpoint).create_table(
-        TableName=leases_table,  # as infra/storage.py declares it
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": keys.LEASE_KEY, "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": keys.LEASE_KEY, "KeyType": "HASH"}],
-    )
+    create_keyed_table(aws_env.endpoint, leases_table, keys.LEASE_KEY)
     leases = DynamoDbLeases(leases_table, region="us-east-1", endpoint_url=aws_env.endpoint)
     service = LeaseClaim(
         key=lease_key(run.target, TargetResource.EDIT_SERVICE),
@@ -305,12 +296,7 @@ def test_setup_stores_the_pre_run_count_durably_before_any_scenario(
     target = stack()
     target.warm()  # the service is at 1 before the run
     table = f"run-state-{uuid.uuid4().hex[:8]}"
-    client("dynamodb", region="us-east-1", endpoint_url=aws_env.endpoint).create_table(
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": keys.RUN_STATE_KEY, "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": keys.RUN_STATE_KEY, "KeyType": "HASH"}],
-    )
+    create_keyed_table(aws_env.endpoint, table, keys.RUN_STATE_KEY)
     config = HarnessConfig.model_validate(
         {"history": {"backend": "dynamodb"}, "storage": {"run_state_table": table}}
     )

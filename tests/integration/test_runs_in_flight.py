@@ -16,6 +16,7 @@ from harness.local.sqlite_runs_in_flight import SqliteRunsInFlight
 from harness.ports import RunsInFlight
 from harness.wire import RunContext, ScenarioResult, Status
 from tests.fakes import RUN
+from tests.integration.conftest import create_keyed_table
 
 
 def run(run_id: str) -> RunContext:
@@ -34,15 +35,11 @@ def in_flight(
         yield SqliteRunsInFlight.in_state_dir(tmp_path)
         return
     table = f"run-state-{uuid.uuid4().hex[:8]}"
-    dynamodb = client("dynamodb", region="us-east-1", endpoint_url=moto_server.endpoint)
-    dynamodb.create_table(  # as infra/storage.py declares it
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": keys.RUN_STATE_KEY, "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": keys.RUN_STATE_KEY, "KeyType": "HASH"}],
-    )
+    create_keyed_table(moto_server.endpoint, table, keys.RUN_STATE_KEY)
     yield DynamoDbRunsInFlight(table, region="us-east-1", endpoint_url=moto_server.endpoint)
-    dynamodb.delete_table(TableName=table)
+    client("dynamodb", region="us-east-1", endpoint_url=moto_server.endpoint).delete_table(
+        TableName=table
+    )
 
 
 def test_a_run_in_flight_round_trip(in_flight: RunsInFlight) -> None:
