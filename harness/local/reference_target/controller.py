@@ -169,8 +169,7 @@ class EditServiceController:
         now = time.monotonic()
         current = self.healthy_task()
         if current is not None and not self._still_running(current):
-            self._forget(current)  # crashed (StopTask from outside)
-            self._crashed = True
+            self._forget(current, crashed=True)  # StopTask from outside
             self._blocked = "no_recovery" in self._faults
             self._schedule(now, self._settings.recovery_seconds)
         if self.healthy_task() is not None or self._blocked:
@@ -211,10 +210,14 @@ class EditServiceController:
             self._crashed = False
         self._pending_since = None
 
-    def _forget(self, task_arn: str) -> None:
+    def _forget(self, task_arn: str, crashed: bool = False) -> None:
+        """The task no longer serves. A crash is marked in the same step: a request between
+        the two would find no container and no crash, and answer as if one were starting."""
         with self._lock:
             if self._task_arn == task_arn:
                 self._task_arn = None
+            if crashed:
+                self._crashed = True
         self._on_task_gone(task_id(task_arn))
 
     def _desired_count(self) -> int:
