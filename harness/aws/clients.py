@@ -39,6 +39,12 @@ def _local_session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
+def local_data_loader() -> Any:
+    """The botocore loader behind every client of a local server: it keeps each service
+    model it has read, so an in-process moto server can read them from here too."""
+    return _local_session()._session.get_component("data_loader")
+
+
 @functools.lru_cache(maxsize=64)
 def client(service: str, *, region: str, endpoint_url: str | None = None) -> Any:
     """A boto3 client; ``endpoint_url=None`` means the real AWS endpoint (or $AWS_ENDPOINT_URL).

@@ -11,6 +11,9 @@ moto upgrade has two files to re-check (docs/local-engine.md says why each chang
 - **Shut-down:** the server polls for shutdown every 50 ms instead of werkzeug's 0.5 s.
 - **ECS events:** every change to an ECS service or task notifies ``on_ecs_change``
   listeners, so the reference target reacts at once instead of polling DescribeServices.
+- **Service models:** moto reads each service's model from botocore's data files with a
+  loader of its own, after this process's clients of that service have read the same file;
+  it takes the clients' copy instead (``_share_service_models``).
 - **Lambda tasks:** the Step Functions interpreter builds a new boto3 client for every Lambda
   task it runs (20-30 ms of CPU each, serialised when a Map starts many at once); it reuses
   one per region instead (boto3 clients are thread-safe).
@@ -34,6 +37,7 @@ from typing import Any
 from moto.core import config as moto_config
 from moto.moto_api import state_manager
 
+from harness.aws.clients import local_data_loader
 from harness.local import lambda_runtime
 
 _NEVER = {"progression": "manual", "times": 10**12}
@@ -106,6 +110,7 @@ def start_moto_server(port: int | None = None) -> MotoServer:
     _notify_ecs_changes()
     _reuse_lambda_clients()
     _reuse_parse_trees()
+    _share_service_models()
     for noisy in ("werkzeug", "moto.stepfunctions.parser"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
     app = DomainDispatcherApplication(create_backend_app)
@@ -169,6 +174,34 @@ def _reuse_lambda_clients() -> None:
 
     reused._harness_cached = True  # type: ignore[attr-defined]
     lambda_eval_utils.boto_client_for = reused  # type: ignore[attr-defined]
+
+
+def _share_service_models() -> None:
+    """moto reads a service's model the first time it serves that service, with a new
+    botocore loader: 10-30 ms of JSON per service that this process's clients have already
+    read and keep (``local_data_loader``). moto takes their copy, read-only as the clients
+    use it, unless moto or botocore adds extras to that model (then the two differ)."""
+    import moto.core.utils as moto_utils
+    from moto.core.loaders import create_loader
+
+    original = moto_utils._load_service_model
+    if getattr(original, "_harness_shared", False):
+        return
+
+    def load(service_name: str, model_name: str) -> dict[str, Any]:
+        shared = local_data_loader()
+        version = shared.determine_latest_version(service_name, model_name)
+        for loader in (shared, create_loader()):
+            if any(True for _ in loader._find_extras(service_name, model_name, version)):
+                return original(service_name, model_name)
+        # As botocore's session asks for it, so both hit the loader's one cache entry.
+        model: dict[str, Any] = shared.load_service_model(
+            service_name, type_name=model_name, api_version=None
+        )
+        return model
+
+    load._harness_shared = True  # type: ignore[attr-defined]
+    moto_utils._load_service_model = load
 
 
 PARSE_TREES_KEPT = 16  # definitions; a test session creates a state machine per engine
