@@ -251,9 +251,10 @@ def stage_distribution(name: str, destination: Path, why: str) -> None:
 def function_zip(function: FunctionSpec, extra_packages: Sequence[str] = ()) -> bytes:
     """The function's asset (as ``stage_function`` lays it out) as zip bytes.
 
-    A function that bundles nothing beyond the ``harness`` package (most of them) is zipped
-    straight from the source files, uncompressed: the local engine builds one per function
-    at every start, and this is the cheap way (no copies, no deflate).
+    A function that bundles nothing beyond the ``harness`` package (most of them) is the
+    package's archive, deflated once per process and shared, with the function's own files
+    appended: a quarter of the bytes to send to (and hash in) the local Lambda, without
+    deflating the package again for every function.
     """
     buffer = io.BytesIO()
     if function.bundled or extra_packages:
@@ -266,12 +267,29 @@ def function_zip(function: FunctionSpec, extra_packages: Sequence[str] = ()) -> 
                 if item.is_file():
                     archive.write(item, item.relative_to(root).as_posix())
         return buffer.getvalue()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+    buffer.write(_package_zip())
+    with zipfile.ZipFile(buffer, "a") as archive:
         for item in sorted(function.source_dir.iterdir()):
             if item.is_file():
-                archive.writestr(item.name, item.read_bytes())
+                archive.writestr(_zip_entry(item.name), item.read_bytes())
+    return buffer.getvalue()
+
+
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    """A deflated entry with a fixed date: the same files give the same archive bytes."""
+    entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o644 << 16
+    return entry
+
+
+@functools.lru_cache(maxsize=1)
+def _package_zip() -> bytes:
+    """The ``harness`` package as an asset holds it, deflated (once per process)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in _package_files():
-            archive.writestr(name, content)
+            archive.writestr(_zip_entry(name), content)
     return buffer.getvalue()
 
 

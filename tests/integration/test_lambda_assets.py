@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import layout
 from harness.errors import ConfigError
 from harness.layout import (
     ALL_FUNCTIONS,
@@ -167,6 +168,23 @@ def test_the_report_renders_from_the_publish_report_asset_alone(tmp_path: Path) 
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_package_only_zip_is_deflated_and_the_same_bytes_every_time(tmp_path: Path) -> None:
+    function = function_spec("plan_run")
+    first = function_zip(function)
+    layout._package_zip.cache_clear()  # built again from the files, not reused
+    assert function_zip(function) == first  # same files, same bytes: one extraction reused
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        entries = archive.infolist()
+        names = [entry.filename for entry in entries]
+        assert {"handler.py", "harness/__init__.py"} <= set(names)
+        assert len(names) == len(set(names))
+        assert {entry.compress_type for entry in entries} == {zipfile.ZIP_DEFLATED}
+        archive.extractall(tmp_path)
+    source = function.source_dir / "handler.py"
+    assert (tmp_path / "handler.py").read_bytes() == source.read_bytes()
+    assert len(first) < sum(entry.file_size for entry in entries) / 2
 
 
 def test_a_cached_zip_holds_what_the_asset_holds_and_is_reused() -> None:
