@@ -79,10 +79,12 @@ def follow(
     poll_seconds: float = POLL_SECONDS,
     max_poll_seconds: float = MAX_POLL_SECONDS,
     heartbeat: Heartbeat | None = None,
+    pause: Callable[[float], None] = time.sleep,
 ) -> ExecutionOutcome:
     """Follow one execution to its end, updating ``outcome`` as events arrive (a caller that
     is interrupted keeps what was seen); stop following (and say so) after
-    ``timeout_seconds``. Quiet stretches get a heartbeat line."""
+    ``timeout_seconds``. Quiet stretches get a heartbeat line. ``pause`` waits between
+    polls; one that returns early (when something worth reading happened) shows it sooner."""
     heartbeat = heartbeat or Heartbeat()
     interval = poll_seconds
     deadline = time.monotonic() + timeout_seconds
@@ -105,7 +107,7 @@ def follow(
             on_progress(beat)
         found = outcome.last_event_id != seen_before
         interval = next_interval(interval, found, poll_seconds, max_poll_seconds)
-        time.sleep(min(interval, left + 0.01))
+        pause(min(interval, left + 0.01))
 
 
 def catch_up(sfn: Any, outcome: ExecutionOutcome) -> list[Progress]:

@@ -292,7 +292,22 @@ class LocalEngine:
             on_progress,
             timeout_seconds=self.config.sla.suite_max_seconds + 60,
             heartbeat=Heartbeat(every=self.heartbeat_seconds, current_wait=current_wait),
+            pause=self._until_a_scenario_starts(),
         )
+
+    def _until_a_scenario_starts(self) -> Callable[[float], None]:
+        """A pause between history polls that ends when a RunScenario handler starts here: its
+        "running" line shows at once, not up to a poll interval later (0.1-0.2 s at the
+        start of a run). Its state was entered before the invocation, so the read finds it;
+        only this function wakes the follower, as every wake-up reads the whole history."""
+        function = self.function_arns["run_scenario"].rsplit(":", 1)[-1]
+        seen = lambda_runtime.started(function)
+
+        def pause(seconds: float) -> None:
+            nonlocal seen
+            seen = lambda_runtime.wait_for_start(function, seen, seconds)
+
+        return pause
 
     def catch_up(self, outcome: ExecutionOutcome) -> list[Progress]:
         """Apply the events not seen yet, once (after ``stop_run``, to keep every result)."""

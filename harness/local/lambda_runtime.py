@@ -50,6 +50,7 @@ ENVIRONMENT_PREFIXES = ("HARNESS_", "POWERTOOLS_")
 _busy = 0  # invocations whose handler is still running (even past its timeout)
 _busy_changed = threading.Condition()
 _running: dict[str, int] = {}  # per function, for reserved concurrency
+_started: dict[str, int] = {}  # invocations claimed so far, per function
 THROTTLED = "Lambda.TooManyRequestsException"
 
 
@@ -68,8 +69,24 @@ def _claim(function_name: str, reserved: object) -> bool:
         if reserved is not None and running >= int(str(reserved)):
             return False
         _running[function_name] = running + 1
+        _started[function_name] = _started.get(function_name, 0) + 1
         _busy += 1
+        _busy_changed.notify_all()
         return True
+
+
+def started(function_name: str) -> int:
+    """How many invocations of the function have started in this process."""
+    with _busy_changed:
+        return _started.get(function_name, 0)
+
+
+def wait_for_start(function_name: str, after: int, timeout: float) -> int:
+    """Wait (at most ``timeout``) until more than ``after`` invocations of the function have
+    started; returns how many have."""
+    with _busy_changed:
+        _busy_changed.wait_for(lambda: _started.get(function_name, 0) > after, timeout)
+        return _started.get(function_name, 0)
 
 
 def _release(function_name: str) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import uuid
 import zipfile
 from typing import Any
 
 from harness.aws.clients import client
+from harness.local import lambda_runtime
 from harness.local.moto_server import MotoServer
 
 HANDLER = """
@@ -74,3 +76,20 @@ def test_running_past_the_timeout_is_reported_like_lambda(moto_server: MotoServe
     assert error is not None
     assert payload["errorType"] == "Sandbox.Timedout"
     assert "timed out after 1.00 seconds" in payload["errorMessage"]
+
+
+def test_a_follower_waiting_for_a_function_wakes_when_it_starts(moto_server: MotoServer) -> None:
+    lambdas, name = deploy(moto_server)
+    _, other = deploy(moto_server)
+    before = lambda_runtime.started(name)
+    woke: list[int] = []
+    waiter = threading.Thread(
+        target=lambda: woke.append(lambda_runtime.wait_for_start(name, before, timeout=120))
+    )
+    waiter.start()
+    invoke(lambdas, other, {})  # another function does not wake it
+    assert waiter.is_alive() and woke == []
+    invoke(lambdas, name, {})
+    waiter.join(60)  # long before its own 120 s timeout: the start woke it
+    assert woke == [before + 1]
+    assert lambda_runtime.wait_for_start(name, before, timeout=120) == before + 1  # at once

@@ -13,8 +13,10 @@ from harness.execution.follow import (
     MAX_POLL_SECONDS,
     POLL_SECONDS,
     HistoryReader,
+    follow,
     next_interval,
     start_and_follow,
+    start_execution,
 )
 from harness.execution.history import Progress
 
@@ -114,3 +116,15 @@ def test_following_gives_up_at_its_deadline() -> None:
     outcome = start_and_follow(sfn, "sm", {}, "e", lambda _: None, 0.05, poll_seconds=0.001)
 
     assert outcome.status == "FOLLOW_TIMEOUT" and "still running after" in str(outcome.cause)
+
+
+def test_the_pause_between_polls_is_the_callers_and_gets_the_interval() -> None:
+    sfn = FakeSfn(total=30, growth=10)
+    pauses: list[float] = []
+
+    outcome = follow(
+        sfn, start_execution(sfn, "sm", {}, "e"), lambda _: None, 60, pause=pauses.append
+    )
+
+    assert outcome.status == "SUCCEEDED"
+    assert pauses == [POLL_SECONDS, POLL_SECONDS]  # news at every poll: never backed off
