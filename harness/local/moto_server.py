@@ -14,6 +14,13 @@ moto upgrade has two files to re-check (docs/local-engine.md says why each chang
 - **Service models:** moto reads each service's model from botocore's data files with a
   loader of its own, after this process's clients of that service have read the same file;
   it takes the clients' copy instead (``_share_service_models``).
+- **Execution history:** ``GetExecutionHistory`` deep-copied the whole history and ran every
+  event through moto's generic serializer, 10-40 ms of CPU per call growing with the run, and
+  ignored paging; it now serves the page asked for, encoded directly
+  (``_serve_history_pages``).
+- **Per request:** moto listed its own package folder twice per request to find the
+  service; the list is read once. The interpreter parsed every JSONPath each time it applied
+  one; parsed paths are kept.
 - **Lambda tasks:** the Step Functions interpreter builds a new boto3 client for every Lambda
   task it runs (20-30 ms of CPU each, serialised when a Map starts many at once); it reuses
   one per region instead (boto3 clients are thread-safe).
@@ -21,9 +28,11 @@ moto upgrade has two files to re-check (docs/local-engine.md says why each chang
 
 from __future__ import annotations
 
+import datetime
 import functools
 import importlib
 import importlib.util
+import json
 import logging
 import os
 import socket
@@ -111,6 +120,9 @@ def start_moto_server(port: int | None = None) -> MotoServer:
     _reuse_lambda_clients()
     _reuse_parse_trees()
     _share_service_models()
+    _serve_history_pages()
+    _list_moto_modules_once()
+    _keep_parsed_json_paths()
     for noisy in ("werkzeug", "moto.stepfunctions.parser"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
     app = DomainDispatcherApplication(create_backend_app)
@@ -202,6 +214,89 @@ def _share_service_models() -> None:
 
     load._harness_shared = True  # type: ignore[attr-defined]
     moto_utils._load_service_model = load
+
+
+def _serve_history_pages() -> None:
+    """``GetExecutionHistory`` as AWS pages it (``reverseOrder``, ``maxResults``,
+    ``nextToken``; without ``maxResults`` the whole history, as moto always answered), the
+    events encoded as they are stored (moto's serializer probed each of the event shape's
+    sixty members on every event, after a deep copy of the whole history). The follower
+    asks for the newest page at every poll; the whole history cost 10-40 ms of CPU a call.
+    ``includeExecutionData`` is ignored, as by moto."""
+    from moto.core.serialize import TimestampSerializer
+    from moto.stepfunctions.exceptions import InvalidToken
+    from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    original = StepFunctionResponse.get_execution_history
+    if getattr(original, "_harness_pages", False):
+        return
+
+    def event_history(self: Any) -> Any:
+        """The events are never changed once recorded: a copy of the list is a snapshot."""
+        with self._mutex:
+            return list(self._history_event_list)
+
+    def encoded(value: object) -> object:
+        if isinstance(value, datetime.datetime):
+            return TimestampSerializer._timestamp_unixtimestamp(value)
+        raise TypeError(f"{type(value).__name__} in a history event")
+
+    def get_execution_history(self: Any) -> str:
+        history = self.stepfunction_backend.get_execution_history(self._get_param("executionArn"))
+        events = list(history["events"])
+        newest_first = bool(self._get_param("reverseOrder"))
+        if newest_first:
+            events.reverse()
+        token = self._get_param("nextToken")
+        if token:  # the id of the last event of the previous page
+            if not str(token).isdigit():
+                raise InvalidToken(str(token))
+            after = int(token)
+            events = [e for e in events if (e["id"] < after if newest_first else e["id"] > after)]
+        page: dict[str, Any] = {"events": events}
+        limit = int(self._get_param("maxResults") or 0)
+        if 0 < limit < len(events):
+            page = {"events": events[:limit], "nextToken": str(events[limit - 1]["id"])}
+        return json.dumps(page, default=encoded)
+
+    get_execution_history._harness_pages = True  # type: ignore[attr-defined]
+    get_execution_history.__wrapped__ = original  # type: ignore[attr-defined]
+    StepFunctionResponse.get_execution_history = get_execution_history  # type: ignore[assignment]
+    EventManager.get_event_history = event_history  # type: ignore[method-assign]
+
+
+def _list_moto_modules_once() -> None:
+    """moto's dispatcher lists its package folder (and stats each entry) twice for every
+    request to tell a service name from a host; the folder does not change while we run."""
+    import moto.backends
+
+    original = moto.backends.list_of_moto_modules
+    if getattr(original, "_harness_once", False):
+        return
+    modules = tuple(original())
+
+    def listed() -> Any:
+        return iter(modules)
+
+    listed._harness_once = True  # type: ignore[attr-defined]
+    moto.backends.list_of_moto_modules = listed
+
+
+JSON_PATHS_KEPT = 1024
+
+
+def _keep_parsed_json_paths() -> None:
+    """The interpreter parsed a state's JSONPath (a new jsonpath-ng parser each time) every
+    time it applied it; a parsed path is an immutable expression, so it is kept."""
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    parse = getattr(json_path, "parse")  # noqa: B009 - jsonpath-ng's, not exported
+    if getattr(parse, "_harness_kept", False):
+        return
+    kept = functools.lru_cache(maxsize=JSON_PATHS_KEPT)(parse)
+    kept._harness_kept = True  # type: ignore[attr-defined]
+    setattr(json_path, "parse", kept)  # noqa: B010
 
 
 PARSE_TREES_KEPT = 16  # definitions; a test session creates a state machine per engine

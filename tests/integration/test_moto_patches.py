@@ -1,11 +1,19 @@
 """What the local engine changes in moto keeps moto's behaviour: a definition parsed once is
 still validated, and every execution gets evaluation components of its own; a service model
-is read once for clients and moto alike, unless moto adds extras to it."""
+is read once for clients and moto alike, unless moto adds extras to it; an execution's history
+is served as moto serializes it, in the pages asked for."""
 
 from __future__ import annotations
 
+import json
+import time
+import uuid
+from typing import Any
+
 import pytest
+from botocore.exceptions import ClientError
 from moto.core.utils import get_service_model
+from moto.stepfunctions.responses import StepFunctionResponse
 from moto.stepfunctions.parser.asl.parse.asl_parser import (
     AmazonStateLanguageParser,
     ASLParserException,
@@ -49,3 +57,102 @@ def test_a_model_moto_adds_extras_to_is_moto_own(moto_server: MotoServer) -> Non
     botocore_model = loader.load_service_model("sqs", type_name="service-2", api_version=None)
     served = get_service_model("sqs")  # moto ships service-2 extras for SQS
     assert served._service_description is not botocore_model
+
+
+VARIED = {
+    "StartAt": "Prepare",
+    "States": {
+        "Prepare": {"Type": "Pass", "Result": {"items": [1, 2, 3]}, "Next": "EachItem"},
+        "EachItem": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "MaxConcurrency": 2,
+            "Iterator": {
+                "StartAt": "Double",
+                "States": {"Double": {"Type": "Pass", "End": True}},
+            },
+            "ResultPath": "$.doubled",
+            "Next": "Both",
+        },
+        "Both": {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": "Left", "States": {"Left": {"Type": "Pass", "End": True}}},
+                {
+                    "StartAt": "Right",
+                    "States": {"Right": {"Type": "Wait", "Seconds": 0, "End": True}},
+                },
+            ],
+            "Next": "Decide",
+        },
+        "Decide": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$[0].items[0]", "NumericEquals": 1, "Next": "Broken"}],
+            "Default": "Done",
+        },
+        "Broken": {"Type": "Fail", "Error": "Planned", "Cause": "the test wants a failure event"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+
+
+def finished_history(moto_server: MotoServer) -> tuple[Any, str]:
+    sfn = client("stepfunctions", region="us-east-1", endpoint_url=moto_server.endpoint)
+    machine = sfn.create_state_machine(
+        name=f"varied-{uuid.uuid4().hex[:8]}",
+        definition=json.dumps(VARIED),
+        roleArn="arn:aws:iam::123456789012:role/varied",
+    )["stateMachineArn"]
+    arn = sfn.start_execution(stateMachineArn=machine, input='{"run": "varied"}')["executionArn"]
+    deadline = time.monotonic() + 60
+    while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the execution did not end"
+        time.sleep(0.05)
+    return sfn, arn
+
+
+def test_history_is_served_as_moto_serializes_it(
+    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sfn, arn = finished_history(moto_server)
+    served = sfn.get_execution_history(executionArn=arn)
+    assert "nextToken" not in served  # no maxResults: everything, as moto answered
+    monkeypatch.setattr(
+        StepFunctionResponse,
+        "get_execution_history",
+        StepFunctionResponse.get_execution_history.__wrapped__,
+    )
+    by_moto = sfn.get_execution_history(executionArn=arn)
+    assert served["events"] == by_moto["events"]
+    kinds = {event["type"] for event in served["events"]}
+    assert {
+        "MapStateStarted",
+        "ParallelStateEntered",
+        "WaitStateExited",
+        "ExecutionFailed",
+    } <= kinds
+
+
+@pytest.mark.parametrize("newest_first", [False, True], ids=["oldest-first", "newest-first"])
+def test_history_pages_follow_the_token_without_gaps(
+    moto_server: MotoServer, newest_first: bool
+) -> None:
+    sfn, arn = finished_history(moto_server)
+    everything = sfn.get_execution_history(executionArn=arn)["events"]
+    paged: list[dict[str, Any]] = []
+    request: dict[str, Any] = {"executionArn": arn, "maxResults": 4, "reverseOrder": newest_first}
+    while True:
+        page = sfn.get_execution_history(**request)
+        assert 0 < len(page["events"]) <= 4
+        paged.extend(page["events"])
+        if "nextToken" not in page:
+            break
+        request["nextToken"] = page["nextToken"]
+    assert paged == (everything[::-1] if newest_first else everything)
+
+
+def test_a_token_that_is_not_ours_is_refused(moto_server: MotoServer) -> None:
+    sfn, arn = finished_history(moto_server)
+    with pytest.raises(ClientError) as refused:
+        sfn.get_execution_history(executionArn=arn, maxResults=2, nextToken="not-a-token")
+    assert refused.value.response["Error"]["Code"] == "InvalidToken"
