@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from moto.core.utils import get_service_model
-from moto.stepfunctions.responses import StepFunctionResponse
 from moto.stepfunctions.parser.asl.parse.asl_parser import (
     AmazonStateLanguageParser,
     ASLParserException,
 )
+from moto.stepfunctions.responses import StepFunctionResponse
 
 from harness.aws.clients import client, local_data_loader
 from harness.layout import render_asl, suite_placeholders
