@@ -123,16 +123,17 @@ def acquire_leases(
         members[lane.target.name] = lane.target
     first = previous.first_tried_at if previous is not None else now
     attempts = previous.attempts + 1 if previous is not None else 1
-    blocked = store.acquire(
-        claims,
-        run.run_id,
-        now,
-        ttl_seconds,
-        found=lambda claim: infra_for(members[claim.target]).desired_count(),
-    )
+    found: dict[str, int] = {}  # desired count per target, read while claiming
+
+    def desired_count(claim: LeaseClaim) -> int:
+        if claim.target not in found:
+            found[claim.target] = infra_for(members[claim.target]).desired_count()
+        return found[claim.target]
+
+    blocked = store.acquire(claims, run.run_id, now, ttl_seconds, found=desired_count)
     waited = max(0.0, (now - first).total_seconds())
     if blocked is None:
-        start_warming(lanes, infra_for)
+        start_warming(lanes, infra_for, found)
         return LeaseOutcome(
             acquired=True,
             first_tried_at=first,
@@ -158,18 +159,22 @@ def acquire_leases(
 
 
 def start_warming(
-    lanes: Sequence[LanePlan], infra_for: Callable[[ResolvedTarget], TargetInfra]
+    lanes: Sequence[LanePlan],
+    infra_for: Callable[[ResolvedTarget], TargetInfra],
+    found: Mapping[str, int] | None = None,
 ) -> list[str]:
     """Ask for an edit container on every leased target whose first group needs one, without
     waiting: those cold starts (which nothing tests) then overlap the run's own start-up
-    instead of each lane's first setup. Best effort: the group setup still makes sure."""
+    instead of each lane's first setup. Best effort: the group setup still makes sure.
+    ``found``: desired counts just read while leasing, by target name (not read again)."""
     warming = []
     for lane in lanes:
         if lane.groups[0].needs is not ServiceState.WARM:
             continue
         try:
             infra = infra_for(lane.target)
-            if infra.desired_count() < 1:
+            count = (found or {}).get(lane.target.name)
+            if (infra.desired_count() if count is None else count) < 1:
                 infra.set_desired_count(1)
                 warming.append(lane.target.name)
         except Exception:  # noqa: BLE001 - an optimisation; SetupGroup reports problems

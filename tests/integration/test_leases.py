@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -16,7 +17,7 @@ from harness.aws.dynamodb_leases import DynamoDbLeases
 from harness.config import LeasesConfig
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_leases import SqliteLeases
-from harness.ports import LeaseStore
+from harness.ports import LeaseStore, TargetInfra
 from harness.target.leases import acquire_leases, lease_key, release_leases
 from harness.wire import (
     GroupPlan,
@@ -198,11 +199,24 @@ def test_leasing_starts_the_cold_starts_nothing_tests_at_once(
     warm_group = warm_lane.groups[0].model_copy(update={"needs": ServiceState.WARM})
     lanes = [warm_lane.model_copy(update={"groups": [warm_group]})]
     store = SqliteLeases.in_state_dir(tmp_path)
-    infra = lambda _member: target.infra  # noqa: E731 - one target
+    reads: list[int] = []
+
+    class CountingReads:
+        """The stack's real infra, counting the desired-count reads."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(target.infra, name)
+
+        def desired_count(self) -> int:
+            reads.append(target.infra.desired_count())
+            return reads[-1]
+
+    infra = lambda _member: cast(TargetInfra, CountingReads())  # noqa: E731 - one target
 
     outcome = acquire_leases(target.run, lanes, store, infra, LeasesConfig(), 600, T0, None)
 
     assert outcome.acquired
+    assert reads == [0]  # read once while leasing; warming uses what that read found
     assert target.infra.desired_count() == 1  # asked for, not waited for
     assert (
         store.holders(lease_key(target.run.target, EDIT))[target.run.run_id].found_desired_count

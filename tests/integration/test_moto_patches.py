@@ -120,7 +120,7 @@ def test_history_is_served_as_moto_serializes_it(
     monkeypatch.setattr(
         StepFunctionResponse,
         "get_execution_history",
-        StepFunctionResponse.get_execution_history.__wrapped__,
+        getattr(StepFunctionResponse.get_execution_history, "__wrapped__"),  # noqa: B009
     )
     by_moto = sfn.get_execution_history(executionArn=arn)
     assert served["events"] == by_moto["events"]
