@@ -165,14 +165,18 @@ class LocalEngine:
         ]
         self._workdir = Path(tempfile.mkdtemp(prefix="reference-target-"))
         moto = self.moto.endpoint
+        shared: set[tuple[str, str | None]] = set()  # (cluster, log group) created already
         for member in members:
+            place = (member.ecs_cluster, member.session_log_group)
             target = ReferenceTarget(
                 member,
                 config.reference_target,
                 moto,
                 self._workdir / member.name,
                 sla=config.sla,
+                provision_shared=place not in shared,
             )
+            shared.add(place)
             self._targets.append(target)
             target.start()
         started = [

@@ -28,7 +28,8 @@ def provision_target_resources(target: TargetConfig, aws_endpoint_url: str) -> N
     requiresCompatibilities, no networkMode; container with cpu+memory), and ECS service
     target.ecs_service with desiredCount 0 (scaled to zero).
 
-    Existing resources are left as they are (an existing service keeps its desiredCount).
+    Existing resources are left as they are (an existing service keeps its desiredCount
+    and the task-definition revision it runs; each call registers a new revision).
     """
     provision_with(
         target,
@@ -37,17 +38,22 @@ def provision_target_resources(target: TargetConfig, aws_endpoint_url: str) -> N
     )
 
 
-def provision_with(target: TargetConfig, *, ecs: Any, dynamodb: Any, logs: Any = None) -> None:
+def provision_with(
+    target: TargetConfig, *, ecs: Any, dynamodb: Any, logs: Any = None, shared: bool = True
+) -> None:
     """``provision_target_resources`` with clients the caller already has (they are slow
-    to create, and boto3 clients are thread-safe, so the target shares one of each)."""
+    to create, and boto3 clients are thread-safe, so the target shares one of each).
+    ``shared=False`` leaves out the ECS cluster and the session log group, which the members
+    of a pool share: an earlier member created them."""
     _create_table(dynamodb, target)
-    if logs is not None and target.session_log_group:
-        try:
-            logs.create_log_group(logGroupName=target.session_log_group)
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "ResourceAlreadyExistsException":
-                raise
-    ecs.create_cluster(clusterName=target.ecs_cluster)  # idempotent in ECS and moto
+    if shared:
+        if logs is not None and target.session_log_group:
+            try:
+                logs.create_log_group(logGroupName=target.session_log_group)
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+                    raise
+        ecs.create_cluster(clusterName=target.ecs_cluster)  # idempotent in ECS and moto
     family = task_family(target)
     _register_task_definition(ecs, family)
     _create_service(ecs, target, family)
@@ -75,12 +81,8 @@ def _create_table(dynamodb: Any, target: TargetConfig) -> None:
 
 
 def _register_task_definition(ecs: Any, family: str) -> None:
-    try:
-        ecs.describe_task_definition(taskDefinition=family)
-        return
-    except ClientError as err:
-        if err.response["Error"]["Code"] not in ("ClientException", "ResourceNotFoundException"):
-            raise
+    """A new revision every time (one call, not a look-up first): a service that already
+    runs keeps the revision it runs."""
     # No requiresCompatibilities/networkMode: FARGATE would force awsvpc, and moto's
     # RunTask crashes on an awsvpc network configuration (docs/local-engine.md, "moto behaviours").
     ecs.register_task_definition(

@@ -49,7 +49,8 @@ class ReferenceTarget:
 
     ``workdir`` holds the workspaces (``efs/``) and container storage (``containers/``);
     the caller owns it and removes it. ``sla`` is the run's: the ``slow_cold_start`` fault is
-    defined against it. Use as ``with ReferenceTarget(...) as target:``.
+    defined against it. ``provision_shared=False``: another target already created the ECS
+    cluster and log group this one shares. Use as ``with ReferenceTarget(...) as target:``.
     """
 
     def __init__(
@@ -59,12 +60,14 @@ class ReferenceTarget:
         aws_endpoint_url: str,
         workdir: Path,
         sla: SlaConfig | None = None,
+        provision_shared: bool = True,
     ) -> None:
         self.target = target
         self.settings = settings
         self.sla = sla or SlaConfig()
         self.aws_endpoint_url = aws_endpoint_url
         self.workdir = Path(workdir)
+        self._provision_shared = provision_shared
         self.endpoint = ""
         self.version = reference_version(settings)
         self._stopping = threading.Event()
@@ -80,7 +83,9 @@ class ReferenceTarget:
         ecs = client("ecs", region=self.target.region, endpoint_url=self.aws_endpoint_url)
         dynamodb = client("dynamodb", region=self.target.region, endpoint_url=self.aws_endpoint_url)
         logs = client("logs", region=self.target.region, endpoint_url=self.aws_endpoint_url)
-        provision_with(self.target, ecs=ecs, dynamodb=dynamodb, logs=logs)
+        provision_with(
+            self.target, ecs=ecs, dynamodb=dynamodb, logs=logs, shared=self._provision_shared
+        )
         workspaces = Workspaces(self.workdir, self.settings.faults)
         self._stopping.clear()
         self._controller = EditServiceController(
