@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from harness.aws.target_infra import Boto3TargetInfra
 from harness.config import HarnessConfig
 from harness.execution.history import Progress
+from harness.layout import SUITE_FUNCTIONS, render_asl
 from harness.local.engine import LocalEngine
 from harness.local.moto_server import MotoServer
 from harness.local.sqlite_history import SqliteHistory
@@ -40,6 +42,19 @@ def leftovers(engine: LocalEngine, run_id: str) -> tuple[list[str], list[str]]:
     efs = engine.reference_workdir / "efs"
     folders = [p.name for p in efs.iterdir() if not p.name.startswith("_")] if efs.exists() else []
     return items, folders
+
+
+def test_the_deployed_definition_is_the_suite_asl_without_its_indentation(
+    engine_factory: list[LocalEngine], moto_server: MotoServer, tmp_path: Path
+) -> None:
+    engine = start(engine_factory, isolated_config(), tmp_path, moto_server)
+    sfn = engine._client("stepfunctions")
+    deployed = sfn.describe_state_machine(stateMachineArn=engine.state_machine_arn)["definition"]
+    arns = {
+        function.placeholder: engine.function_arns[function.name] for function in SUITE_FUNCTIONS
+    }
+    assert json.loads(deployed) == json.loads(render_asl(arns))
+    assert deployed == json.dumps(json.loads(deployed), separators=(",", ":"))  # compact
 
 
 @pytest.mark.parametrize(
