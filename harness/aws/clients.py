@@ -39,6 +39,19 @@ def _local_session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
+def local_client(service: str, *, region: str, endpoint_url: str, config: Config) -> Any:
+    """A new client of a local server with a ``config`` of the caller's, from the session
+    every local client shares (its models and endpoint rules are loaded already)."""
+    with _session_lock:
+        return _local_session().client(
+            service,
+            region_name=region,
+            endpoint_url=endpoint_url,
+            config=config,
+            **LOCAL_CREDENTIALS,
+        )
+
+
 def local_data_loader() -> Any:
     """The botocore loader behind every client of a local server: it keeps each service
     model it has read, so an in-process moto server can read them from here too."""
@@ -58,14 +71,7 @@ def client(service: str, *, region: str, endpoint_url: str | None = None) -> Any
     resolved afresh.
     """
     if endpoint_url and is_loopback(endpoint_url):
-        with _session_lock:
-            return _local_session().client(
-                service,
-                region_name=region,
-                endpoint_url=endpoint_url,
-                config=_CONFIG,
-                **LOCAL_CREDENTIALS,
-            )
+        return local_client(service, region=region, endpoint_url=endpoint_url, config=_CONFIG)
     return boto3.session.Session().client(
         service, region_name=region, endpoint_url=endpoint_url, config=_CONFIG
     )

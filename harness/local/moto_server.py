@@ -22,8 +22,9 @@ moto upgrade has two files to re-check (docs/local-engine.md says why each chang
   service; the list is read once. The interpreter parsed every JSONPath each time it applied
   one; parsed paths are kept.
 - **Lambda tasks:** the Step Functions interpreter builds a new boto3 client for every Lambda
-  task it runs (20-30 ms of CPU each, serialised when a Map starts many at once); it reuses
-  one per region instead (boto3 clients are thread-safe).
+  task it runs (20-30 ms of CPU each, serialised when a Map starts many at once), the first
+  from boto3's default session (60 ms: models and endpoint rules loaded again); it reuses one
+  per region instead, made from the session every local client shares.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from typing import Any
 from moto.core import config as moto_config
 from moto.moto_api import state_manager
 
-from harness.aws.clients import local_data_loader
+from harness.aws.clients import local_client, local_data_loader
 from harness.local import lambda_runtime
 
 _NEVER = {"progression": "manual", "times": 10**12}
@@ -168,20 +169,41 @@ def on_ecs_change(callback: Callable[[], None], service: str | None = None) -> C
 
 
 def _reuse_lambda_clients() -> None:
+    """The interpreter's Lambda client, one per region and server, from the session every
+    local client shares, with moto's settings for it: moto built one per Lambda task with
+    boto3's default session (the first cost 60 ms of model and endpoint-rule loading, on
+    the way to the first scenario; each later one 20-30 ms)."""
+    from botocore.config import Config
+    from moto.core.models import botocore_stubber
     from moto.settings import moto_server_port
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
     original = lambda_eval_utils.boto_client_for  # type: ignore[attr-defined]
     if getattr(original, "_harness_cached", False):
         return
+    timeout = TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS
     clients: dict[tuple[str, str, str], Any] = {}
     lock = threading.Lock()
 
     def reused(region: str, service: str, state_credentials: Any = None) -> Any:
-        key = (region, service, moto_server_port())
+        if botocore_stubber.enabled:  # moto's decorators intercept: no server to call
+            return original(region=region, service=service)
+        port = moto_server_port()
+        key = (region, service, port)
         with lock:
             if key not in clients:
-                clients[key] = original(region=region, service=service)
+                clients[key] = local_client(
+                    service,
+                    region=region,
+                    endpoint_url=f"http://localhost:{port}",
+                    config=Config(  # as moto's: a Lambda task is never retried by boto
+                        parameter_validation=False,
+                        retries={"max_attempts": 0, "total_max_attempts": 1},
+                        connect_timeout=timeout,
+                        read_timeout=timeout,
+                    ),
+                )
             return clients[key]
 
     reused._harness_cached = True  # type: ignore[attr-defined]

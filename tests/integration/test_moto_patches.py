@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from moto.core.utils import get_service_model
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.parse.asl_parser import (
     AmazonStateLanguageParser,
     ASLParserException,
@@ -156,3 +157,13 @@ def test_a_token_that_is_not_ours_is_refused(moto_server: MotoServer) -> None:
     with pytest.raises(ClientError) as refused:
         sfn.get_execution_history(executionArn=arn, maxResults=2, nextToken="not-a-token")
     assert refused.value.response["Error"]["Code"] == "InvalidToken"
+
+
+def test_the_interpreter_shares_one_lambda_client_made_like_motos(moto_server: MotoServer) -> None:
+    made = getattr(lambda_eval_utils, "boto_client_for")  # noqa: B009 - moto's, not exported
+    first = made(region="us-east-1", service="lambda")
+    assert made(region="us-east-1", service="lambda") is first
+    assert first._loader is local_data_loader()  # the models every local client has read
+    assert first.meta.endpoint_url == f"http://localhost:{moto_server.port}"
+    assert first.meta.config.retries["total_max_attempts"] == 1  # a task is never re-sent
+    assert type(first._serializer).__name__ != "ParamValidationDecorator"  # as moto's
