@@ -305,7 +305,7 @@ class LocalEngine:
         """A pause between history polls that ends when a RunScenario handler starts here: its
         "running" line shows at once, not up to a poll interval later (0.1-0.2 s at the
         start of a run). Its state was entered before the invocation, so the read finds it;
-        only this function wakes the follower, as every wake-up reads the whole history."""
+        only this function wakes the follower, as every wake-up costs a history read."""
         function = self.function_arns["run_scenario"].rsplit(":", 1)[-1]
         seen = lambda_runtime.started(function)
 
